@@ -1,0 +1,203 @@
+"""The ``tcpcheck`` command line.  The only module that prints.
+
+Exit codes: 0 every property holds, 1 a property is violated (or a reachable goal is not
+reachable), 2 bad model or usage, 3 nothing failed but the run stopped at a limit before
+every property was verified.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from tcpcheck import __version__
+from tcpcheck.diagnostics import ModelError, UsageError, did_you_mean
+from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.loader import load_file
+from tcpcheck.render import json as render_json
+from tcpcheck.render import text as render_text
+from tcpcheck.result import EXIT_BAD_INPUT
+
+EXAMPLES = """\
+examples:
+  tcpcheck check models/two_way_handshake.tcp          shows the stale-SYN counterexample
+  tcpcheck check models/three_way_handshake.tcp        verifies no_stale_accept
+  tcpcheck check MODEL --property no_stale_accept --max-states 100000 --timeout 60
+  tcpcheck check MODEL --json                          machine-readable result (spec/JSON.md)
+  tcpcheck parse MODEL                                 validate and summarise a model
+
+exit codes: 0 all properties hold, 1 a property is violated, 2 bad model or usage,
+            3 stopped at a limit before every property was verified
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tcpcheck", description="Model-check formal models of TCP connection management.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"tcpcheck {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser("check", help="explore every run of a model and check its properties",
+                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("model", help="a .tcp model file")
+    c.add_argument("--property", "-p", action="append", metavar="NAME",
+                   help="check only this property (repeatable)")
+    c.add_argument("--max-states", type=_positive_int, metavar="N",
+                   help="stop after N distinct states")
+    c.add_argument("--max-depth", type=_positive_int, metavar="N",
+                   help="do not explore beyond N steps from the initial state")
+    c.add_argument("--timeout", type=_positive_float, metavar="S", help="stop after S seconds")
+    c.add_argument("--json", action="store_true", help="print the result as JSON")
+    c.add_argument("--full", action="store_true",
+                   help="show every variable at every step, not only the ones that changed")
+    c.add_argument("--witnesses", action="store_true", help="also print witness runs of "
+                   "reachable goals")
+    c.add_argument("--coverage", action="store_true", help="print how often each transition fired")
+    c.add_argument("--exhaustive", action="store_true", help="explore the whole state space even "
+                   "after every property is decided (for exact statistics)")
+
+    p = sub.add_parser("parse", help="validate a model and summarise it")
+    p.add_argument("model", help="a .tcp model file")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def main(argv=None, stdout=None, stderr=None) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    if args.command is None:
+        parser.print_help(stdout)
+        return EXIT_BAD_INPUT
+    try:
+        return COMMANDS[args.command](args, stdout, stderr)
+    except ModelError as err:
+        stderr.write(render_text.model_error(err) + "\n")
+        return EXIT_BAD_INPUT
+    except UsageError as err:
+        stderr.write(f"tcpcheck: error: {err}\n")
+        return EXIT_BAD_INPUT
+
+
+def _load(path: str, stderr):
+    model = load_file(path)
+    for w in model.warnings:
+        stderr.write(render_text.diagnostic(w, None) + "\n")
+    return model
+
+
+def cmd_parse(args, stdout, stderr) -> int:
+    model = _load(args.model, stderr)
+    if args.json:
+        stdout.write(render_json.dumps(_model_json(model)) + "\n")
+    else:
+        stdout.write(render_text.model_summary(model) + "\n")
+    return 0
+
+
+def _model_json(model) -> dict:
+    return {
+        "model": model.name, "file": model.file, "doc": model.doc,
+        "bounds": {"seqspace": model.bounds.seqspace, "incarnations": model.bounds.incarnations},
+        "channel": {"capacity": model.channel.capacity, "loss": model.channel.loss,
+                    "duplication": model.channel.duplication,
+                    "reordering": model.channel.reordering, "msl": model.channel.msl},
+        "endpoints": [{"name": e.name, "states": list(e.states), "initial": e.states[e.initial],
+                       "variables": [v.name for v in e.variables], "timers": list(e.timers),
+                       "transitions": [t.name for t in e.transitions]} for e in model.endpoints],
+        "properties": [{"name": p.name, "kind": p.kind, "doc": p.doc} for p in model.properties],
+        "warnings": [{"code": w.code, "message": w.message, "line": w.span.line,
+                      "column": w.span.column} for w in model.warnings],
+    }
+
+
+def cmd_check(args, stdout, stderr) -> int:
+    model = _load(args.model, stderr)
+    if args.property:
+        known = [p.name for p in model.properties]
+        for name in args.property:
+            if name not in known:
+                hint = did_you_mean(name, known)
+                raise UsageError(f"model {model.name} has no property '{name}'"
+                                 + (f" ({hint})" if hint else "")
+                                 + f"; it has: {', '.join(known) or 'none'}")
+    progress = _ProgressLine(stderr) if _is_terminal(stderr) and not args.json else None
+    options = CheckOptions(properties=tuple(args.property) if args.property else None,
+                           max_states=args.max_states, max_depth=args.max_depth,
+                           timeout=args.timeout, progress=progress,
+                           stop_when_decided=not args.exhaustive)
+    result = check(model, options)
+    if progress:
+        progress.clear()
+    if args.json:
+        stdout.write(render_json.dumps(render_json.check_result(result, model)) + "\n")
+    else:
+        stdout.write(render_text.check_result(result, model, full=args.full,
+                                              show_witnesses=args.witnesses) + "\n")
+        if args.coverage:
+            stdout.write(render_text.coverage(result) + "\n")
+    return result.exit_code
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _ProgressLine:
+    """One self-overwriting line on a terminal; only runs longer than a second show it."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, states, transitions, depth, queue, seconds) -> None:
+        rate = states / seconds if seconds > 0 else 0
+        self.stream.write(f"\r  {states:,} states, {transitions:,} transitions, depth {depth}, "
+                          f"queue {queue:,}, {seconds:.0f} s, {rate:,.0f} states/s   ")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+
+
+COMMANDS = {"check": cmd_check, "parse": cmd_parse}
+
+
+def run() -> None:  # console-script entry point
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

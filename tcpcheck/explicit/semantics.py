@@ -1,0 +1,350 @@
+"""The step semantics of a model, as pure functions on compact global states.
+
+A global state is a tuple ``(ep0, ep1, chan0, chan1, lost, duplicated)``:
+
+* ``ep_i = (control, incarnation, var..., timer...)``; a timer is -1 when stopped, else the
+  ticks left (0 = expired, waiting for its ``timeout`` transition);
+* ``chan_i`` holds the segments in flight **towards** endpoint ``i``: a sorted tuple (a bag)
+  when the channel reorders, else a FIFO tuple; a segment is
+  ``(flags, seq, ack, ghost..., age)``;
+* ``lost`` / ``duplicated`` count faults used against the channel's budgets (kept at 0 when
+  the budget is unbounded, so that they do not multiply states).
+
+:meth:`Semantics.successors` lists every action enabled in a state, in a fixed order
+(endpoint 0 then 1, transitions in declaration order, segments in channel order; then the
+channel's faults; then the clock), each with the state it leads to.  spec/MANUAL.md
+("Semantics of a step") is the prose version of this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tcpcheck.explicit.compile import VAR_BASE, compile_expr
+from tcpcheck.model import ir
+
+
+class DomainViolation(Exception):
+    """A transition tried to store a value outside a variable's declared domain."""
+
+    def __init__(self, endpoint: int, transition: int, message: str):
+        super().__init__(message)
+        self.endpoint = endpoint
+        self.transition = transition
+        self.message = message
+
+
+# Actions are plain tuples (cheap to store for every state):
+#   ("fire", endpoint, transition, received_segment_or_None, sent_segments, overflowed)
+#   ("discard", endpoint, segment)       the endpoint received a segment nothing accepts
+#   ("lose", direction, segment)         the channel dropped it
+#   ("duplicate", direction, segment)    the channel copied it
+#   ("tick", expired_segments)           one unit of time passed
+FIRE, DISCARD, LOSE, DUPLICATE, TICK = "fire", "discard", "lose", "duplicate", "tick"
+
+
+@dataclass(frozen=True)
+class _CompiledTransition:
+    index: int
+    sources: frozenset
+    target: int
+    trigger: ir.Trigger
+    guard: object  # function (v, g) -> bool, or None
+    body: tuple  # compiled statements
+    crash: bool
+
+
+class Semantics:
+    """Compiles a frozen model once; then answers ``successors(state)`` quickly."""
+
+    def __init__(self, model: ir.Model):
+        self.model = model
+        self.modulus = model.bounds.seqspace
+        self.channel = model.channel
+        self.nghost = len(model.ghost_fields)
+        self.ghost_types = tuple(f.type for f in model.ghost_fields)
+        self.endpoints = model.endpoints
+        self.var_types = tuple(tuple(v.type for v in e.variables) for e in model.endpoints)
+        self.timer_base = tuple(VAR_BASE + len(e.variables) for e in model.endpoints)
+        self.transitions = tuple(
+            tuple(self._compile_transition(ti, t) for ti, t in enumerate(e.transitions))
+            for e in model.endpoints)
+        self.recv = tuple(tuple(t for t in ts if t.trigger.kind == "recv") for ts in self.transitions)
+        self.local = tuple(tuple(t for t in ts if t.trigger.kind != "recv") for ts in self.transitions)
+
+    # -- compilation ---------------------------------------------------------------------
+    def _fn(self, expr):
+        return compile_expr(expr, in_transition=True, modulus=self.modulus)
+
+    def _compile_transition(self, index: int, t: ir.Transition) -> _CompiledTransition:
+        guard = self._fn(t.guard) if t.guard is not None else None
+        return _CompiledTransition(index, t.sources, t.target, t.trigger, guard,
+                                   self._compile_block(t.body), t.trigger.kind == "crash")
+
+    def _compile_block(self, stmts) -> tuple:
+        return tuple(self._compile_stmt(s) for s in stmts)
+
+    def _compile_stmt(self, s):
+        if isinstance(s, ir.Assign):
+            return ("assign", VAR_BASE + s.var, self._fn(s.value), s.var)
+        if isinstance(s, ir.Send):
+            return ("send", s.flags, self._fn(s.seq), self._fn(s.ack),
+                    tuple(self._fn(g) for g in s.ghosts))
+        if isinstance(s, ir.Choose):
+            where = self._fn(s.where) if s.where is not None else None
+            return ("choose", VAR_BASE + s.var, s.domain, where)
+        if isinstance(s, ir.StartTimer):
+            return ("start", s.timer, self._fn(s.duration))
+        if isinstance(s, ir.StopTimer):
+            return ("stop", s.timer)
+        return ("if", self._fn(s.cond), self._compile_block(s.then), self._compile_block(s.otherwise))
+
+    # -- initial state -------------------------------------------------------------------
+    def initial_state(self) -> tuple:
+        eps = tuple(self._fresh_endpoint(e, 0, None) for e in self.endpoints)
+        return (eps[0], eps[1], (), (), 0, 0)
+
+    def _fresh_endpoint(self, e: ir.Endpoint, incarnation: int, previous) -> tuple:
+        """An endpoint's state at start, or after a crash (``previous``: its state before)."""
+        values = []
+        for i, var in enumerate(e.variables):
+            keep = previous is not None and var.persistent
+            values.append(previous[VAR_BASE + i] if keep else var.init)
+        control = e.initial if previous is None else previous[0]
+        return (control, incarnation, *values, *([-1] * len(e.timers)))
+
+    # -- the successor relation ----------------------------------------------------------
+    def successors(self, state: tuple) -> list:
+        """Every ``(action, next_state)`` enabled in ``state``, in a deterministic order."""
+        out: list = []
+        for e in (0, 1):
+            self._local_moves(state, e, out)
+            self._deliveries(state, e, out)
+        for d in (0, 1):
+            self._faults(state, d, out)
+        self._tick(state, out)
+        return out
+
+    def _local_moves(self, state, e, out) -> None:
+        ep = state[e]
+        control = ep[0]
+        for t in self.local[e]:
+            if control not in t.sources:
+                continue
+            trig = t.trigger
+            if trig.kind == "timeout":
+                if ep[self.timer_base[e] + trig.timer] != 0:
+                    continue
+            elif t.crash and ep[1] + 1 >= self.model.bounds.incarnations:
+                continue
+            if t.guard is not None and not t.guard(ep, None):
+                continue
+            start = list(ep)
+            if t.crash:
+                start = list(self._fresh_endpoint(self.endpoints[e], ep[1] + 1, ep))
+            elif trig.kind == "timeout":
+                start[self.timer_base[e] + trig.timer] = -1
+            self._fire(state, e, t, start, None, state[2 + e], out)
+
+    def _deliveries(self, state, e, out) -> None:
+        incoming = state[2 + e]
+        if not incoming:
+            return
+        positions = range(len(incoming)) if self.channel.reordering else (0,)
+        ep = state[e]
+        control = ep[0]
+        previous = None
+        for pos in positions:
+            seg = incoming[pos]
+            if seg == previous:  # identical copies in a bag: one delivery is enough
+                continue
+            previous = seg
+            remaining = incoming[:pos] + incoming[pos + 1:]
+            before = len(out)
+            for t in self.recv[e]:
+                if control not in t.sources or not t.trigger.matches(seg[0]):
+                    continue
+                if t.guard is not None and not t.guard(ep, seg):
+                    continue
+                self._fire(state, e, t, list(ep), seg, remaining, out)
+            if len(out) == before:
+                out.append(((DISCARD, e, seg), self._replace_channel(state, e, remaining)))
+
+    def _fire(self, state, e, t, start, seg, incoming_after, out) -> None:
+        try:
+            branches = self._run(t.body, 0, start, [], seg, e)
+        except _Violation as v:
+            raise DomainViolation(e, t.index, str(v)) from None
+        peer = 1 - e
+        for values, sends in branches:
+            if t.target is not None:
+                values[0] = t.target
+            channels = [state[2], state[3]]
+            channels[e] = incoming_after
+            to_peer, overflow = self._enqueue(channels[peer], sends)
+            channels[peer] = to_peer
+            eps = [state[0], state[1]]
+            eps[e] = tuple(values)
+            action = (FIRE, e, t.index, seg, tuple(sends), overflow)
+            out.append((action, (eps[0], eps[1], channels[0], channels[1], state[4], state[5])))
+
+    def _enqueue(self, channel: tuple, sends) -> tuple:
+        """Add sent segments; a send into a full direction is dropped (overflow)."""
+        if not sends:
+            return channel, ()
+        room = self.channel.capacity - len(channel)
+        accepted, overflow = sends[:max(room, 0)], tuple(sends[max(room, 0):])
+        merged = channel + tuple(accepted)
+        if self.channel.reordering:
+            merged = tuple(sorted(merged))
+        return merged, overflow
+
+    def _replace_channel(self, state, d, channel) -> tuple:
+        if d == 0:
+            return (state[0], state[1], channel, state[3], state[4], state[5])
+        return (state[0], state[1], state[2], channel, state[4], state[5])
+
+    # -- statements ----------------------------------------------------------------------
+    def _run(self, block, i, values, sends, seg, e) -> list:
+        """Execute ``block[i:]``; returns the list of ``(values, sends)`` outcomes."""
+        while i < len(block):
+            s = block[i]
+            kind = s[0]
+            if kind == "assign":
+                values[s[1]] = self._store(e, s[3], s[2](values, seg))
+            elif kind == "send":
+                sends.append(self._segment(s, values, seg))
+            elif kind == "start":
+                duration = s[2](values, seg)
+                if duration < 0:
+                    raise _Violation(f"timer duration {duration} is negative")
+                values[self.timer_base[e] + s[1]] = duration
+            elif kind == "stop":
+                values[self.timer_base[e] + s[1]] = -1
+            elif kind == "choose":
+                return self._choose(block, i, values, sends, seg, e)
+            else:  # if
+                branch = s[2] if s[1](values, seg) else s[3]
+                if any(st[0] == "choose" for st in branch):
+                    return self._run(branch + block[i + 1:], 0, values, sends, seg, e)
+                outcomes = self._run(branch, 0, values, sends, seg, e)
+                values, sends = outcomes[0]
+            i += 1
+        return [(values, sends)]
+
+    def _choose(self, block, i, values, sends, seg, e) -> list:
+        _, slot, domain, where = block[i]
+        results = []
+        for candidate in domain:
+            trial = list(values)
+            trial[slot] = candidate
+            if where is None or where(trial, seg):
+                results.extend(self._run(block, i + 1, trial, list(sends), seg, e))
+        return results
+
+    def _store(self, e: int, var: int, value):
+        type_ = self.var_types[e][var]
+        if isinstance(type_, ir.SeqType):
+            return value % self.modulus
+        if isinstance(type_, ir.IntType) and not (type_.lo <= value <= type_.hi):
+            name = self.endpoints[e].variables[var].name
+            raise _Violation(f"{self.endpoints[e].name}.{name} := {value} is outside its domain "
+                             f"{type_}")
+        return value
+
+    def _segment(self, s, values, seg) -> tuple:
+        _, flags, seq_fn, ack_fn, ghost_fns = s
+        ghosts = []
+        for k, fn in enumerate(ghost_fns):
+            value = fn(values, seg)
+            type_ = self.ghost_types[k]
+            if isinstance(type_, ir.IntType) and not (type_.lo <= value <= type_.hi):
+                raise _Violation(f"segment field {self.model.ghost_fields[k].name} = {value} is "
+                                 f"outside its domain {type_}")
+            ghosts.append(value)
+        m = self.modulus
+        return (flags, seq_fn(values, seg) % m, ack_fn(values, seg) % m, *ghosts, 0)
+
+    # -- the channel and the clock ------------------------------------------------------
+    def _faults(self, state, d, out) -> None:
+        channel = state[2 + d]
+        if not channel:
+            return
+        budget_loss, budget_dup = self.channel.loss, self.channel.duplication
+        may_lose = budget_loss is None or state[4] < budget_loss
+        may_dup = (budget_dup is None or state[5] < budget_dup) and \
+            len(channel) < self.channel.capacity
+        if not (may_lose or may_dup):
+            return
+        previous = None
+        for pos, seg in enumerate(channel):
+            if seg == previous:
+                continue
+            previous = seg
+            if may_lose:
+                lost = state[4] + (budget_loss is not None)
+                remaining = channel[:pos] + channel[pos + 1:]
+                nxt = self._replace_channel(state, d, remaining)
+                out.append(((LOSE, d, seg), nxt[:4] + (lost, state[5])))
+            if may_dup:
+                dup = state[5] + (budget_dup is not None)
+                copy = channel[:pos + 1] + (seg,) + channel[pos + 1:]
+                nxt = self._replace_channel(state, d, copy)
+                out.append(((DUPLICATE, d, seg), nxt[:4] + (state[4], dup)))
+
+    def _tick(self, state, out) -> None:
+        """One unit of time: timers count down, segments age, old segments expire.
+
+        Time cannot pass while a timer has expired and waits for its transition (expiry is
+        urgent), nor when nothing would change (no timer running, nothing ageing)."""
+        timers_running = False
+        for e in (0, 1):
+            for value in state[e][self.timer_base[e]:]:
+                if value == 0:
+                    return
+                if value > 0:
+                    timers_running = True
+        msl = self.channel.msl
+        ageing = msl is not None and (state[2] or state[3])
+        if not (timers_running or ageing):
+            return
+        eps = tuple(self._count_down(state[e], self.timer_base[e]) for e in (0, 1))
+        channels, expired = [state[2], state[3]], []
+        if msl is not None:
+            for d in (0, 1):
+                kept = []
+                for seg in state[2 + d]:
+                    if seg[-1] + 1 >= msl:
+                        expired.append((d, seg))
+                    else:
+                        kept.append(seg[:-1] + (seg[-1] + 1,))
+                channels[d] = tuple(kept)  # ageing every segment keeps the order sorted
+        lost = state[4]
+        if expired and self.channel.loss is not None:
+            lost += len(expired)
+            if lost > self.channel.loss:
+                return  # the network may lose no more: these segments must be delivered first
+        out.append(((TICK, tuple(expired)), (eps[0], eps[1], channels[0], channels[1], lost, state[5])))
+
+    @staticmethod
+    def _count_down(ep: tuple, base: int) -> tuple:
+        if all(t < 0 for t in ep[base:]):
+            return ep
+        return ep[:base] + tuple(t - 1 if t > 0 else t for t in ep[base:])
+
+    # -- classification ------------------------------------------------------------------
+    def is_terminal(self, state) -> bool:
+        return all(state[e][0] in self.endpoints[e].terminal for e in (0, 1))
+
+    def expired_timers(self, state) -> list:
+        """(endpoint, timer) pairs that have expired and wait for a transition."""
+        found = []
+        for e in (0, 1):
+            for k, value in enumerate(state[e][self.timer_base[e]:]):
+                if value == 0:
+                    found.append((e, k))
+        return found
+
+
+class _Violation(Exception):
+    pass

@@ -1,0 +1,1 @@
+"""The tcpspec language: grammar, syntax tree and parser (the only stage that imports Lark)."""

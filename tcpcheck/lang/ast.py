@@ -1,0 +1,239 @@
+"""The syntax tree of a tcpspec source file: what was written, with positions, unresolved.
+
+Built by :mod:`tcpcheck.lang.parser`, consumed only by :mod:`tcpcheck.model.lower`, which
+resolves names, checks types and produces the frozen model.  Every node carries the
+:class:`~tcpcheck.diagnostics.Span` it came from so that errors can point at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tcpcheck.diagnostics import Span
+
+
+@dataclass(frozen=True)
+class Ident:
+    name: str
+    span: Span
+
+
+# ---- expressions ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IntLit:
+    value: int
+    span: Span
+
+
+@dataclass(frozen=True)
+class BoolLit:
+    value: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class NameRef:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class DottedRef:
+    base: Ident
+    attr: Ident
+    span: Span
+
+
+@dataclass(frozen=True)
+class SetLit:
+    items: tuple
+    span: Span
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str  # "not" or "-"
+    operand: object
+    span: Span
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str  # => or and == != < <= > >= in notin + - * %
+    left: object
+    right: object
+    span: Span
+
+
+@dataclass(frozen=True)
+class Quantified:
+    kind: str  # "exists" or "forall"
+    var: Ident
+    direction: Ident | None  # None: both directions of the channel
+    body: object
+    span: Span
+
+
+# ---- types ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TypeNode:
+    kind: str  # bool, seq, range, set
+    span: Span
+    lo: object = None
+    hi: object = None
+    element: "TypeNode | None" = None
+
+
+# ---- declarations -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Setting:
+    name: Ident
+    value: object  # an expression, or the strings "unbounded", "yes", "no"
+    span: Span
+
+
+@dataclass(frozen=True)
+class ConstDecl:
+    name: Ident
+    value: object
+    span: Span
+
+
+@dataclass(frozen=True)
+class FieldDecl:
+    name: Ident
+    type: TypeNode
+    span: Span
+
+
+@dataclass(frozen=True)
+class VarDecl:
+    name: Ident
+    type: TypeNode
+    init: object | None
+    ghost: bool
+    persistent: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class FlagPatternNode:
+    must_set: tuple[str, ...]
+    must_clear: tuple[str, ...]
+    rest: bool  # "..." or "any": flags not named are don't-care
+
+
+@dataclass(frozen=True)
+class TriggerNode:
+    kind: str  # open listen close abort crash timeout recv
+    span: Span
+    timer: Ident | None = None
+    pattern: FlagPatternNode | None = None
+
+
+# ---- statements -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AssignStmt:
+    target: Ident
+    value: object
+    span: Span
+
+
+@dataclass(frozen=True)
+class SendStmt:
+    flags: tuple[str, ...]
+    fields: tuple[tuple[Ident, object], ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class ChooseStmt:
+    target: Ident
+    domain: TypeNode | None
+    where: object | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class StartStmt:
+    timer: Ident
+    duration: object
+    span: Span
+
+
+@dataclass(frozen=True)
+class StopStmt:
+    timer: Ident
+    span: Span
+
+
+@dataclass(frozen=True)
+class IfStmt:
+    cond: object
+    then: tuple
+    otherwise: tuple
+    span: Span
+
+
+@dataclass(frozen=True)
+class TransitionNode:
+    name: Ident
+    labels: tuple[Ident, ...]
+    sources: tuple[Ident, ...]
+    target: Ident
+    trigger: TriggerNode
+    guard: object | None
+    doc: str | None
+    body: tuple
+    span: Span
+
+
+@dataclass(frozen=True)
+class EndpointNode:
+    name: Ident
+    doc: str | None
+    states: tuple[Ident, ...]
+    initial: Ident | None
+    terminal: tuple[Ident, ...]
+    variables: tuple[VarDecl, ...]
+    timers: tuple[Ident, ...]
+    transitions: tuple[TransitionNode, ...]
+    span: Span
+    states_declarations: int = 1
+    initial_declarations: int = 1
+
+
+@dataclass(frozen=True)
+class SelectorNode:
+    kind: str  # "transition" (endpoint.name-or-label) or "enters" (endpoint -> STATE)
+    endpoint: Ident
+    name: Ident
+    span: Span
+
+
+@dataclass(frozen=True)
+class PropertyNode:
+    name: Ident
+    kind: str  # always, step, reachable, deadlock
+    expr: object | None
+    selectors: tuple[SelectorNode, ...]
+    doc: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class ModelNode:
+    name: Ident
+    doc: str | None
+    consts: tuple[ConstDecl, ...]
+    bounds: tuple[Setting, ...]
+    channel: tuple[Setting, ...]
+    fields: tuple[FieldDecl, ...]
+    endpoints: tuple[EndpointNode, ...]
+    properties: tuple[PropertyNode, ...]
+    span: Span
+    file: str = "<string>"

@@ -1,0 +1,461 @@
+"""Source text -> syntax tree.  The only module that imports Lark.
+
+The grammar is ``spec/tcpspec.lark`` (shipped inside the wheel as
+``tcpcheck/grammar/tcpspec.lark``).  Lark's errors are caught here, in one place, and turned
+into a :class:`~tcpcheck.diagnostics.ModelError` whose message says in words what was
+expected, never a Lark terminal name.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from tcpcheck.diagnostics import Diagnostic, ModelError, Span
+from tcpcheck.lang import ast
+
+GRAMMAR_NAME = "tcpspec.lark"
+
+
+def grammar_text() -> str:
+    """The grammar source: from the installed package, else from the source tree's spec/."""
+    packaged = resources.files("tcpcheck").joinpath("grammar", GRAMMAR_NAME)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    in_tree = Path(__file__).resolve().parents[2] / "spec" / GRAMMAR_NAME
+    return in_tree.read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _lark() -> Lark:
+    return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+def parse(text: str, file: str = "<string>") -> ast.ModelNode:
+    """Parse tcpspec source text into a syntax tree, or raise ModelError with one syntax error."""
+    try:
+        tree = _lark().parse(text)
+    except UnexpectedInput as err:
+        raise ModelError([_syntax_diagnostic(err, text, file)], text) from None
+    return _ToAst(file).transform(tree)
+
+
+# ---- syntax errors in words ---------------------------------------------------------------
+
+_WORDS = {
+    "NAME": "a name",
+    "INT": "a number",
+    "FLAG": "a flag (SYN, ACK, FIN, RST, PSH, URG)",
+    "STRING": "a string",
+    "LONG_STRING": "a string",
+    "COMPARE": "a comparison (== != < <= > >=)",
+    "ADDOP": "'+' or '-'",
+    "MULOP": "'*' or '%'",
+    "QUANT": "'exists' or 'forall'",
+    "NOT_IN": "'not in'",
+    "GHOST": "'ghost'",
+    "PERSISTENT": "'persistent'",
+    "$END": "the end of the file",
+}
+
+
+def _terminal_words(name: str) -> str:
+    if name in _WORDS:
+        return _WORDS[name]
+    try:
+        pattern = _lark().get_terminal(name).pattern
+    except KeyError:
+        return name.lower()
+    if pattern.type == "str":
+        return f"'{pattern.value}'"
+    return name.lower()
+
+
+def _expected_words(names) -> str:
+    words = sorted({_terminal_words(n) for n in names})
+    if not words:
+        return "something else"
+    if len(words) > 10:
+        words = words[:10] + ["..."]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    line, column = max(err.line, 1), max(err.column, 1)
+    if isinstance(err, UnexpectedToken):
+        token = err.token
+        if token.type == "$END":
+            found = "the end of the file"
+            line, column = _end_position(text)
+        else:
+            found = f"'{token.value}'"
+        message = f"expected {_expected_words(err.expected)}, but found {found}"
+        hint = _hint_for(token, err.expected)
+    elif isinstance(err, UnexpectedCharacters):
+        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "?"
+        message = f"unexpected character '{char}'"
+        if err.allowed:
+            message += f"; expected {_expected_words(err.allowed)}"
+        hint = None
+    elif isinstance(err, UnexpectedEOF):
+        line, column = _end_position(text)
+        message = f"unexpected end of file; expected {_expected_words(err.expected)}"
+        hint = None
+    else:  # pragma: no cover - Lark has no other kinds today
+        message, hint = str(err), None
+    return Diagnostic("syntax", message, Span(file, line, column), "error", hint)
+
+
+def _hint_for(token: Token, expected) -> str | None:
+    value = str(token.value)
+    if value == "=" and "__ANON_ASSIGN" not in expected and any(
+        _terminal_words(n) == "':='" for n in expected
+    ):
+        return "assignment is written ':='"
+    if value == "=" and "COMPARE" in expected:
+        return "equality is written '=='"
+    if value.upper() in {"SYN", "ACK", "FIN", "RST", "PSH", "URG"} and value != value.upper():
+        return f"flags are written in capitals: {value.upper()}"
+    return None
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    lines = text.rstrip("\n").split("\n") if text else [""]
+    return len(lines), len(lines[-1]) + 1
+
+
+# ---- parse tree -> syntax tree ------------------------------------------------------------
+
+def _doc_text(token: Token) -> str:
+    raw = str(token)
+    body = raw[3:-3] if raw.startswith('"""') else raw[1:-1]
+    if not raw.startswith('"""'):
+        body = body.encode("utf-8").decode("unicode_escape")
+    lines = [l.strip() for l in body.strip().splitlines()]
+    return "\n".join(lines)
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    """Builds :mod:`tcpcheck.lang.ast` nodes; each method is a few lines on purpose."""
+
+    def __init__(self, file: str):
+        super().__init__()
+        self.file = file
+
+    def _span(self, meta) -> Span:
+        if getattr(meta, "empty", False):
+            return Span(self.file, 1, 1)
+        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _ident(self, token: Token) -> ast.Ident:
+        return ast.Ident(str(token), Span(self.file, token.line, token.column,
+                                          token.end_line, token.end_column))
+
+    # -- model ---------------------------------------------------------------------------
+    def start(self, meta, children):
+        name, doc = children[0]
+        items = children[1:]
+        pick = lambda cls: tuple(i for i in items if isinstance(i, cls))
+        bounds = tuple(s for kind, settings in pick(tuple) if kind == "bounds" for s in settings)
+        channel = tuple(s for kind, settings in pick(tuple) if kind == "channel" for s in settings)
+        fields = tuple(f for group in items if isinstance(group, list) for f in group)
+        return ast.ModelNode(name, doc, pick(ast.ConstDecl), bounds, channel, fields,
+                             pick(ast.EndpointNode), pick(ast.PropertyNode), self._span(meta),
+                             self.file)
+
+    def model_header(self, meta, children):
+        return self._ident(children[0]), (children[1] if len(children) > 1 else None)
+
+    def doc(self, meta, children):
+        return _doc_text(children[0])
+
+    def const_decl(self, meta, children):
+        return ast.ConstDecl(self._ident(children[0]), children[1], self._span(meta))
+
+    def bounds_block(self, meta, children):
+        return ("bounds", tuple(children))
+
+    def channel_block(self, meta, children):
+        return ("channel", tuple(children))
+
+    def setting(self, meta, children):
+        return ast.Setting(self._ident(children[0]), children[1], self._span(meta))
+
+    def unbounded(self, meta, children):
+        return "unbounded"
+
+    def yes(self, meta, children):
+        return "yes"
+
+    def no(self, meta, children):
+        return "no"
+
+    def segment_block(self, meta, children):
+        return list(children)
+
+    def field_decl(self, meta, children):
+        return ast.FieldDecl(self._ident(children[0]), children[1], self._span(meta))
+
+    # -- endpoints -------------------------------------------------------------------------
+    def endpoint(self, meta, children):
+        name = self._ident(children[0])
+        doc = children[1] if len(children) > 1 and isinstance(children[1], str) else None
+        items = [c for c in children[1:] if not isinstance(c, str)]
+        states = [i for i in items if isinstance(i, tuple) and i[0] == "states"]
+        initials = [i for i in items if isinstance(i, tuple) and i[0] == "initial"]
+        terminal = tuple(x for i in items if isinstance(i, tuple) and i[0] == "terminal" for x in i[1])
+        return ast.EndpointNode(
+            name, doc,
+            tuple(x for s in states for x in s[1]),
+            initials[0][1] if initials else None,
+            terminal,
+            tuple(i for i in items if isinstance(i, ast.VarDecl)),
+            tuple(i[1] for i in items if isinstance(i, tuple) and i[0] == "timer"),
+            tuple(i for i in items if isinstance(i, ast.TransitionNode)),
+            self._span(meta),
+            states_declarations=len(states),
+            initial_declarations=len(initials),
+        )
+
+    def name_list(self, meta, children):
+        return tuple(self._ident(t) for t in children)
+
+    def states_decl(self, meta, children):
+        return ("states", children[0])
+
+    def initial_decl(self, meta, children):
+        return ("initial", self._ident(children[0]))
+
+    def terminal_decl(self, meta, children):
+        return ("terminal", children[0])
+
+    def timer_decl(self, meta, children):
+        return ("timer", self._ident(children[0]))
+
+    def var_modifier(self, meta, children):
+        return str(children[0])
+
+    def var_decl(self, meta, children):
+        mods = [c for c in children if isinstance(c, str) and c in ("ghost", "persistent")]
+        rest = children[len(mods):]
+        name, type_, init = rest[0], rest[1], rest[2] if len(rest) > 2 else None
+        return ast.VarDecl(self._ident(name), type_, init, "ghost" in mods, "persistent" in mods,
+                           self._span(meta))
+
+    def bool_type(self, meta, children):
+        return ast.TypeNode("bool", self._span(meta))
+
+    def seq_type(self, meta, children):
+        return ast.TypeNode("seq", self._span(meta))
+
+    def range_type(self, meta, children):
+        return ast.TypeNode("range", self._span(meta), lo=children[0], hi=children[1])
+
+    def set_type(self, meta, children):
+        return ast.TypeNode("set", self._span(meta), element=children[0])
+
+    # -- transitions -----------------------------------------------------------------------
+    def transition(self, meta, children):
+        name = self._ident(children[0])
+        rest = list(children[1:])
+        labels = rest.pop(0) if rest and isinstance(rest[0], list) else []
+        sources, target, trigger = rest[0], self._ident(rest[1]), rest[2]
+        tail = rest[3:]
+        guard = next((t[1] for t in tail if isinstance(t, tuple) and t[0] == "guard"), None)
+        doc = next((t for t in tail if isinstance(t, str)), None)
+        body = next((t[1] for t in tail if isinstance(t, tuple) and t[0] == "block"), ())
+        return ast.TransitionNode(name, tuple(labels), sources, target, trigger, guard, doc,
+                                  body, self._span(meta))
+
+    def labels(self, meta, children):
+        return list(children[0])
+
+    def guard(self, meta, children):
+        return ("guard", children[0])
+
+    def block(self, meta, children):
+        return ("block", tuple(children))
+
+    def _trigger(self, kind, meta, **kw):
+        return ast.TriggerNode(kind, self._span(meta), **kw)
+
+    def trig_open(self, meta, children):
+        return self._trigger("open", meta)
+
+    def trig_listen(self, meta, children):
+        return self._trigger("listen", meta)
+
+    def trig_close(self, meta, children):
+        return self._trigger("close", meta)
+
+    def trig_abort(self, meta, children):
+        return self._trigger("abort", meta)
+
+    def trig_crash(self, meta, children):
+        return self._trigger("crash", meta)
+
+    def trig_timeout(self, meta, children):
+        return self._trigger("timeout", meta, timer=self._ident(children[0]))
+
+    def trig_recv(self, meta, children):
+        return self._trigger("recv", meta, pattern=children[0])
+
+    def any_flags(self, meta, children):
+        return ast.FlagPatternNode((), (), True)
+
+    def flag_pattern(self, meta, children):
+        must_set = tuple(v for k, v in children if k == "set")
+        must_clear = tuple(v for k, v in children if k == "clear")
+        return ast.FlagPatternNode(must_set, must_clear, any(k == "rest" for k, _ in children))
+
+    def flag_set(self, meta, children):
+        return ("set", str(children[0]))
+
+    def flag_clear(self, meta, children):
+        return ("clear", str(children[0]))
+
+    def flag_rest(self, meta, children):
+        return ("rest", None)
+
+    # -- statements ------------------------------------------------------------------------
+    def assign(self, meta, children):
+        return ast.AssignStmt(self._ident(children[0]), children[1], self._span(meta))
+
+    def send(self, meta, children):
+        fields = tuple(c for c in children[1:] if c is not None)
+        return ast.SendStmt(children[0], fields, self._span(meta))
+
+    def flag_list(self, meta, children):
+        return tuple(str(c) for c in children)
+
+    def field_name(self, meta, children):
+        return children[0]
+
+    def field_init(self, meta, children):
+        return (self._ident(children[0]), children[1])
+
+    def choose(self, meta, children):
+        target, rest = children[0], children[1:]
+        domain = next((c for c in rest if isinstance(c, ast.TypeNode)), None)
+        where = next((c for c in rest if not isinstance(c, ast.TypeNode)), None)
+        return ast.ChooseStmt(self._ident(target), domain, where, self._span(meta))
+
+    def start_timer(self, meta, children):
+        return ast.StartStmt(self._ident(children[0]), children[1], self._span(meta))
+
+    def stop_timer(self, meta, children):
+        return ast.StopStmt(self._ident(children[0]), self._span(meta))
+
+    def if_stmt(self, meta, children):
+        cond, then = children[0], children[1][1]
+        other = children[2] if len(children) > 2 else None
+        if other is None:
+            otherwise = ()
+        elif isinstance(other, tuple) and other and other[0] == "block":
+            otherwise = other[1]
+        else:
+            otherwise = (other,)
+        return ast.IfStmt(cond, then, otherwise, self._span(meta))
+
+    # -- properties ------------------------------------------------------------------------
+    def property(self, meta, children):
+        name = self._ident(children[0])
+        kind, expr, selectors = children[1]
+        doc = children[2] if len(children) > 2 else None
+        return ast.PropertyNode(name, kind, expr, selectors, doc, self._span(meta))
+
+    def prop_always(self, meta, children):
+        return ("always", children[0], ())
+
+    def prop_step(self, meta, children):
+        return ("step", children[1], children[0])
+
+    def prop_reachable(self, meta, children):
+        return ("reachable", children[0], ())
+
+    def prop_deadlock(self, meta, children):
+        return ("deadlock", None, ())
+
+    def selector_list(self, meta, children):
+        return tuple(children)
+
+    def sel_transition(self, meta, children):
+        return ast.SelectorNode("transition", self._ident(children[0]), self._ident(children[1]),
+                                self._span(meta))
+
+    def sel_enters(self, meta, children):
+        return ast.SelectorNode("enters", self._ident(children[0]), self._ident(children[1]),
+                                self._span(meta))
+
+    # -- expressions -----------------------------------------------------------------------
+    def _binary_chain(self, meta, children):
+        node = children[0]
+        for i in range(1, len(children), 2):
+            node = ast.Binary(str(children[i]), node, children[i + 1], self._span(meta))
+        return node
+
+    def implies(self, meta, children):
+        return ast.Binary("=>", children[0], children[1], self._span(meta))
+
+    def disj(self, meta, children):
+        node = children[0]
+        for right in children[1:]:
+            node = ast.Binary("or", node, right, self._span(meta))
+        return node
+
+    def conj(self, meta, children):
+        node = children[0]
+        for right in children[1:]:
+            node = ast.Binary("and", node, right, self._span(meta))
+        return node
+
+    def not_(self, meta, children):
+        return ast.Unary("not", children[0], self._span(meta))
+
+    def neg(self, meta, children):
+        return ast.Unary("-", children[0], self._span(meta))
+
+    def comparison(self, meta, children):
+        return self._binary_chain(meta, children)
+
+    def in_(self, meta, children):
+        return ast.Binary("in", children[0], children[2], self._span(meta))
+
+    def not_in(self, meta, children):
+        return ast.Binary("notin", children[0], children[2], self._span(meta))
+
+    def sum(self, meta, children):
+        return self._binary_chain(meta, children)
+
+    def product(self, meta, children):
+        return self._binary_chain(meta, children)
+
+    def quantified(self, meta, children):
+        kind, var, direction, body = children
+        return ast.Quantified(str(kind), self._ident(var), direction, body, self._span(meta))
+
+    def channel_ref(self, meta, children):
+        return self._ident(children[0]) if children and children[0] is not None else None
+
+    def int_lit(self, meta, children):
+        return ast.IntLit(int(children[0]), self._span(meta))
+
+    def true_lit(self, meta, children):
+        return ast.BoolLit(True, self._span(meta))
+
+    def false_lit(self, meta, children):
+        return ast.BoolLit(False, self._span(meta))
+
+    def name_ref(self, meta, children):
+        return ast.NameRef(str(children[0]), self._span(meta))
+
+    def dotted_ref(self, meta, children):
+        return ast.DottedRef(self._ident(children[0]), self._ident(children[1]), self._span(meta))
+
+    def set_lit(self, meta, children):
+        return ast.SetLit(tuple(c for c in children if c is not None), self._span(meta))

@@ -1,0 +1,398 @@
+"""The frozen model: the validated, immutable intermediate form that every engine reads.
+
+Names are resolved to indices, types are checked, domains are finite.  Engines never see
+source text or the syntax tree; they read these records only.  A model can be built from
+Python directly with these constructors (see ``tcpcheck.model.build`` for helpers and
+``tests/model/test_python_build.py`` for an example); :func:`tcpcheck.model.check.check_model`
+checks the structural invariants of a hand-built one.
+
+Layout conventions shared by the engines:
+* endpoint 0 and endpoint 1 (exactly two); ``Model.endpoints[i].name`` is the user's name;
+* a segment's flags are a bit set of :class:`Flag`;
+* sequence numbers live in ``0 .. bounds.seqspace - 1`` and compare as RFC 9293 3.4 says.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from tcpcheck.diagnostics import NO_SPAN, Diagnostic, Span
+
+
+class Flag(enum.IntFlag):
+    """TCP control bits (RFC 9293 3.1); the order is the header's, lowest bit first."""
+
+    FIN = 1
+    SYN = 2
+    RST = 4
+    PSH = 8
+    ACK = 16
+    URG = 32
+
+
+FLAG_NAMES = ("SYN", "ACK", "FIN", "RST", "PSH", "URG")  # how traces list them
+
+
+def flags_of(names) -> int:
+    value = 0
+    for n in names:
+        value |= Flag[n]
+    return value
+
+
+def flag_text(bits: int) -> str:
+    """``SYN+ACK`` style; ``none`` for a segment with no control bit."""
+    names = [n for n in FLAG_NAMES if bits & Flag[n]]
+    return "+".join(names) if names else "none"
+
+
+# ---- types ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BoolType:
+    def values(self) -> tuple:
+        return (False, True)
+
+    def __str__(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True)
+class IntType:
+    """Integers in ``lo .. hi``; unbounded (None) only for intermediate arithmetic."""
+
+    lo: int | None = None
+    hi: int | None = None
+
+    def values(self) -> tuple:
+        return tuple(range(self.lo, self.hi + 1))
+
+    def contains(self, value: int) -> bool:
+        return (self.lo is None or value >= self.lo) and (self.hi is None or value <= self.hi)
+
+    def __str__(self) -> str:
+        return f"{self.lo}..{self.hi}" if self.lo is not None else "int"
+
+
+@dataclass(frozen=True)
+class SeqType:
+    """Sequence numbers modulo ``modulus`` with RFC 9293 modular comparison."""
+
+    modulus: int
+
+    def values(self) -> tuple:
+        return tuple(range(self.modulus))
+
+    def __str__(self) -> str:
+        return "seq"
+
+
+@dataclass(frozen=True)
+class SetType:
+    """A finite set of values of ``element`` type, stored as a bit mask."""
+
+    element: object
+
+    def __str__(self) -> str:
+        return f"set of {self.element}"
+
+
+@dataclass(frozen=True)
+class StateType:
+    """The control state of endpoint ``endpoint``."""
+
+    endpoint: int
+
+    def __str__(self) -> str:
+        return "state"
+
+
+BOOL = BoolType()
+INT = IntType()
+
+
+# ---- expressions ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Lit:
+    value: object
+    type: object
+
+
+@dataclass(frozen=True)
+class VarRef:
+    """Variable ``index`` of endpoint ``endpoint`` (in a transition: always its own)."""
+
+    endpoint: int
+    index: int
+    name: str
+    type: object
+    ghost: bool
+
+
+@dataclass(frozen=True)
+class ControlState:
+    endpoint: int
+    type: object
+
+
+@dataclass(frozen=True)
+class StateLit:
+    endpoint: int
+    index: int
+    name: str
+    type: object
+
+
+@dataclass(frozen=True)
+class IncarnationRef:
+    """How many times the endpoint has crashed; a ghost (only properties may read it)."""
+
+    endpoint: int
+    type: object
+    ghost: bool = True
+
+
+@dataclass(frozen=True)
+class SegField:
+    """A field of a segment: ``binder`` is ``seg`` (the one received) or a quantifier's name.
+
+    ``field`` is ``seq``, ``ack``, a flag name (a bool), ``dst`` (endpoint index) or the
+    index-th ghost field (``ghost_index``).
+    """
+
+    binder: str
+    field: str
+    type: object
+    ghost_index: int | None = None
+    ghost: bool = False
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str
+    operand: object
+    type: object
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: object
+    right: object
+    type: object
+
+
+@dataclass(frozen=True)
+class SetLiteral:
+    items: tuple
+    type: object
+
+
+@dataclass(frozen=True)
+class Quantifier:
+    """``exists``/``forall`` over the segments in flight (towards ``direction``, or all)."""
+
+    kind: str
+    var: str
+    direction: int | None
+    body: object
+    type: object = BOOL
+
+
+# ---- statements -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Assign:
+    var: int
+    value: object
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Send:
+    flags: int
+    seq: object
+    ack: object
+    ghosts: tuple  # one expression per model ghost field
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Choose:
+    var: int
+    domain: tuple  # candidate values, in order
+    where: object | None
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class StartTimer:
+    timer: int
+    duration: object
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class StopTimer:
+    timer: int
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class If:
+    cond: object
+    then: tuple
+    otherwise: tuple
+    span: Span = NO_SPAN
+
+
+# ---- structure --------------------------------------------------------------------------
+
+USER_CALLS = ("open", "listen", "close", "abort")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """What makes a transition fire.
+
+    ``kind`` is a user call (``open listen close abort``), ``crash``, ``timeout`` (of
+    ``timer``) or ``recv``.  A ``recv`` matches a segment whose flags include every bit of
+    ``must_set``, none of ``must_clear`` and, unless ``others_free``, no other bit.
+    """
+
+    kind: str
+    timer: int | None = None
+    must_set: int = 0
+    must_clear: int = 0
+    others_free: bool = False
+
+    def matches(self, flags: int) -> bool:
+        if flags & self.must_set != self.must_set or flags & self.must_clear:
+            return False
+        return self.others_free or flags == self.must_set
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: frozenset
+    target: int | None  # None: stay in the state it fired from ("-> same")
+    trigger: Trigger
+    guard: object | None = None
+    body: tuple = ()
+    labels: frozenset = frozenset()
+    doc: str | None = None
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    type: object
+    init: object
+    ghost: bool = False
+    persistent: bool = False
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    states: tuple
+    initial: int
+    variables: tuple = ()
+    timers: tuple = ()
+    transitions: tuple = ()
+    terminal: frozenset = frozenset()
+    doc: str | None = None
+    span: Span = NO_SPAN
+
+    def state_index(self, name: str) -> int:
+        return self.states.index(name)
+
+    def var_index(self, name: str) -> int:
+        return [v.name for v in self.variables].index(name)
+
+
+@dataclass(frozen=True)
+class GhostField:
+    name: str
+    type: object
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Channel:
+    """The network between the endpoints, one bounded bag (or queue) per direction.
+
+    ``loss`` and ``duplication`` are budgets per run: ``None`` = unbounded, 0 = never.
+    ``msl`` is the maximum segment lifetime in ticks (None: segments never age).
+    A segment that expires counts against the loss budget; see spec/MANUAL.md.
+    """
+
+    capacity: int = 2
+    loss: int | None = None
+    duplication: int | None = None
+    reordering: bool = True
+    msl: int | None = None
+
+
+@dataclass(frozen=True)
+class Bounds:
+    seqspace: int = 4
+    incarnations: int = 1
+
+
+PROPERTY_KINDS = ("always", "step", "reachable", "deadlock")
+
+
+@dataclass(frozen=True)
+class Property:
+    """A named property.
+
+    * ``always``: ``expr`` holds in every reachable state;
+    * ``step``: ``expr`` holds after every firing of a transition in ``selectors`` (pairs
+      of endpoint index and transition index); ``seg`` is the segment it received and
+      ``self`` the endpoint that fired, so ``step_exprs`` holds one expression per endpoint;
+    * ``reachable``: some reachable state satisfies ``expr`` (a witness run is reported);
+    * ``deadlock``: every reachable state with no successor is terminal.
+    """
+
+    name: str
+    kind: str
+    expr: object | None = None
+    selectors: frozenset = frozenset()
+    doc: str | None = None
+    span: Span = NO_SPAN
+    step_exprs: tuple = ()  # (endpoint index, expression) pairs, for "step" properties
+
+    def expr_for(self, endpoint: int):
+        for e, expr in self.step_exprs:
+            if e == endpoint:
+                return expr
+        return self.expr
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    endpoints: tuple
+    properties: tuple = ()
+    channel: Channel = field(default_factory=Channel)
+    bounds: Bounds = field(default_factory=Bounds)
+    ghost_fields: tuple = ()
+    constants: tuple = ()  # (name, value) pairs, for display
+    doc: str | None = None
+    file: str = "<python>"
+    warnings: tuple[Diagnostic, ...] = ()
+
+    def get_property(self, name: str) -> Property:
+        for p in self.properties:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def endpoint_index(self, name: str) -> int:
+        return [e.name for e in self.endpoints].index(name)

@@ -1,0 +1,556 @@
+"""Syntax tree -> frozen model: resolve every name, check every rule, report all errors.
+
+This is the one validation step.  Engines trust what it returns and never validate again.
+Every error found is collected (not just the first) and raised together as a
+:class:`~tcpcheck.diagnostics.ModelError`; warnings travel on the model.
+"""
+
+from __future__ import annotations
+
+from tcpcheck.diagnostics import DiagnosticSink, ModelError, Span, did_you_mean
+from tcpcheck.lang import ast
+from tcpcheck.model import ir
+from tcpcheck.model.expressions import ERROR, ExprChecker, Scope, assignable, reads_ghost
+
+BOUND_SETTINGS = {"seqspace": (2, 1 << 32), "incarnations": (1, 16)}
+CHANNEL_SETTINGS = ("capacity", "loss", "duplication", "reordering", "msl")
+
+
+def lower(node: ast.ModelNode, source: str | None = None) -> ir.Model:
+    """Validate a parsed model and build its frozen form, or raise ModelError."""
+    lowering = _Lowering(node)
+    model = lowering.run()
+    if lowering.sink.has_errors:
+        raise ModelError(sorted(lowering.sink.items, key=_position), source)
+    return model
+
+
+def _position(d):
+    return (d.severity != "error", d.span.line, d.span.column)
+
+
+class _Lowering:
+    def __init__(self, node: ast.ModelNode):
+        self.node = node
+        self.sink = DiagnosticSink()
+        self.constants: dict[str, int] = {}
+
+    # -- driver ------------------------------------------------------------------------
+    def run(self) -> ir.Model:
+        for const in self.node.consts:
+            self._const(const)
+        bounds = self._bounds()
+        channel = self._channel()
+        self.seqspace = bounds.seqspace
+        fields = self._ghost_fields()
+        skeletons = self._endpoint_skeletons()
+        self.scope_base = dict(endpoints=tuple(skeletons), constants=self.constants,
+                               seqspace=bounds.seqspace, ghost_fields=fields)
+        endpoints = tuple(self._endpoint(i, e, skeletons[i])
+                          for i, e in enumerate(self.node.endpoints[: len(skeletons)]))
+        properties = self._properties(endpoints)
+        self._warn_unreachable(endpoints)
+        return ir.Model(
+            name=self.node.name.name, endpoints=endpoints, properties=properties, channel=channel,
+            bounds=bounds, ghost_fields=fields, constants=tuple(self.constants.items()),
+            doc=self.node.doc, file=self.node.file, warnings=self.sink.warnings)
+
+    def _scope(self, **kw) -> Scope:
+        return Scope(**self.scope_base, **kw)
+
+    # -- constants and settings ----------------------------------------------------------
+    def _const(self, const: ast.ConstDecl) -> None:
+        if const.name.name in self.constants:
+            self.sink.error("duplicate", f"constant '{const.name.name}' is declared twice",
+                            const.name.span)
+            return
+        value = self._const_value(const.value)
+        if value is not None:
+            self.constants[const.name.name] = value
+
+    def _const_value(self, node):
+        """Evaluate a constant integer expression (numbers, constants, + - * %)."""
+        if isinstance(node, ast.IntLit):
+            return node.value
+        if isinstance(node, ast.BoolLit):
+            return node.value
+        if isinstance(node, ast.NameRef):
+            if node.name in self.constants:
+                return self.constants[node.name]
+            self.sink.error("unknown-name", f"unknown constant '{node.name}'", node.span,
+                            did_you_mean(node.name, self.constants))
+            return None
+        if isinstance(node, ast.Unary) and node.op == "-":
+            inner = self._const_value(node.operand)
+            return None if inner is None else -inner
+        if isinstance(node, ast.Binary) and node.op in ("+", "-", "*", "%"):
+            left, right = self._const_value(node.left), self._const_value(node.right)
+            if left is None or right is None:
+                return None
+            if node.op == "%" and right == 0:
+                self.sink.error("value", "division by zero", node.span)
+                return None
+            return {"+": left + right, "-": left - right, "*": left * right,
+                    "%": left % right if right else 0}[node.op]
+        self.sink.error("not-constant", "expected a constant number here", node.span)
+        return None
+
+    def _settings(self, settings, allowed, what):
+        values = {}
+        for s in settings:
+            name = s.name.name
+            if name not in allowed:
+                self.sink.error("unknown-setting", f"unknown {what} setting '{name}'", s.name.span,
+                                did_you_mean(name, allowed))
+            elif name in values:
+                self.sink.error("duplicate", f"{what} setting '{name}' is given twice", s.name.span)
+            else:
+                values[name] = s
+        return values
+
+    def _bounds(self) -> ir.Bounds:
+        values = self._settings(self.node.bounds, tuple(BOUND_SETTINGS), "bounds")
+        result = {}
+        for name, setting in values.items():
+            lo, hi = BOUND_SETTINGS[name]
+            result[name] = self._int_setting(setting, lo, hi)
+        return ir.Bounds(**{k: v for k, v in result.items() if v is not None})
+
+    def _int_setting(self, setting: ast.Setting, lo: int, hi: int):
+        if isinstance(setting.value, str):
+            self.sink.error("value", f"'{setting.name.name}' takes a number", setting.span)
+            return None
+        value = self._const_value(setting.value)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not lo <= value <= hi:
+            self.sink.error("value", f"'{setting.name.name}' must be between {lo} and {hi}, "
+                            f"not {value}", setting.span)
+            return None
+        return value
+
+    def _channel(self) -> ir.Channel:
+        values = self._settings(self.node.channel, CHANNEL_SETTINGS, "channel")
+        result: dict = {}
+        if "capacity" in values:
+            result["capacity"] = self._int_setting(values["capacity"], 1, 16)
+        if "msl" in values:
+            result["msl"] = self._int_setting(values["msl"], 1, 1000)
+        for budget in ("loss", "duplication"):
+            if budget in values:
+                setting = values[budget]
+                if setting.value == "unbounded" or setting.value == "yes":
+                    result[budget] = None
+                elif setting.value == "no":
+                    result[budget] = 0
+                else:
+                    result[budget] = self._int_setting(setting, 0, 1000)
+        if "reordering" in values:
+            setting = values["reordering"]
+            if setting.value not in ("yes", "no"):
+                self.sink.error("value", "'reordering' is 'yes' or 'no'", setting.span)
+            result["reordering"] = setting.value == "yes"
+        return ir.Channel(**{k: v for k, v in result.items() if v is not None or k in ("loss", "duplication")})
+
+    # -- types ---------------------------------------------------------------------------
+    def _type(self, node: ast.TypeNode, allow_set: bool = True):
+        if node.kind == "bool":
+            return ir.BOOL
+        if node.kind == "seq":
+            return ir.SeqType(self.seqspace)
+        if node.kind == "range":
+            lo, hi = self._const_value(node.lo), self._const_value(node.hi)
+            if lo is None or hi is None:
+                return None
+            if lo > hi:
+                self.sink.error("value", f"empty range {lo}..{hi}", node.span)
+                return None
+            return ir.IntType(lo, hi)
+        if not allow_set:
+            self.sink.error("type", "a set cannot hold sets", node.span)
+            return None
+        element = self._type(node.element, allow_set=False)
+        if element is None:
+            return None
+        if isinstance(element, ir.IntType) and (element.lo < 0 or element.hi > 62):
+            self.sink.error("value", "a set's elements must lie within 0..62", node.span)
+            return None
+        if isinstance(element, ir.SeqType) and element.modulus > 63:
+            self.sink.error("value", "a set of seq needs seqspace <= 63", node.span)
+            return None
+        return ir.SetType(element)
+
+    def _ghost_fields(self) -> tuple:
+        fields, seen = [], set()
+        for f in self.node.fields:
+            if f.name.name in seen or f.name.name in ("seq", "ack", *ir.FLAG_NAMES):
+                self.sink.error("duplicate", f"segment field '{f.name.name}' is declared twice or "
+                                "is a built-in field", f.name.span)
+                continue
+            seen.add(f.name.name)
+            type_ = self._type(f.type, allow_set=False)
+            if type_ is not None:
+                fields.append(ir.GhostField(f.name.name, type_, f.span))
+        return tuple(fields)
+
+    def _initial_value(self, decl: ast.VarDecl, type_):
+        if decl.init is None:
+            return _default(type_)
+        if isinstance(type_, ir.SetType):
+            if isinstance(decl.init, ast.SetLit):
+                values = [self._const_value(i) for i in decl.init.items]
+                if None in values:
+                    return None
+                return _mask(values)
+            self.sink.error("type", "a set starts as a set literal, e.g. {}", decl.init.span)
+            return None
+        value = self._const_value(decl.init)
+        if value is None:
+            return None
+        if isinstance(type_, ir.BoolType) != isinstance(value, bool) or not _in_domain(type_, value):
+            self.sink.error("domain", f"initial value {value} of '{decl.name.name}' is outside its "
+                            f"domain {type_}", decl.init.span)
+            return None
+        return value % type_.modulus if isinstance(type_, ir.SeqType) else value
+
+    # -- endpoints -----------------------------------------------------------------------
+    def _endpoint_skeletons(self) -> list:
+        nodes = self.node.endpoints
+        if len(nodes) != 2:
+            self.sink.error("endpoints", f"a model has exactly two endpoints; this one has "
+                            f"{len(nodes)}", nodes[2].span if len(nodes) > 2 else self.node.span)
+        if len(nodes) == 2 and nodes[0].name.name == nodes[1].name.name:
+            self.sink.error("duplicate", f"two endpoints are named '{nodes[1].name.name}'",
+                            nodes[1].name.span)
+        return [self._skeleton(e) for e in nodes[:2]]
+
+    def _skeleton(self, node: ast.EndpointNode) -> ir.Endpoint:
+        states = self._unique_names(node.states, "state")
+        if not states:
+            self.sink.error("states", f"endpoint '{node.name.name}' declares no states", node.name.span)
+        if node.states_declarations > 1:
+            self.sink.error("duplicate", "'states' is given twice", node.name.span)
+        initial = 0
+        if node.initial is None:
+            self.sink.error("initial", f"endpoint '{node.name.name}' has no initial state",
+                            node.name.span)
+        elif node.initial.name not in states:
+            self._unknown_state(node.initial, states)
+        else:
+            initial = states.index(node.initial.name)
+        variables, seen = [], set()
+        for decl in node.variables:
+            if decl.name.name in seen:
+                self.sink.error("duplicate", f"variable '{decl.name.name}' is declared twice",
+                                decl.name.span)
+                continue
+            seen.add(decl.name.name)
+            type_ = self._type(decl.type)
+            if type_ is None:
+                continue
+            init = self._initial_value(decl, type_)
+            variables.append(ir.Variable(decl.name.name, type_, init, decl.ghost, decl.persistent,
+                                         decl.span))
+        timers = self._unique_names(node.timers, "timer")
+        terminal = frozenset(states.index(t.name) for t in node.terminal
+                             if t.name in states or self._unknown_state(t, states))
+        return ir.Endpoint(node.name.name, tuple(states), initial, tuple(variables), tuple(timers),
+                           (), terminal, node.doc, node.span)
+
+    def _unique_names(self, idents, what) -> list:
+        names = []
+        for ident in idents:
+            if ident.name in names:
+                self.sink.error("duplicate", f"{what} '{ident.name}' is declared twice", ident.span)
+            else:
+                names.append(ident.name)
+        return names
+
+    def _unknown_state(self, ident: ast.Ident, states) -> bool:
+        self.sink.error("unknown-state", f"unknown state '{ident.name}'", ident.span,
+                        did_you_mean(ident.name, states))
+        return False
+
+    def _endpoint(self, index: int, node: ast.EndpointNode, skeleton: ir.Endpoint) -> ir.Endpoint:
+        transitions, seen = [], set()
+        for t in node.transitions:
+            if t.name.name in seen:
+                self.sink.error("duplicate", f"transition '{t.name.name}' is declared twice",
+                                t.name.span)
+            seen.add(t.name.name)
+            lowered = _TransitionLowering(self, index, skeleton).lower(t)
+            if lowered is not None:
+                transitions.append(lowered)
+        return ir.Endpoint(skeleton.name, skeleton.states, skeleton.initial, skeleton.variables,
+                           skeleton.timers, tuple(transitions), skeleton.terminal, skeleton.doc,
+                           skeleton.span)
+
+    # -- properties ----------------------------------------------------------------------
+    def _properties(self, endpoints) -> tuple:
+        result, seen = [], set()
+        for p in self.node.properties:
+            if p.name.name in seen:
+                self.sink.error("duplicate", f"property '{p.name.name}' is declared twice",
+                                p.name.span)
+                continue
+            seen.add(p.name.name)
+            lowered = self._property(p, endpoints)
+            if lowered is not None:
+                result.append(lowered)
+        return tuple(result)
+
+    def _property(self, p: ast.PropertyNode, endpoints):
+        if p.kind == "deadlock":
+            return ir.Property(p.name.name, "deadlock", doc=p.doc, span=p.span)
+        selectors = frozenset()
+        if p.kind == "step":
+            selectors = self._selectors(p.selectors, endpoints)
+        actors = sorted({e for e, _ in selectors}) or [None]
+        step_exprs = []
+        errors_before = len(self.sink.items)
+        for actor in actors:
+            scope = self._scope(seg_available=p.kind == "step", self_endpoint=actor)
+            expr = ExprChecker(self.sink, scope).boolean(p.expr)
+            step_exprs.append((actor, expr))
+            if len(self.sink.items) > errors_before:
+                break  # the same mistake would be reported once per endpoint
+        if p.kind == "step" and _reads_seg(expr):
+            for e, t in sorted(selectors):
+                if endpoints[e].transitions[t].trigger.kind != "recv":
+                    self.sink.error("no-segment", f"property reads 'seg', but transition "
+                                    f"'{endpoints[e].name}.{endpoints[e].transitions[t].name}' "
+                                    "receives no segment", p.span)
+                    break
+        if any(x is ERROR for _, x in step_exprs):
+            return None
+        step_exprs = tuple(x for x in step_exprs if x[0] is not None)
+        return ir.Property(p.name.name, p.kind, expr, selectors, p.doc, p.span, step_exprs)
+
+    def _selectors(self, nodes, endpoints) -> frozenset:
+        chosen = set()
+        names = [e.name for e in endpoints]
+        for sel in nodes:
+            if sel.endpoint.name not in names:
+                self.sink.error("unknown-name", f"unknown endpoint '{sel.endpoint.name}'",
+                                sel.endpoint.span, did_you_mean(sel.endpoint.name, names))
+                continue
+            e = names.index(sel.endpoint.name)
+            endpoint = endpoints[e]
+            if sel.kind == "enters":
+                if sel.name.name not in endpoint.states:
+                    self._unknown_state(sel.name, endpoint.states)
+                    continue
+                target = endpoint.states.index(sel.name.name)
+                matched = [i for i, t in enumerate(endpoint.transitions) if t.target == target]
+            else:
+                matched = [i for i, t in enumerate(endpoint.transitions)
+                           if t.name == sel.name.name or sel.name.name in t.labels]
+                if not matched:
+                    pool = [t.name for t in endpoint.transitions] + \
+                           [l for t in endpoint.transitions for l in t.labels]
+                    self.sink.error("unknown-transition", f"endpoint '{endpoint.name}' has no "
+                                    f"transition or label '{sel.name.name}'", sel.name.span,
+                                    did_you_mean(sel.name.name, pool))
+                    continue
+            if not matched:
+                self.sink.warning("empty-selector", f"no transition of '{endpoint.name}' enters "
+                                  f"{sel.name.name}", sel.span)
+            chosen.update((e, i) for i in matched)
+        return frozenset(chosen)
+
+    # -- warnings ------------------------------------------------------------------------
+    def _warn_unreachable(self, endpoints) -> None:
+        for node, endpoint in zip(self.node.endpoints, endpoints):
+            entered = {endpoint.initial} | {t.target for t in endpoint.transitions}
+            entered |= {s for t in endpoint.transitions if t.target is None for s in t.sources}
+            for ident in node.states:
+                if ident.name in endpoint.states and \
+                        endpoint.states.index(ident.name) not in entered:
+                    self.sink.warning("unreachable-state", f"state '{ident.name}' of "
+                                      f"'{endpoint.name}' is never entered", ident.span)
+
+
+class _TransitionLowering:
+    """Lowers one transition: trigger, guard and body, with the ghost-flow rule."""
+
+    def __init__(self, outer: _Lowering, index: int, skeleton: ir.Endpoint):
+        self.outer = outer
+        self.sink = outer.sink
+        self.index = index
+        self.endpoint = skeleton
+
+    def lower(self, node: ast.TransitionNode):
+        states = self.endpoint.states
+        sources = frozenset(states.index(s.name) for s in node.sources
+                            if s.name in states or self.outer._unknown_state(s, states))
+        target, target_ok = None, True
+        if node.target.name in states:
+            target = states.index(node.target.name)
+        elif node.target.name != "same":
+            target_ok = self.outer._unknown_state(node.target, states)
+        trigger = self._trigger(node.trigger)
+        self.checker = ExprChecker(self.sink, self.outer._scope(
+            own=self.index, seg_available=node.trigger.kind == "recv"))
+        guard = None
+        if node.guard is not None:
+            guard = self.checker.boolean(node.guard)
+            if guard is not ERROR and reads_ghost(guard):
+                self.sink.error("ghost-read", "a guard reads a ghost value; the protocol must not "
+                                "see what only the observer sees", node.guard.span)
+        body = self._block(node.body, ghost_only=False)
+        if not target_ok or trigger is None:
+            return None
+        return ir.Transition(node.name.name, sources, target, trigger, guard, body,
+                             frozenset(l.name for l in node.labels), node.doc, node.span)
+
+    def _trigger(self, node: ast.TriggerNode):
+        if node.kind == "timeout":
+            timers = self.endpoint.timers
+            if node.timer.name not in timers:
+                self.sink.error("unknown-timer", f"unknown timer '{node.timer.name}'", node.timer.span,
+                                did_you_mean(node.timer.name, timers))
+                return None
+            return ir.Trigger("timeout", timer=timers.index(node.timer.name))
+        if node.kind != "recv":
+            return ir.Trigger(node.kind)
+        pattern = node.pattern
+        must_set, must_clear = ir.flags_of(pattern.must_set), ir.flags_of(pattern.must_clear)
+        if must_set & must_clear:
+            self.sink.error("flags", "a flag cannot be both required and excluded", node.span)
+        return ir.Trigger("recv", must_set=must_set, must_clear=must_clear,
+                          others_free=pattern.rest)
+
+    # -- statements ----------------------------------------------------------------------
+    def _block(self, stmts, ghost_only: bool) -> tuple:
+        lowered = (self._stmt(s, ghost_only) for s in stmts)
+        return tuple(s for s in lowered if s is not None)
+
+    def _stmt(self, node, ghost_only: bool):
+        if ghost_only and not isinstance(node, (ast.AssignStmt, ast.IfStmt)):
+            self.sink.error("ghost-read", "inside a branch on a ghost value only ghost variables "
+                            "may change", node.span)
+            return None
+        method = getattr(self, "_" + type(node).__name__)
+        return method(node, ghost_only)
+
+    def _variable(self, ident: ast.Ident):
+        names = [v.name for v in self.endpoint.variables]
+        if ident.name not in names:
+            self.sink.error("unknown-name", f"unknown variable '{ident.name}'", ident.span,
+                            did_you_mean(ident.name, names))
+            return None, None
+        i = names.index(ident.name)
+        return i, self.endpoint.variables[i]
+
+    def _no_ghost(self, expr, node, what: str) -> None:
+        if expr is not ERROR and reads_ghost(expr):
+            self.sink.error("ghost-read", f"{what} reads a ghost value; only ghost variables and "
+                            "ghost segment fields may", node.span)
+
+    def _AssignStmt(self, node: ast.AssignStmt, ghost_only: bool):
+        i, var = self._variable(node.target)
+        value = self.checker.expr(node.value)
+        if var is None:
+            return None
+        if ghost_only and not var.ghost:
+            self.sink.error("ghost-read", f"'{var.name}' is not a ghost but is assigned under a "
+                            "condition on a ghost value", node.span)
+        if not var.ghost:
+            self._no_ghost(value, node.value, f"the new value of '{var.name}'")
+        if not assignable(var.type, value.type):
+            self.sink.error("type", f"cannot assign a {value.type} value to '{var.name}' ({var.type})",
+                            node.value.span)
+        return ir.Assign(i, value, node.span)
+
+    def _SendStmt(self, node: ast.SendStmt, ghost_only: bool):
+        seq = ack = ir.Lit(0, ir.IntType(0, 0))
+        fields = self.outer.scope_base["ghost_fields"]
+        ghosts = [ir.Lit(_default(f.type), f.type) for f in fields]
+        names = ["seq", "ack"] + [f.name for f in fields]
+        for ident, value_node in node.fields:
+            value = self.checker.expr(value_node)
+            if ident.name in ("seq", "ack"):
+                self._no_ghost(value, value_node, f"the segment's {ident.name}")
+                if not assignable(ir.SeqType(self.outer.seqspace), value.type):
+                    self.sink.error("type", f"{ident.name} must be a sequence number", value_node.span)
+                seq, ack = (value, ack) if ident.name == "seq" else (seq, value)
+            elif ident.name in names:
+                ghosts[names.index(ident.name) - 2] = value
+            else:
+                self.sink.error("unknown-field", f"a segment has no field '{ident.name}'", ident.span,
+                                did_you_mean(ident.name, names))
+        return ir.Send(ir.flags_of(node.flags), seq, ack, tuple(ghosts), node.span)
+
+    def _ChooseStmt(self, node: ast.ChooseStmt, ghost_only: bool):
+        i, var = self._variable(node.target)
+        if var is None:
+            return None
+        domain_type = self.outer._type(node.domain) if node.domain is not None else var.type
+        if domain_type is None:
+            return None
+        if isinstance(domain_type, ir.SetType):
+            self.sink.error("type", "choose picks one value, not a set", node.span)
+            return None
+        where = None
+        if node.where is not None:
+            where = self.checker.boolean(node.where)
+            if not var.ghost:
+                self._no_ghost(where, node.where, "the condition of a choice")
+        values = tuple(v for v in domain_type.values() if _in_domain(var.type, v))
+        return ir.Choose(i, values, where, node.span)
+
+    def _StartStmt(self, node: ast.StartStmt, ghost_only: bool):
+        timers = self.endpoint.timers
+        duration = self.checker.expr(node.duration)
+        if node.timer.name not in timers:
+            self.sink.error("unknown-timer", f"unknown timer '{node.timer.name}'", node.timer.span,
+                            did_you_mean(node.timer.name, timers))
+            return None
+        self._no_ghost(duration, node.duration, "a timer's duration")
+        return ir.StartTimer(timers.index(node.timer.name), duration, node.span)
+
+    def _StopStmt(self, node: ast.StopStmt, ghost_only: bool):
+        timers = self.endpoint.timers
+        if node.timer.name not in timers:
+            self.sink.error("unknown-timer", f"unknown timer '{node.timer.name}'", node.timer.span,
+                            did_you_mean(node.timer.name, timers))
+            return None
+        return ir.StopTimer(timers.index(node.timer.name), node.span)
+
+    def _IfStmt(self, node: ast.IfStmt, ghost_only: bool):
+        cond = self.checker.boolean(node.cond)
+        ghost_branch = ghost_only or (cond is not ERROR and reads_ghost(cond))
+        return ir.If(cond, self._block(node.then, ghost_branch),
+                     self._block(node.otherwise, ghost_branch), node.span)
+
+
+def _reads_seg(expr) -> bool:
+    if isinstance(expr, ir.SegField):
+        return expr.binder == "seg"
+    for attr in ("operand", "left", "right", "body"):
+        if hasattr(expr, attr) and _reads_seg(getattr(expr, attr)):
+            return True
+    return isinstance(expr, ir.SetLiteral) and any(_reads_seg(i) for i in expr.items)
+
+
+def _default(type_):
+    if isinstance(type_, ir.BoolType):
+        return False
+    if isinstance(type_, ir.IntType):
+        return type_.lo
+    return 0  # seq 0, empty set
+
+
+def _mask(values) -> int:
+    mask = 0
+    for v in values:
+        mask |= 1 << v
+    return mask
+
+
+def _in_domain(type_, value) -> bool:
+    if isinstance(type_, ir.IntType):
+        return type_.contains(value)
+    if isinstance(type_, ir.SeqType):
+        return isinstance(value, int) and not isinstance(value, bool)
+    return True

@@ -1,0 +1,85 @@
+"""JSON rendering: the documented machine-readable form (schema in spec/JSON.md).
+
+Every record becomes plain dicts and lists; ``SCHEMA_VERSION`` changes whenever a field
+changes meaning or disappears.
+"""
+
+from __future__ import annotations
+
+import json
+
+from tcpcheck import __version__
+from tcpcheck.model import ir
+from tcpcheck.result import CheckResult, PropertyResult
+from tcpcheck.trace import EndpointView, SegmentView, Snapshot, Step, Trace
+
+SCHEMA_VERSION = 1
+
+
+def _value(v):
+    return list(v) if isinstance(v, tuple) else v
+
+
+def segment(s: SegmentView | None):
+    if s is None:
+        return None
+    return {"src": s.src, "dst": s.dst, "flags": s.flags.split("+") if s.flags != "none" else [],
+            "seq": s.seq, "ack": s.ack, "ghosts": {k: _value(v) for k, v in s.ghosts},
+            "age": s.age}
+
+
+def endpoint(e: EndpointView) -> dict:
+    return {"name": e.name, "state": e.state, "incarnation": e.incarnation,
+            "variables": {k: _value(v) for k, v in e.variables},
+            "timers": {k: v for k, v in e.timers}}
+
+
+def snapshot(s: Snapshot) -> dict:
+    return {"endpoints": [endpoint(e) for e in s.endpoints],
+            "in_flight": [segment(x) for x in s.in_flight],
+            "lost": s.lost, "duplicated": s.duplicated}
+
+
+def step(s: Step) -> dict:
+    return {"index": s.index, "actor": s.actor, "kind": s.kind, "summary": s.summary,
+            "transition": s.transition, "trigger": s.trigger,
+            "received": segment(s.received), "sent": [segment(x) for x in s.sent],
+            "overflowed": [segment(x) for x in s.overflowed],
+            "expired": [segment(x) for x in s.expired], "segment": segment(s.segment),
+            "state": snapshot(s.state)}
+
+
+def trace(t: Trace) -> dict:
+    return {"model": t.model, "kind": t.kind, "property": t.property, "length": len(t),
+            "loop_start": t.loop_start, "steps": [step(s) for s in t.steps]}
+
+
+def property_result(p: PropertyResult) -> dict:
+    return {"name": p.name, "kind": p.kind, "status": p.status, "detail": p.detail,
+            "doc": p.doc, "trace": trace(p.trace) if p.trace is not None else None}
+
+
+def check_result(result: CheckResult, model: ir.Model) -> dict:
+    s = result.stats
+    return {
+        "schema": SCHEMA_VERSION,
+        "tcpcheck": __version__,
+        "model": model.name,
+        "file": model.file,
+        "engine": result.engine,
+        "complete": result.complete,
+        "stop_reason": result.stop_reason,
+        "exit_code": result.exit_code,
+        "properties": [property_result(p) for p in result.properties],
+        "stats": {"states": s.states, "transitions": s.transitions, "diameter": s.diameter,
+                  "seconds": round(s.seconds, 3),
+                  "states_per_second": round(s.states_per_second, 1),
+                  "peak_memory_mb": round(s.peak_memory_mb, 1),
+                  "coverage": [{"endpoint": c.endpoint, "transition": c.transition,
+                                "fired": c.fired} for c in s.coverage]},
+        "warnings": list(result.warnings),
+    }
+
+
+def dumps(data) -> str:
+    return json.dumps(data, indent=2, sort_keys=False)

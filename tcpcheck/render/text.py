@@ -1,0 +1,218 @@
+"""Plain-text rendering of results, traces, model summaries and diagnostics.
+
+Pure functions from records to strings: nothing here explores, parses or prints.
+"""
+
+from __future__ import annotations
+
+from tcpcheck.diagnostics import Diagnostic, ModelError
+from tcpcheck.model import ir
+from tcpcheck.result import CheckResult, PropertyResult
+from tcpcheck.trace import EndpointView, Snapshot, Trace
+
+STATUS_WORDS = {
+    "holds": "holds",
+    "violated": "VIOLATED",
+    "reached": "reached",
+    "unreachable": "UNREACHABLE",
+    "not_verified": "NOT VERIFIED",
+}
+
+
+# ---- diagnostics --------------------------------------------------------------------------
+
+def diagnostic(d: Diagnostic, source: str | None) -> str:
+    """``file:line:col: error: message``, the source line, a caret under the place."""
+    head = f"{d.span}: {d.severity}: {d.message}"
+    if d.hint:
+        head += f" ({d.hint})"
+    lines = source.splitlines() if source else []
+    if not (1 <= d.span.line <= len(lines)):
+        return head
+    text = lines[d.span.line - 1].replace("\t", " ")
+    width = 1
+    if d.span.end_line == d.span.line and d.span.end_column:
+        width = max(1, d.span.end_column - d.span.column)
+    gutter = f"{d.span.line:>5} | "
+    caret = " " * (len(gutter) - 2) + "| " + " " * (d.span.column - 1) + "^" * width
+    return f"{head}\n{gutter}{text}\n{caret}"
+
+
+def model_error(err: ModelError) -> str:
+    parts = [diagnostic(d, err.source) for d in err.diagnostics]
+    errors = len(err.errors)
+    parts.append(f"{errors} error{'s' if errors != 1 else ''} in the model")
+    return "\n".join(parts)
+
+
+# ---- values -------------------------------------------------------------------------------
+
+def value_text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "{" + ",".join(str(v) for v in value) + "}"
+    return str(value)
+
+
+def _assignments(pairs) -> str:
+    return " ".join(f"{k}={value_text(v)}" for k, v in pairs)
+
+
+def _endpoint_line(view: EndpointView, before: EndpointView | None, full: bool) -> str:
+    variables = [(k, v) for k, v in view.variables
+                 if full or before is None or before.value(k) != v]
+    timers = [(k, v) for k, v in view.timers
+              if full or before is None or dict(before.timers)[k] != v]
+    parts = [f"{view.name:<8} {view.state:<13}"]
+    if view.incarnation or (before is not None and before.incarnation != view.incarnation):
+        parts.append(f"incarnation={view.incarnation}")
+    if variables:
+        parts.append(_assignments(variables))
+    if timers:
+        parts.append(" ".join(f"{k}={'off' if v is None else v}" for k, v in timers))
+    return " ".join(parts).rstrip()
+
+
+def _flight_line(snap: Snapshot) -> str:
+    if not snap.in_flight:
+        return "in flight: nothing"
+    items = [f"{s.src}->{s.dst} {s.text()}" + (f" (age {s.age})" if s.age else "")
+             for s in snap.in_flight]
+    return "in flight: " + "; ".join(items)
+
+
+# ---- traces -------------------------------------------------------------------------------
+
+def trace(t: Trace, *, full: bool = False, indent: str = "  ") -> str:
+    """Numbered steps: who acted and what happened, then each endpoint's control state and
+    the variables that changed (all of them with ``full``), then what is in flight."""
+    out = []
+    previous = None
+    for step in t.steps:
+        number = f"{step.index:>3}."
+        marker = ""
+        if t.loop_start is not None and step.index == t.loop_start:
+            marker = "  <-- the loop starts here"
+        out.append(f"{indent}{number} {step.summary}{marker}")
+        pad = indent + " " * 5
+        for e, view in enumerate(step.state.endpoints):
+            before = previous.endpoints[e] if previous is not None else None
+            out.append(pad + _endpoint_line(view, before, full or previous is None))
+        out.append(pad + _flight_line(step.state))
+        previous = step.state
+    return "\n".join(out)
+
+
+# ---- results ------------------------------------------------------------------------------
+
+def property_line(p: PropertyResult, width: int) -> str:
+    status = STATUS_WORDS.get(p.status, p.status)
+    extra = ""
+    if p.trace is not None:
+        what = "witness" if p.status == "reached" else "counterexample"
+        extra = f"  ({what}: {len(p.trace)} steps)"
+    elif p.detail:
+        extra = f"  ({p.detail})"
+    return f"  {p.name:<{width}}  {status}{extra}"
+
+
+def check_result(result: CheckResult, model: ir.Model, *, full: bool = False,
+                 show_witnesses: bool = False) -> str:
+    out = [f"model {model.name} ({model.file})"]
+    if model.doc:
+        out.append("  " + model.doc.strip().splitlines()[0])
+    out.append("")
+    width = max((len(p.name) for p in result.properties), default=8)
+    out += [property_line(p, width) for p in result.properties]
+    for p in result.properties:
+        if p.trace is None or (p.status == "reached" and not show_witnesses):
+            continue
+        title = "Witness" if p.status == "reached" else "Counterexample"
+        out.append("")
+        why = f": {p.doc}" if p.doc else ""
+        out.append(f"{title} for {p.name}{why}")
+        if p.detail:
+            out.append(f"  ({p.detail})")
+        out.append(trace(p.trace, full=full))
+    out.append("")
+    out.append(stats_line(result))
+    if not result.complete:
+        out.append(incomplete_note(result))
+    out += [f"warning: {w}" for w in result.warnings]
+    return "\n".join(out)
+
+
+def incomplete_note(result: CheckResult) -> str:
+    reason = {"max-states": "the --max-states limit", "max-depth": "the --max-depth limit",
+              "timeout": "the --timeout limit", "interrupted": "an interrupt (Ctrl-C)",
+              "decided": "every property being decided"}.get(result.stop_reason,
+                                                              result.stop_reason or "a limit")
+    undecided = [p.name for p in result.properties if p.status == "not_verified"]
+    note = f"exploration stopped early, at {reason}; the state space was not explored completely"
+    if undecided:
+        note += "; NOT VERIFIED: " + ", ".join(undecided)
+    return note
+
+
+def stats_line(result: CheckResult) -> str:
+    s = result.stats
+    return (f"{s.states:,} states, {s.transitions:,} transitions, diameter {s.diameter}, "
+            f"{s.seconds:.2f} s ({s.states_per_second:,.0f} states/s), "
+            f"peak memory {s.peak_memory_mb:.0f} MB")
+
+
+def coverage(result: CheckResult) -> str:
+    width = max((len(f"{c.endpoint}.{c.transition}") for c in result.stats.coverage), default=10)
+    lines = ["coverage (times each transition fired):"]
+    for c in result.stats.coverage:
+        name = f"{c.endpoint}.{c.transition}"
+        flag = "  <-- never fired" if c.fired == 0 else ""
+        lines.append(f"  {name:<{width}}  {c.fired:>10,}{flag}")
+    return "\n".join(lines)
+
+
+# ---- model summary ------------------------------------------------------------------------
+
+def model_summary(model: ir.Model) -> str:
+    ch, b = model.channel, model.bounds
+    budget = lambda n: "unbounded" if n is None else str(n)
+    out = [f"model {model.name} ({model.file})"]
+    if model.doc:
+        out += ["  " + line for line in model.doc.strip().splitlines()]
+    out.append("")
+    out.append(f"bounds: seqspace={b.seqspace} incarnations={b.incarnations}")
+    out.append(f"channel: capacity={ch.capacity} per direction, loss={budget(ch.loss)}, "
+               f"duplication={budget(ch.duplication)}, "
+               f"reordering={'yes' if ch.reordering else 'no'}, "
+               f"msl={'none (segments never expire)' if ch.msl is None else ch.msl}")
+    if model.ghost_fields:
+        out.append("segment ghost fields: " + ", ".join(f"{f.name}: {f.type}" for f in model.ghost_fields))
+    for e in model.endpoints:
+        out.append("")
+        out.append(f"endpoint {e.name}: {len(e.states)} states, {len(e.variables)} variables, "
+                   f"{len(e.timers)} timers, {len(e.transitions)} transitions")
+        out.append("  states: " + ", ".join(
+            s + (" (initial)" if i == e.initial else "") + (" (terminal)" if i in e.terminal else "")
+            for i, s in enumerate(e.states)))
+        for t in e.transitions:
+            sources = ",".join(e.states[s] for s in sorted(t.sources))
+            target = "same" if t.target is None else e.states[t.target]
+            out.append(f"  {t.name}: {sources} -> {target} on {trigger_text(e, t.trigger)}")
+    out.append("")
+    out.append(f"properties ({len(model.properties)}):")
+    for p in model.properties:
+        out.append(f"  {p.name} [{p.kind}]" + (f": {p.doc}" if p.doc else ""))
+    return "\n".join(out)
+
+
+def trigger_text(endpoint: ir.Endpoint, trigger: ir.Trigger) -> str:
+    if trigger.kind == "timeout":
+        return f"timeout {endpoint.timers[trigger.timer]}"
+    if trigger.kind != "recv":
+        return trigger.kind
+    parts = [n for n in ir.FLAG_NAMES if trigger.must_set & ir.Flag[n]]
+    parts += ["-" + n for n in ir.FLAG_NAMES if trigger.must_clear & ir.Flag[n]]
+    if trigger.others_free:
+        parts.append("...")
+    return "recv " + (" ".join(parts) if parts else "(no flags)")

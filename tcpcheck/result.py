@@ -1,0 +1,83 @@
+"""What a check returns: a verdict per property, statistics, and how complete the run was.
+
+Shared by every engine.  Statuses:
+
+* ``holds``: the state space was explored completely and the property was never broken;
+* ``violated``: a run breaks it (``trace`` is a shortest one for the explicit engine);
+* ``reached``: a ``reachable`` goal with its witness run;
+* ``unreachable``: complete exploration found no state meeting a ``reachable`` goal;
+* ``not_verified``: the run stopped (limit, timeout, Ctrl-C) before deciding the property.
+
+A run that stops early never reports ``holds`` or ``unreachable``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tcpcheck.trace import Trace
+
+HOLDS, VIOLATED, REACHED, UNREACHABLE, NOT_VERIFIED = (
+    "holds", "violated", "reached", "unreachable", "not_verified")
+FAILING = (VIOLATED, UNREACHABLE)
+
+EXIT_HOLDS, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class PropertyResult:
+    name: str
+    kind: str  # always, step, reachable, deadlock, domains
+    status: str
+    trace: Trace | None = None
+    detail: str | None = None  # e.g. the kind of deadlock, or why it is not verified
+    doc: str | None = None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    endpoint: str
+    transition: str
+    fired: int
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Stats:
+    states: int
+    transitions: int
+    diameter: int
+    seconds: float
+    peak_memory_mb: float
+    coverage: tuple = ()
+
+    @property
+    def states_per_second(self) -> float:
+        return self.states / self.seconds if self.seconds > 0 else float(self.states)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    model: str
+    engine: str
+    properties: tuple
+    stats: Stats
+    complete: bool
+    stop_reason: str | None = None  # "max-states", "max-depth", "timeout", "interrupted", ...
+    warnings: tuple = field(default=())
+
+    def get(self, name: str) -> PropertyResult:
+        for p in self.properties:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    @property
+    def exit_code(self) -> int:
+        """0 every property holds, 1 one fails, 3 nothing failed but not all was verified."""
+        statuses = {p.status for p in self.properties}
+        if statuses & set(FAILING):
+            return EXIT_VIOLATED
+        if NOT_VERIFIED in statuses:
+            return EXIT_INCOMPLETE
+        return EXIT_HOLDS
