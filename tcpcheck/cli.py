@@ -14,7 +14,7 @@ import time
 from tcpcheck import __version__
 from tcpcheck.diagnostics import ModelError, UsageError, did_you_mean
 from tcpcheck.explicit import CheckOptions, check
-from tcpcheck.loader import load_file
+from tcpcheck.loader import load_file, parse_override
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
 from tcpcheck.result import EXIT_BAD_INPUT
@@ -25,6 +25,7 @@ examples:
   tcpcheck check models/three_way_handshake.tcp        verifies no_stale_accept
   tcpcheck check MODEL --property no_stale_accept --max-states 100000 --timeout 60
   tcpcheck check MODEL --json                          machine-readable result (spec/JSON.md)
+  tcpcheck check MODEL --set channel.capacity=1 --set MSL=3   other bounds, same file
   tcpcheck parse MODEL                                 validate and summarise a model
 
 exit codes: 0 all properties hold, 1 a property is violated, 2 bad model or usage,
@@ -49,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--max-depth", type=_positive_int, metavar="N",
                    help="do not explore beyond N steps from the initial state")
     c.add_argument("--timeout", type=_positive_float, metavar="S", help="stop after S seconds")
+    c.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
+                   help="override a constant or a setting, e.g. MSL=3, channel.capacity=2, "
+                        "bounds.incarnations=2 (repeatable)")
     c.add_argument("--json", action="store_true", help="print the result as JSON")
     c.add_argument("--full", action="store_true",
                    help="show every variable at every step, not only the ones that changed")
@@ -105,8 +109,9 @@ def main(argv=None, stdout=None, stderr=None) -> int:
         return EXIT_BAD_INPUT
 
 
-def _load(path: str, stderr):
-    model = load_file(path)
+def _load(path: str, stderr, override_args=None):
+    overrides = dict(parse_override(o) for o in override_args or ())
+    model = load_file(path, overrides)
     for w in model.warnings:
         stderr.write(render_text.diagnostic(w, None) + "\n")
     return model
@@ -138,7 +143,7 @@ def _model_json(model) -> dict:
 
 
 def cmd_check(args, stdout, stderr) -> int:
-    model = _load(args.model, stderr)
+    model = _load(args.model, stderr, args.overrides)
     if args.property:
         known = [p.name for p in model.properties]
         for name in args.property:

@@ -1,25 +1,35 @@
-"""Source text -> frozen model, in one call: parse, then lower (validate)."""
+"""Source text -> frozen model, in one call: parse, apply overrides, lower (validate).
+
+Overrides let one model file be checked at other bounds without editing it (``tcpcheck
+check MODEL --set channel.capacity=3 --set MSL=3``), the way a TLC configuration picks
+constants for a spec: ``NAME`` is a ``const``, ``bounds.X`` and ``channel.X`` are settings.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from tcpcheck.diagnostics import Diagnostic, ModelError, Span, UsageError
+from tcpcheck.diagnostics import ModelError, UsageError, did_you_mean
+from tcpcheck.lang import ast
 from tcpcheck.lang.parser import parse
 from tcpcheck.model.ir import Model
-from tcpcheck.model.lower import lower
+from tcpcheck.model.lower import BOUND_SETTINGS, CHANNEL_SETTINGS, lower
 
 
-def load_string(text: str, file: str = "<string>") -> Model:
+def load_string(text: str, file: str = "<string>", overrides: dict | None = None) -> Model:
     """Parse and validate tcpspec source; raises ModelError with every problem found."""
     try:
-        return lower(parse(text, file), text)
+        tree = parse(text, file)
+        if overrides:
+            tree = apply_overrides(tree, overrides)
+        return lower(tree, text)
     except ModelError as err:
         err.source = text
         raise
 
 
-def load_file(path: str | Path) -> Model:
+def load_file(path: str | Path, overrides: dict | None = None) -> Model:
     """Read, parse and validate a model file."""
     path = Path(path)
     try:
@@ -28,7 +38,48 @@ def load_file(path: str | Path) -> Model:
         raise UsageError(f"no such model file: {path}") from None
     except (IsADirectoryError, UnicodeDecodeError, PermissionError) as err:
         raise UsageError(f"cannot read {path}: {err}") from None
-    return load_string(text, str(path))
+    return load_string(text, str(path), overrides)
 
 
-__all__ = ["load_file", "load_string", "Diagnostic", "ModelError", "Span"]
+def parse_override(text: str) -> tuple[str, object]:
+    """``NAME=VALUE`` from the command line; VALUE is a number, yes, no or unbounded."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise UsageError(f"--set takes NAME=VALUE, e.g. channel.capacity=3, not '{text}'")
+    value = value.strip()
+    if value in ("yes", "no", "unbounded"):
+        return name.strip(), value
+    try:
+        return name.strip(), int(value)
+    except ValueError:
+        raise UsageError(f"--set {name}: expected a whole number, yes, no or unbounded, "
+                         f"not '{value}'") from None
+
+
+def apply_overrides(tree: ast.ModelNode, overrides: dict) -> ast.ModelNode:
+    """A copy of ``tree`` with constants and settings replaced."""
+    consts = list(tree.consts)
+    bounds, channel = list(tree.bounds), list(tree.channel)
+    const_names = [c.name.name for c in consts]
+    for name, value in overrides.items():
+        section, _, key = name.rpartition(".")
+        node_value = ast.IntLit(value, tree.span) if isinstance(value, int) else value
+        if section == "" and key in const_names:
+            i = const_names.index(key)
+            consts[i] = dataclasses.replace(consts[i], value=node_value)
+        elif section in ("bounds", "channel"):
+            allowed = BOUND_SETTINGS if section == "bounds" else CHANNEL_SETTINGS
+            if key not in allowed:
+                hint = did_you_mean(key, allowed)
+                raise UsageError(f"unknown setting {name}" + (f" ({hint})" if hint else ""))
+            settings = bounds if section == "bounds" else channel
+            settings[:] = [s for s in settings if s.name.name != key]
+            settings.append(ast.Setting(ast.Ident(key, tree.span), node_value, tree.span))
+        else:
+            pool = const_names + [f"bounds.{b}" for b in BOUND_SETTINGS] + \
+                [f"channel.{c}" for c in CHANNEL_SETTINGS]
+            hint = did_you_mean(name, pool)
+            raise UsageError(f"nothing to set called '{name}'" + (f" ({hint})" if hint else "")
+                             + "; use a constant's name, bounds.NAME or channel.NAME")
+    return dataclasses.replace(tree, consts=tuple(consts), bounds=tuple(bounds),
+                               channel=tuple(channel))

@@ -87,6 +87,7 @@ class _Explorer:
         self.action = [None]
         depth = [0]
         self.transitions = 0
+        self.cut_short = False
         self._check_state(0, init)
         queue = deque([0])
         stop_reason = None
@@ -96,7 +97,7 @@ class _Explorer:
         try:
             while queue:
                 if self._all_decided():
-                    stop_reason = "decided"
+                    stop_reason = stop_reason or "decided"
                     break
                 current = queue.popleft()
                 d = depth[current]
@@ -136,7 +137,9 @@ class _Explorer:
             pass
         except KeyboardInterrupt:
             stop_reason = "interrupted"
-        exhausted = not queue and stop_reason is None
+        exhausted = not queue and stop_reason is None and not self.cut_short
+        if self.cut_short and stop_reason in (None, "decided"):
+            stop_reason = "error"
         seconds = time.monotonic() - started
         return self._result(exhausted, stop_reason if not exhausted else None, diameter, seconds)
 
@@ -147,6 +150,8 @@ class _Explorer:
             if self.domains.status is None:
                 self.domains.status = VIOLATED
                 self.domains.witness = (index, err)
+            # this state's successors are unknown: nothing may be claimed to hold any more
+            self.cut_short = True
             return []
         if not succs and self.deadlock and not self.sem.is_terminal(state):
             for p in self.deadlock:
@@ -220,9 +225,10 @@ class _Explorer:
                    "max-states": "the state limit was reached",
                    "max-depth": "the depth limit was reached",
                    "timeout": "the time limit was reached",
-                   "interrupted": "the run was interrupted"}.get(stop_reason, "the run stopped")
-            return PropertyResult(prop.name, prop.kind, NOT_VERIFIED,
-                                  detail=f"not verified: {why}", doc=prop.doc)
+                   "interrupted": "the run was interrupted",
+                   "error": "a transition failed to evaluate (see domains)"}.get(
+                       stop_reason, "the run stopped")
+            return PropertyResult(prop.name, prop.kind, NOT_VERIFIED, detail=why, doc=prop.doc)
         kind = "witness" if p.status == REACHED else "counterexample"
         if prop.kind == "step":
             parent, action, nxt = p.witness

@@ -137,7 +137,7 @@ class Semantics:
                     continue
             elif t.crash and ep[1] + 1 >= self.model.bounds.incarnations:
                 continue
-            if t.guard is not None and not t.guard(ep, None):
+            if t.guard is not None and not self._holds(t, e, ep, None):
                 continue
             start = list(ep)
             if t.crash:
@@ -164,17 +164,26 @@ class Semantics:
             for t in self.recv[e]:
                 if control not in t.sources or not t.trigger.matches(seg[0]):
                     continue
-                if t.guard is not None and not t.guard(ep, seg):
+                if t.guard is not None and not self._holds(t, e, ep, seg):
                     continue
                 self._fire(state, e, t, list(ep), seg, remaining, out)
             if len(out) == before:
                 out.append(((DISCARD, e, seg), self._replace_channel(state, e, remaining)))
+
+    @staticmethod
+    def _holds(t, e, ep, seg) -> bool:
+        try:
+            return t.guard(ep, seg)
+        except (ArithmeticError, ValueError) as err:
+            raise DomainViolation(e, t.index, f"evaluating the guard failed: {err}") from None
 
     def _fire(self, state, e, t, start, seg, incoming_after, out) -> None:
         try:
             branches = self._run(t.body, 0, start, [], seg, e)
         except _Violation as v:
             raise DomainViolation(e, t.index, str(v)) from None
+        except (ArithmeticError, ValueError) as err:  # e.g. x % 0, a negative set element
+            raise DomainViolation(e, t.index, f"evaluation failed: {err}") from None
         peer = 1 - e
         for values, sends in branches:
             if t.target is not None:
@@ -182,14 +191,20 @@ class Semantics:
             channels = [state[2], state[3]]
             channels[e] = incoming_after
             to_peer, overflow = self._enqueue(channels[peer], sends)
+            lost = state[4]
+            if overflow and self.channel.loss is not None:
+                lost += len(overflow)
+                if lost > self.channel.loss:
+                    continue  # the network may drop no more: the sender waits for room
             channels[peer] = to_peer
             eps = [state[0], state[1]]
             eps[e] = tuple(values)
             action = (FIRE, e, t.index, seg, tuple(sends), overflow)
-            out.append((action, (eps[0], eps[1], channels[0], channels[1], state[4], state[5])))
+            out.append((action, (eps[0], eps[1], channels[0], channels[1], lost, state[5])))
 
     def _enqueue(self, channel: tuple, sends) -> tuple:
-        """Add sent segments; a send into a full direction is dropped (overflow)."""
+        """Add sent segments; a send into a full direction is dropped (overflow), which is a
+        loss and counts against the loss budget (the caller checks it)."""
         if not sends:
             return channel, ()
         room = self.channel.capacity - len(channel)
@@ -223,12 +238,9 @@ class Semantics:
                 values[self.timer_base[e] + s[1]] = -1
             elif kind == "choose":
                 return self._choose(block, i, values, sends, seg, e)
-            else:  # if
+            else:  # if: the chosen branch, then the rest of the block (a branch may choose)
                 branch = s[2] if s[1](values, seg) else s[3]
-                if any(st[0] == "choose" for st in branch):
-                    return self._run(branch + block[i + 1:], 0, values, sends, seg, e)
-                outcomes = self._run(branch, 0, values, sends, seg, e)
-                values, sends = outcomes[0]
+                return self._run(branch + block[i + 1:], 0, values, sends, seg, e)
             i += 1
         return [(values, sends)]
 
@@ -263,6 +275,7 @@ class Semantics:
                                  f"outside its domain {type_}")
             ghosts.append(value)
         m = self.modulus
+        ghosts = [g % m if isinstance(t, ir.SeqType) else g for g, t in zip(ghosts, self.ghost_types)]
         return (flags, seq_fn(values, seg) % m, ack_fn(values, seg) % m, *ghosts, 0)
 
     # -- the channel and the clock ------------------------------------------------------

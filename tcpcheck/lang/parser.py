@@ -93,13 +93,15 @@ def _syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic
             line, column = _end_position(text)
         else:
             found = f"'{token.value}'"
-        message = f"expected {_expected_words(err.expected)}, but found {found}"
-        hint = _hint_for(token, err.expected)
+        expected = _acceptable(err, err.expected)
+        message = f"expected {_expected_words(expected)}, but found {found}"
+        hint = _hint_for(token, expected)
     elif isinstance(err, UnexpectedCharacters):
         char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "?"
         message = f"unexpected character '{char}'"
-        if err.allowed:
-            message += f"; expected {_expected_words(err.allowed)}"
+        allowed = _acceptable(err, err.allowed)
+        if allowed:
+            message += f"; expected {_expected_words(allowed)}"
         hint = None
     elif isinstance(err, UnexpectedEOF):
         line, column = _end_position(text)
@@ -108,6 +110,21 @@ def _syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic
     else:  # pragma: no cover - Lark has no other kinds today
         message, hint = str(err), None
     return Diagnostic("syntax", message, Span(file, line, column), "error", hint)
+
+
+def _acceptable(err: UnexpectedInput, fallback) -> set:
+    """The terminals the parser would really accept at the error.  The LALR tables merge
+    states, so ``err.expected`` can list terminals that are only valid elsewhere (e.g. ']'
+    after a 'states' list); asking the parser itself gives the exact set."""
+    parser = getattr(err, "interactive_parser", None)
+    if parser is not None:
+        try:
+            accepted = parser.accepts()
+        except Exception:  # pragma: no cover - fall back on Lark's own list
+            accepted = None
+        if accepted:
+            return set(accepted)
+    return set(fallback or ())
 
 
 def _hint_for(token: Token, expected) -> str | None:
@@ -134,7 +151,9 @@ def _doc_text(token: Token) -> str:
     raw = str(token)
     body = raw[3:-3] if raw.startswith('"""') else raw[1:-1]
     if not raw.startswith('"""'):
-        body = body.encode("utf-8").decode("unicode_escape")
+        # unicode_escape reads bytes as Latin-1: escape what Latin-1 cannot hold, so that
+        # non-ASCII text survives (encoding as UTF-8 garbled it)
+        body = body.encode("latin-1", "backslashreplace").decode("unicode_escape")
     lines = [l.strip() for l in body.strip().splitlines()]
     return "\n".join(lines)
 

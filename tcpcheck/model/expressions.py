@@ -89,6 +89,8 @@ class ExprChecker:
         name, s = node.name, self.scope
         if name in s.constants:
             value = s.constants[name]
+            if isinstance(value, bool):
+                return ir.Lit(value, ir.BOOL)
             return ir.Lit(value, ir.IntType(value, value))
         if s.own is not None:
             own = s.endpoints[s.own]
@@ -176,7 +178,7 @@ class ExprChecker:
             if f.name == name:
                 return ir.SegField(binder, name, f.type, ghost_index=i, ghost=True)
         pool = ["seq", "ack", *ir.FLAG_NAMES] + [f.name for f in self.scope.ghost_fields]
-        self.sink.error("unknown-name", f"a segment has no field '{name}'", attr.span,
+        self.sink.error("unknown-field", f"a segment has no field '{name}'", attr.span,
                         did_you_mean(name, pool))
         return ERROR
 
@@ -214,11 +216,13 @@ class ExprChecker:
             self.sink.error("foreign-read", "a transition cannot look into the channel; only "
                             "properties can", node.span)
             return ERROR
+        outer = dict(self.scope.binders)
         self.scope.binders[node.var.name] = True
         try:
             body = self.boolean(node.body)
         finally:
-            del self.scope.binders[node.var.name]
+            self.scope.binders.clear()
+            self.scope.binders.update(outer)
         if body is ERROR:
             return ERROR
         return ir.Quantifier(node.kind, node.var.name, direction, body)
@@ -259,6 +263,8 @@ class ExprChecker:
     def _state_compare(self, op, left, right, node):
         control, name = (left, right) if isinstance(left, ir.ControlState) else (right, left)
         if not isinstance(control, ir.ControlState) or not isinstance(name, UnresolvedState):
+            if ERROR in (left, right) or ERROR in (self._settle(left), self._settle(right)):
+                return ERROR  # reported already, or a misspelled name: reported as unknown
             self.sink.error("type", "a control state can only be compared with a state name",
                             node.span)
             return ERROR

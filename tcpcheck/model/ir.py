@@ -2,9 +2,9 @@
 
 Names are resolved to indices, types are checked, domains are finite.  Engines never see
 source text or the syntax tree; they read these records only.  A model can be built from
-Python directly with these constructors (see ``tcpcheck.model.build`` for helpers and
-``tests/model/test_python_build.py`` for an example); :func:`tcpcheck.model.check.check_model`
-checks the structural invariants of a hand-built one.
+Python directly with these constructors (see
+``tests/model/test_python_build.py`` for an example); the engines assume the invariants
+that lowering guarantees (indices in range, expressions well typed).
 
 Layout conventions shared by the engines:
 * endpoint 0 and endpoint 1 (exactly two); ``Model.endpoints[i].name`` is the user's name;
@@ -31,7 +31,7 @@ class Flag(enum.IntFlag):
     URG = 32
 
 
-FLAG_NAMES = ("SYN", "ACK", "FIN", "RST", "PSH", "URG")  # how traces list them
+FLAG_NAMES = ("SYN", "FIN", "RST", "PSH", "ACK", "URG")  # how traces list them: SYN+ACK, FIN+ACK
 
 
 def flags_of(names) -> int:

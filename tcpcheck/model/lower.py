@@ -201,6 +201,16 @@ class _Lowering:
                 values = [self._const_value(i) for i in decl.init.items]
                 if None in values:
                     return None
+                element = type_.element
+                outside = [v for v in values if isinstance(element, ir.BoolType) !=
+                           isinstance(v, bool) or not _in_domain(element, v)]
+                if outside:
+                    self.sink.error("domain", f"initial element {_text(outside[0])} of "
+                                    f"'{decl.name.name}' is outside its domain {element}",
+                                    decl.init.span)
+                    return None
+                if isinstance(element, ir.SeqType):
+                    values = [v % element.modulus for v in values]
                 return _mask(values)
             self.sink.error("type", "a set starts as a set literal, e.g. {}", decl.init.span)
             return None
@@ -208,8 +218,8 @@ class _Lowering:
         if value is None:
             return None
         if isinstance(type_, ir.BoolType) != isinstance(value, bool) or not _in_domain(type_, value):
-            self.sink.error("domain", f"initial value {value} of '{decl.name.name}' is outside its "
-                            f"domain {type_}", decl.init.span)
+            self.sink.error("domain", f"initial value {_text(value)} of '{decl.name.name}' is "
+                            f"outside its domain {type_}", decl.init.span)
             return None
         return value % type_.modulus if isinstance(type_, ir.SeqType) else value
 
@@ -230,6 +240,8 @@ class _Lowering:
             self.sink.error("states", f"endpoint '{node.name.name}' declares no states", node.name.span)
         if node.states_declarations > 1:
             self.sink.error("duplicate", "'states' is given twice", node.name.span)
+        if node.initial_declarations > 1:
+            self.sink.error("duplicate", "'initial' is given twice", node.name.span)
         initial = 0
         if node.initial is None:
             self.sink.error("initial", f"endpoint '{node.name.name}' has no initial state",
@@ -361,8 +373,13 @@ class _Lowering:
     # -- warnings ------------------------------------------------------------------------
     def _warn_unreachable(self, endpoints) -> None:
         for node, endpoint in zip(self.node.endpoints, endpoints):
-            entered = {endpoint.initial} | {t.target for t in endpoint.transitions}
-            entered |= {s for t in endpoint.transitions if t.target is None for s in t.sources}
+            entered, frontier = {endpoint.initial}, [endpoint.initial]
+            while frontier:  # follow transitions from the initial state, ignoring guards
+                state = frontier.pop()
+                for t in endpoint.transitions:
+                    if state in t.sources and t.target is not None and t.target not in entered:
+                        entered.add(t.target)
+                        frontier.append(t.target)
             for ident in node.states:
                 if ident.name in endpoint.states and \
                         endpoint.states.index(ident.name) not in entered:
@@ -467,8 +484,13 @@ class _TransitionLowering:
         fields = self.outer.scope_base["ghost_fields"]
         ghosts = [ir.Lit(_default(f.type), f.type) for f in fields]
         names = ["seq", "ack"] + [f.name for f in fields]
+        given = set()
         for ident, value_node in node.fields:
             value = self.checker.expr(value_node)
+            if ident.name in given:
+                self.sink.error("duplicate", f"the segment's {ident.name} is given twice",
+                                ident.span)
+            given.add(ident.name)
             if ident.name in ("seq", "ack"):
                 self._no_ghost(value, value_node, f"the segment's {ident.name}")
                 if not assignable(ir.SeqType(self.outer.seqspace), value.type):
@@ -496,7 +518,14 @@ class _TransitionLowering:
             where = self.checker.boolean(node.where)
             if not var.ghost:
                 self._no_ghost(where, node.where, "the condition of a choice")
-        values = tuple(v for v in domain_type.values() if _in_domain(var.type, v))
+        if not assignable(var.type, domain_type):
+            self.sink.error("type", f"cannot choose a {domain_type} value for '{var.name}' "
+                            f"({var.type})", node.span)
+            return None
+        values = domain_type.values()
+        if isinstance(var.type, ir.SeqType):
+            values = dict.fromkeys(v % var.type.modulus for v in values)
+        values = tuple(v for v in values if _in_domain(var.type, v))
         return ir.Choose(i, values, where, node.span)
 
     def _StartStmt(self, node: ast.StartStmt, ghost_only: bool):
@@ -539,6 +568,11 @@ def _default(type_):
     if isinstance(type_, ir.IntType):
         return type_.lo
     return 0  # seq 0, empty set
+
+
+def _text(value) -> str:
+    """A constant as tcpspec writes it."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def _mask(values) -> int:

@@ -111,7 +111,8 @@ def property_line(p: PropertyResult, width: int) -> str:
     extra = ""
     if p.trace is not None:
         what = "witness" if p.status == "reached" else "counterexample"
-        extra = f"  ({what}: {len(p.trace)} steps)"
+        n = len(p.trace)
+        extra = f"  ({what}: {n} step{'s' if n != 1 else ''})"
     elif p.detail:
         extra = f"  ({p.detail})"
     return f"  {p.name:<{width}}  {status}{extra}"
@@ -146,9 +147,13 @@ def check_result(result: CheckResult, model: ir.Model, *, full: bool = False,
 def incomplete_note(result: CheckResult) -> str:
     reason = {"max-states": "the --max-states limit", "max-depth": "the --max-depth limit",
               "timeout": "the --timeout limit", "interrupted": "an interrupt (Ctrl-C)",
-              "decided": "every property being decided"}.get(result.stop_reason,
+              "decided": "every property being decided",
+              "error": "a transition that failed to evaluate"}.get(result.stop_reason,
                                                               result.stop_reason or "a limit")
     undecided = [p.name for p in result.properties if p.status == "not_verified"]
+    if result.stop_reason == "decided":
+        return ("exploration stopped once every property was decided "
+                "(--exhaustive explores the whole state space)")
     note = f"exploration stopped early, at {reason}; the state space was not explored completely"
     if undecided:
         note += "; NOT VERIFIED: " + ", ".join(undecided)

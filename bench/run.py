@@ -1,0 +1,80 @@
+"""Benchmark the explicit engine: states, transitions, time, states/second, peak memory.
+
+    python bench/run.py              # every shipped model, then the scaled families
+    python bench/run.py --quick      # shipped models only
+    python bench/run.py --markdown   # the table as Markdown (for the README)
+
+Each run happens in a fresh Python process so that its peak memory (max RSS) is its own.
+Runs use --exhaustive, so a model is explored completely even when its properties are
+decided early: the figures measure the whole state space.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# (model file, overrides): the scaled families show how the state space grows with
+# channel capacity and with the number of client incarnations.
+FAMILIES = [
+    ("models/three_way_handshake.tcp", {"channel.capacity": 1, "bounds.incarnations": 2}),
+    ("models/three_way_handshake.tcp", {"channel.capacity": 1, "bounds.incarnations": 3}),
+    ("models/three_way_handshake.tcp", {"channel.capacity": 2, "bounds.incarnations": 2}),
+    ("models/teardown_time_wait.tcp", {"channel.capacity": 1}),
+    ("models/teardown_time_wait.tcp", {"channel.capacity": 1, "MSL": 3, "TW": 6}),
+]
+
+_CHILD = r"""
+import json, resource, sys
+sys.path.insert(0, sys.argv[1])
+from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.loader import load_file
+overrides = json.loads(sys.argv[3])
+result = check(load_file(sys.argv[2], overrides), CheckOptions(stop_when_decided=False))
+s = result.stats
+print(json.dumps({"states": s.states, "transitions": s.transitions, "diameter": s.diameter,
+                  "seconds": s.seconds, "rate": s.states_per_second,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "verdicts": {p.name: p.status for p in result.properties}}))
+"""
+
+
+def measure(path: str, overrides: dict) -> dict:
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(ROOT / path),
+                          json.dumps(overrides)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def rows(quick: bool):
+    shipped = [(str(p.relative_to(ROOT)), {}) for p in sorted(ROOT.glob("models/*.tcp"))]
+    for path, overrides in shipped + ([] if quick else FAMILIES):
+        yield path, overrides, measure(path, overrides)
+
+
+def main(argv) -> int:
+    markdown = "--markdown" in argv
+    header = ["model", "overrides", "states", "transitions", "diameter", "seconds",
+              "states/s", "peak MB"]
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+    else:
+        print("  ".join(f"{h:>12}" for h in header))
+    for path, overrides, r in rows("--quick" in argv):
+        cells = [Path(path).stem, " ".join(f"{k}={v}" for k, v in overrides.items()) or "-",
+                 f"{r['states']:,}", f"{r['transitions']:,}", str(r["diameter"]),
+                 f"{r['seconds']:.1f}", f"{r['rate']:,.0f}", f"{r['peak_mb']:.0f}"]
+        if markdown:
+            print("| " + " | ".join(cells) + " |")
+        else:
+            print("  ".join(f"{c:>12}" for c in cells))
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

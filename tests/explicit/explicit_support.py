@@ -1,0 +1,136 @@
+"""Shared helpers for the explicit engine's tests (imported by the test_*.py files here).
+
+* :func:`load` / :func:`run`: a model written inline, checked with full exploration;
+* :func:`independent_counts`: a second, minimal breadth-first exploration written directly
+  on :meth:`Semantics.successors`, to cross-check the checker's statistics;
+* :func:`replay`: proves that a trace is a real run of the semantics, step by step;
+* :func:`eval_property`: evaluates a state property of the model on a compact state.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from textwrap import dedent
+
+import pytest
+
+from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.explicit.compile import compile_expr
+from tcpcheck.explicit.decode import Decoder
+from tcpcheck.explicit.semantics import DomainViolation, Semantics
+from tcpcheck.loader import load_string
+
+FULL = CheckOptions(stop_when_decided=False)
+
+# An endpoint that never acts (no transitions) and is always terminal.
+IDLE_B = """
+endpoint b {
+  states Z
+  initial Z
+  terminal Z
+}
+"""
+
+
+def load(text: str):
+    return load_string(dedent(text))
+
+
+def run(text: str, **options):
+    """Load ``text`` and check it with full exploration (unless ``options`` say otherwise)."""
+    model = load(text)
+    options.setdefault("stop_when_decided", False)
+    return model, check(model, CheckOptions(**options))
+
+
+def independent_counts(model) -> tuple[int, int]:
+    """(distinct reachable states, edges explored), by a BFS independent of the checker."""
+    sem = Semantics(model)
+    init = sem.initial_state()
+    seen = {init}
+    queue = deque([init])
+    edges = 0
+    while queue:
+        state = queue.popleft()
+        try:
+            succs = sem.successors(state)
+        except DomainViolation:
+            continue
+        for _, nxt in succs:
+            edges += 1
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return len(seen), edges
+
+
+def assert_counts(model, result, states: int, transitions: int) -> None:
+    """The hand-computed numbers, checked against the checker and the semantics alike."""
+    assert result.complete, result.stop_reason
+    assert (result.stats.states, result.stats.transitions) == (states, transitions)
+    assert independent_counts(model) == (states, transitions)
+
+
+def replay(model, trace):
+    """Replay ``trace`` with Semantics.successors from the initial state.
+
+    Every step must be the decoding of some enabled action leading to the state the step
+    shows (the whole snapshot must match).  A final ``error`` step (the domains property)
+    must be a transition of the last state that raises DomainViolation.  Returns the compact
+    state reached (the last state before an error step)."""
+    sem, dec = Semantics(model), Decoder(model)
+    state = sem.initial_state()
+    steps = trace.steps
+    assert steps[0] == dec.initial_step(state), "step 0 is not the initial state"
+    for i, step in enumerate(steps[1:], start=1):
+        assert step.index == i
+        if step.kind == "error":
+            assert i == len(steps) - 1, "an error step can only end a trace"
+            with pytest.raises(DomainViolation) as err:
+                sem.successors(state)
+            e = model.endpoint_index(step.actor)
+            assert err.value.endpoint == e
+            assert model.endpoints[e].transitions[err.value.transition].name == step.transition
+            assert step.state == dec.snapshot(state)
+            return state
+        matches = [nxt for action, nxt in sem.successors(state)
+                   if dec.step(i, action, nxt) == step]
+        assert matches, f"step {i} ({step.summary}) is not a move of the semantics"
+        state = matches[0]
+    return state
+
+
+def eval_property(model, name: str, state) -> bool:
+    """The truth of state property ``name`` (always / reachable) in compact ``state``."""
+    prop = model.get_property(name)
+    fn = compile_expr(prop.expr, in_transition=False, modulus=model.bounds.seqspace)
+    return bool(fn(state, None))
+
+
+def kinds(trace) -> list:
+    return [s.kind for s in trace.steps]
+
+
+def actors(trace) -> list:
+    return [s.actor for s in trace.steps]
+
+
+def shortest_distance(model, predicate) -> int | None:
+    """Length of a shortest run to a state satisfying ``predicate`` (independent BFS)."""
+    sem = Semantics(model)
+    init = sem.initial_state()
+    depth = {init: 0}
+    queue = deque([init])
+    while queue:
+        state = queue.popleft()
+        if predicate(state):
+            return depth[state]
+        try:
+            succs = sem.successors(state)
+        except DomainViolation:
+            continue
+        for _, nxt in succs:
+            if nxt not in depth:
+                depth[nxt] = depth[state] + 1
+                queue.append(nxt)
+    return None

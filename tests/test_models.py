@@ -1,0 +1,36 @@
+"""Every shipped model's verdicts, state counts and counterexample lengths, as pinned in
+models/manifest.json (regenerate with `python bench/make_manifest.py`)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.loader import load_file
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "models"
+
+MANIFEST = json.loads((MODELS / "manifest.json").read_text())
+
+
+def test_every_model_file_is_in_the_manifest():
+    files = {str(p.relative_to(ROOT)) for p in MODELS.glob("**/*.tcp")}
+    assert files == set(MANIFEST)
+
+
+@pytest.mark.parametrize("path", sorted(MANIFEST))
+def test_model_matches_manifest(path):
+    expected = MANIFEST[path]
+    result = check(load_file(ROOT / path), CheckOptions())
+    got = {p.name: {"status": p.status, "trace_length": len(p.trace) if p.trace else None}
+           for p in result.properties}
+    assert got == expected["properties"]
+    assert result.complete == expected["complete"]
+    assert result.stats.states == expected["states"]
+    assert result.stats.transitions == expected["transitions"]
+    assert result.stats.diameter == expected["diameter"]
