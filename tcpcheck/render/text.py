@@ -122,7 +122,8 @@ def check_result(result: CheckResult, model: ir.Model, *, full: bool = False,
                  show_witnesses: bool = False) -> str:
     out = [f"model {model.name} ({model.file})"]
     if model.doc:
-        out.append("  " + model.doc.strip().splitlines()[0])
+        first_paragraph = model.doc.strip().split("\n\n")[0]
+        out += ["  " + line for line in first_paragraph.splitlines()]
     out.append("")
     width = max((len(p.name) for p in result.properties), default=8)
     out += [property_line(p, width) for p in result.properties]
