@@ -92,7 +92,6 @@ class _Explorer:
         queue = deque([0])
         stop_reason = None
         next_report = started + 1.0
-        diameter = 0
         expanded = 0
         try:
             while queue:
@@ -101,7 +100,6 @@ class _Explorer:
                     break
                 current = queue.popleft()
                 d = depth[current]
-                diameter = max(diameter, d)
                 if opts.max_depth is not None and d >= opts.max_depth:
                     stop_reason = stop_reason or "max-depth"
                     continue
@@ -140,6 +138,7 @@ class _Explorer:
         exhausted = not queue and stop_reason is None and not self.cut_short
         if self.cut_short and stop_reason in (None, "decided"):
             stop_reason = "error"
+        diameter = max(depth)  # the greatest depth of any state found
         seconds = time.monotonic() - started
         return self._result(exhausted, stop_reason if not exhausted else None, diameter, seconds)
 

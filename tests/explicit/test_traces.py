@@ -1,0 +1,147 @@
+"""Traces: every run reported is a real run, shortest, well formed; runs are deterministic."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from explicit_support import (eval_property, independent_counts, kinds, load, replay, run,
+                              shortest_distance)
+from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.loader import load_file
+from tcpcheck.result import HOLDS, NOT_VERIFIED, REACHED, UNREACHABLE, VIOLATED
+
+MODELS = sorted((Path(__file__).resolve().parents[2] / "models").glob("*.tcp"))
+
+# A bit of everything: choose, crash with a persistent-free restart, a retransmission
+# timer, loss and duplication budgets, MSL ageing, ghost fields, step properties reading
+# seg, nested quantifiers.
+MIXED = """
+    model mixed
+    bounds { incarnations = 2 }
+    channel { capacity = 2  loss = 1  duplication = 1  msl = 2 }
+    segment { ghost inc : 0..1 }
+    endpoint a {
+      states CLOSED, SENT, DONE
+      initial CLOSED
+      terminal CLOSED, DONE
+      var iss : seq
+      timer rexmt
+      transition connect: CLOSED -> SENT on open
+      { choose iss where iss != 3  send SYN(seq=iss, inc=incarnation)  start rexmt 2 }
+      transition rexmit: SENT -> same on timeout rexmt
+      { send SYN(seq=iss, inc=incarnation)  start rexmt 2 }
+      transition crash: SENT -> CLOSED on crash
+      transition acked: SENT -> DONE on recv ACK when seg.ack == iss + 1 { stop rexmt }
+    }
+    endpoint b {
+      states LISTEN, GOT
+      initial LISTEN
+      terminal LISTEN, GOT
+      var peer : seq
+      ghost var who : 0..1
+      transition syn_in: LISTEN, GOT -> GOT on recv SYN
+      { peer := seg.seq  who := seg.inc  send ACK(ack=seg.seq + 1, inc=seg.inc) }
+    }
+    property acked_current: always at a.acked: seg.inc == a.incarnation
+    property done: reachable a.state == DONE and b.state == GOT
+    property two_syns: reachable exists s in channel.b: exists t in channel.b:
+                         s.SYN and t.SYN and s.seq != t.seq
+    property dl: deadlock free
+    """
+
+
+def comparable(result):
+    """Everything of a result except wall time and memory."""
+    stats = dataclasses.replace(result.stats, seconds=0.0, peak_memory_mb=0.0)
+    return dataclasses.replace(result, stats=stats)
+
+
+def check_traces(model, result) -> int:
+    """Replay every trace of ``result`` and check it against its property; returns how
+    many traces were checked."""
+    checked = 0
+    for p in result.properties:
+        if p.status in (VIOLATED, REACHED):
+            assert p.trace is not None, p.name
+        else:
+            assert p.status in (HOLDS, UNREACHABLE, NOT_VERIFIED)
+            assert p.trace is None, p.name
+            continue
+        trace = p.trace
+        assert trace.property == p.name
+        assert trace.kind == ("witness" if p.status == REACHED else "counterexample")
+        assert trace.model == model.name
+        assert trace.endpoint_names == tuple(e.name for e in model.endpoints)
+        assert len(trace) == len(trace.steps) - 1
+        assert trace.steps[0].kind == "init" and trace.steps[0].actor == "init"
+        names = {e.name for e in model.endpoints}
+        for step in trace.steps[1:]:
+            assert step.summary
+            assert step.actor in names | {"channel", "clock"}
+        final = replay(model, trace)
+        if p.kind in ("always", "reachable"):
+            wanted = p.kind == "reachable"
+            assert eval_property(model, p.name, final) is wanted
+            # shortest: no run to such a state is shorter
+            distance = shortest_distance(
+                model, lambda s, n=p.name: eval_property(model, n, s) is wanted)
+            assert distance == len(trace)
+        elif p.kind == "step":
+            last = trace.steps[-1]
+            e = model.endpoint_index(last.actor)
+            t = [t.name for t in model.endpoints[e].transitions].index(last.transition)
+            assert (e, t) in model.get_property(p.name).selectors
+        elif p.kind == "deadlock":
+            from tcpcheck.explicit.semantics import Semantics
+            assert Semantics(model).successors(final) == []
+        checked += 1
+    return checked
+
+
+def test_mixed_model_traces_are_real_shortest_runs():
+    model, r = run(MIXED)
+    assert r.complete
+    assert independent_counts(model) == (r.stats.states, r.stats.transitions)
+    statuses = {p.name: p.status for p in r.properties}
+    assert statuses == {"acked_current": VIOLATED, "done": REACHED, "two_syns": REACHED,
+                        "dl": HOLDS, "domains": HOLDS}
+    assert check_traces(model, r) == 3
+    # acked_current: a connects, crashes, connects again with the same ISN and accepts
+    # the ACK of its first incarnation's SYN.
+    trace = r.get("acked_current").trace
+    assert kinds(trace) == ["init", "user", "crash", "user", "recv", "recv"]
+    assert trace.steps[-1].received.ghosts == (("inc", 0),)
+    assert trace.steps[-1].state.endpoint("a").incarnation == 1
+
+
+def test_two_runs_are_identical():
+    model = load(MIXED)
+    first = check(model, CheckOptions(stop_when_decided=False))
+    second = check(load(MIXED), CheckOptions(stop_when_decided=False))
+    assert comparable(first) == comparable(second)
+    for p, q in zip(first.properties, second.properties):
+        if p.trace is not None:
+            assert [s.summary for s in p.trace.steps] == [s.summary for s in q.trace.steps]
+
+
+@pytest.mark.parametrize("path", MODELS, ids=[p.stem for p in MODELS])
+def test_example_models_deterministic_and_replayable(path):
+    model = load_file(path)
+    options = CheckOptions(max_states=20000)
+    first, second = check(model, options), check(load_file(path), options)
+    assert comparable(first) == comparable(second)
+    check_traces(model, first)
+    if not first.complete:
+        assert all(p.status not in (HOLDS, UNREACHABLE) for p in first.properties)
+
+
+def test_example_models_give_traces():
+    # not vacuous: the example models do produce runs to replay
+    total = 0
+    for path in MODELS:
+        model = load_file(path)
+        total += check_traces(model, check(model, CheckOptions(max_states=20000)))
+    assert total >= 3
