@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 # channel capacity and with the number of client incarnations.
 FAMILIES = [
     ("models/three_way_handshake.tcp", {"channel.capacity": 1, "bounds.incarnations": 2}),
-    ("models/three_way_handshake.tcp", {"channel.capacity": 1, "bounds.incarnations": 3}),
     ("models/three_way_handshake.tcp", {"channel.capacity": 2, "bounds.incarnations": 2}),
     ("models/teardown_time_wait.tcp", {"channel.capacity": 1}),
     ("models/teardown_time_wait.tcp", {"channel.capacity": 1, "MSL": 3, "TW": 6}),
