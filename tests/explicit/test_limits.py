@@ -6,8 +6,8 @@ import pytest
 
 from explicit_support import IDLE_B, assert_counts, kinds, load, replay
 from tcpcheck.explicit import CheckOptions, check
-from tcpcheck.result import (EXIT_INCOMPLETE, EXIT_VIOLATED, HOLDS, NOT_VERIFIED, REACHED,
-                             UNREACHABLE, VIOLATED)
+from tcpcheck.result import (EXIT_HOLDS, EXIT_INCOMPLETE, EXIT_VIOLATED, HOLDS, NOT_VERIFIED,
+                             REACHED, UNREACHABLE, VIOLATED)
 
 COUNTER = """
     model counter
@@ -134,3 +134,11 @@ def test_limits_with_stop_when_decided():
     r = check(counter(), CheckOptions(properties=("small",), max_states=40))
     assert r.stop_reason == "decided" and not r.complete
     assert [p.status for p in r.properties] == [VIOLATED]
+
+
+def test_stopping_when_every_goal_is_reached_exits_zero():
+    r = check(counter(), CheckOptions(properties=("goal",)))
+    assert r.stop_reason == "decided" and not r.complete
+    assert [p.status for p in r.properties] == [REACHED]
+    assert len(r.get("goal").trace) == 45
+    assert r.exit_code == EXIT_HOLDS

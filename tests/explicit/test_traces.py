@@ -145,3 +145,37 @@ def test_example_models_give_traces():
         model = load_file(path)
         total += check_traces(model, check(model, CheckOptions(max_states=20000)))
     assert total >= 3
+
+
+def test_order_of_successors():
+    # MANUAL 13.5: endpoint 0 (local moves, then deliveries), endpoint 1 (local moves, then
+    # deliveries in channel order), then faults per distinct segment (loss, duplication),
+    # then the tick.  The order decides which shortest run is reported.
+    from tcpcheck.explicit.semantics import DUPLICATE, FIRE, LOSE, TICK, Semantics
+    model = load("""
+        model order
+        channel { capacity = 3  loss = 1  duplication = 1 }
+        endpoint a {
+          states S0, S1
+          initial S0
+          timer t
+          transition send2: S0 -> S1 on open { send SYN(seq=2)  send SYN(seq=1)  start t 3 }
+          transition poke: S1 -> S1 on close
+        }
+        endpoint b {
+          states L
+          initial L
+          transition call: L -> L on listen
+          transition rec: L -> L on recv SYN
+        }
+        """)
+    sem = Semantics(model)
+    first = sem.successors(sem.initial_state())
+    assert [(a[1], a[2]) for a, _ in first] == [(0, 0), (1, 0)]  # a's send2, then b's call
+    state = first[0][1]
+    assert [seg[1] for seg in state[3]] == [1, 2]
+    got = [(a[0],) + ((a[1], a[2]) if a[0] == FIRE else ()) +
+           ((a[3][1],) if a[0] == FIRE and a[3] else ()) +
+           ((a[2][1],) if a[0] in (LOSE, DUPLICATE) else ()) for a, _ in sem.successors(state)]
+    assert got == [(FIRE, 0, 1), (FIRE, 1, 0), (FIRE, 1, 1, 1), (FIRE, 1, 1, 2),
+                   (LOSE, 1), (DUPLICATE, 1), (LOSE, 2), (DUPLICATE, 2), (TICK,)]
