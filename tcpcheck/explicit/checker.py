@@ -88,6 +88,7 @@ class _Explorer:
         depth = [0]
         self.transitions = 0
         self.cut_short = False
+        self.capacity_blocked = 0
         self._check_state(0, init)
         queue = deque([0])
         stop_reason = None
@@ -152,6 +153,11 @@ class _Explorer:
             # this state's successors are unknown: nothing may be claimed to hold any more
             self.cut_short = True
             return []
+        if not succs and self.sem.blocked:
+            # a bound, not a deadlock: with more capacity (or a lossier channel) the run
+            # would go on, so it is counted and reported instead of judged
+            self.capacity_blocked += 1
+            return succs
         if not succs and self.deadlock and not self.sem.is_terminal(state):
             for p in self.deadlock:
                 if p.status is None:
@@ -211,6 +217,10 @@ class _Explorer:
         stats = Stats(len(self.states), self.transitions, diameter, seconds, peak, coverage)
         warnings = tuple(f"transition {c.endpoint}.{c.transition} (line {c.line}) never fired"
                          for c in coverage if c.fired == 0 and exhausted)
+        if self.capacity_blocked:
+            warnings += (f"{self.capacity_blocked:,} states end because every segment in flight "
+                         "waits for room to send its replies (channel capacity reached, loss "
+                         "budget spent); runs beyond them are outside the model's bounds",)
         return CheckResult(self.model.name, "explicit", tuple(results), stats, exhausted,
                            None if exhausted else (stop_reason or "stopped"), warnings)
 

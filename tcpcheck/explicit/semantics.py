@@ -63,6 +63,8 @@ class Semantics:
         self.channel = model.channel
         self.nghost = len(model.ghost_fields)
         self.ghost_types = tuple(f.type for f in model.ghost_fields)
+        self.seq_ghosts = frozenset(k for k, t in enumerate(self.ghost_types)
+                                    if isinstance(t, ir.SeqType))
         self.endpoints = model.endpoints
         self.var_types = tuple(tuple(v.type for v in e.variables) for e in model.endpoints)
         self.timer_base = tuple(VAR_BASE + len(e.variables) for e in model.endpoints)
@@ -117,6 +119,7 @@ class Semantics:
     def successors(self, state: tuple) -> list:
         """Every ``(action, next_state)`` enabled in ``state``, in a deterministic order."""
         out: list = []
+        self.blocked = False  # set when some receipt waits for room in the channel
         for e in (0, 1):
             self._local_moves(state, e, out)
             self._deliveries(state, e, out)
@@ -160,14 +163,18 @@ class Semantics:
                 continue
             previous = seg
             remaining = incoming[:pos] + incoming[pos + 1:]
-            before = len(out)
+            before, waiting = len(out), False
             for t in self.recv[e]:
                 if control not in t.sources or not t.trigger.matches(seg[0]):
                     continue
                 if t.guard is not None and not self._holds(t, e, ep, seg):
                     continue
-                self._fire(state, e, t, list(ep), seg, remaining, out)
-            if len(out) == before:
+                waiting |= self._fire(state, e, t, list(ep), seg, remaining, out)
+            self.blocked |= waiting
+            if len(out) == before and not waiting:
+                # no transition takes the segment: the endpoint drops it (RFC 9293's "drop
+                # the segment").  A segment whose transition only waits for room to send
+                # its replies stays in the channel instead.
                 out.append(((DISCARD, e, seg), self._replace_channel(state, e, remaining)))
 
     @staticmethod
@@ -177,7 +184,9 @@ class Semantics:
         except (ArithmeticError, ValueError) as err:
             raise DomainViolation(e, t.index, f"evaluating the guard failed: {err}") from None
 
-    def _fire(self, state, e, t, start, seg, incoming_after, out) -> None:
+    def _fire(self, state, e, t, start, seg, incoming_after, out) -> bool:
+        """Append the transition's outcomes; True when some outcome is blocked only because
+        its sends would overflow a channel whose loss budget is spent (it must wait)."""
         try:
             branches = self._run(t.body, 0, start, [], seg, e)
         except _Violation as v:
@@ -185,6 +194,7 @@ class Semantics:
         except (ArithmeticError, ValueError) as err:  # e.g. x % 0, a negative set element
             raise DomainViolation(e, t.index, f"evaluation failed: {err}") from None
         peer = 1 - e
+        blocked = False
         for values, sends in branches:
             if t.target is not None:
                 values[0] = t.target
@@ -195,12 +205,14 @@ class Semantics:
             if overflow and self.channel.loss is not None:
                 lost += len(overflow)
                 if lost > self.channel.loss:
+                    blocked = True
                     continue  # the network may drop no more: the sender waits for room
             channels[peer] = to_peer
             eps = [state[0], state[1]]
             eps[e] = tuple(values)
             action = (FIRE, e, t.index, seg, tuple(sends), overflow)
             out.append((action, (eps[0], eps[1], channels[0], channels[1], lost, state[5])))
+        return blocked
 
     def _enqueue(self, channel: tuple, sends) -> tuple:
         """Add sent segments; a send into a full direction is dropped (overflow), which is a
@@ -275,7 +287,8 @@ class Semantics:
                                  f"outside its domain {type_}")
             ghosts.append(value)
         m = self.modulus
-        ghosts = [g % m if isinstance(t, ir.SeqType) else g for g, t in zip(ghosts, self.ghost_types)]
+        if self.seq_ghosts:
+            ghosts = [g % m if k in self.seq_ghosts else g for k, g in enumerate(ghosts)]
         return (flags, seq_fn(values, seg) % m, ack_fn(values, seg) % m, *ghosts, 0)
 
     # -- the channel and the clock ------------------------------------------------------

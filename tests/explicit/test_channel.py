@@ -120,10 +120,10 @@ def test_discard_when_nothing_takes_the_segment(b_transition, b_states):
 
 @pytest.mark.parametrize("loss, states, transitions, discarded", [
     # loss 0: b's reply (2 segments into a direction of capacity 1) would overflow one
-    # segment, lost would become 1 > 0, so reply has no outcome; the SYN is discarded
-    # (MANUAL 13.2 (b), "the second case of a discard").  (S0,L) -go-> (S1,L,[SYN])
-    # -discard-> (S1,L,[]): 3 states, 2 transitions.
-    (0, 3, 2, True),
+    # segment, lost would become 1 > 0, so reply cannot fire and the SYN waits in the
+    # channel (it is not discarded; MANUAL 13.2).  (S0,L) -go-> (S1,L,[SYN]), which has no
+    # successor: 2 states, 1 transition.
+    (0, 2, 1, True),
     # loss 1: from (S1,L,[SYN],0): reply fires (ACK 0 accepted, ACK 1 overflows, lost = 1)
     # -> (S1,E,to a [ACK 0],1), which a discards -> (S1,E,[],1); or the SYN is lost ->
     # (S1,L,[],1).  5 states, 1 + 2 + 1 = 4 transitions.
