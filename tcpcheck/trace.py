@@ -28,7 +28,8 @@ class SegmentView:
         if "ACK" in self.flags.split("+"):
             parts.append(f"ack={self.ack}")
         if with_ghosts:
-            parts += [f"{k}={v}" for k, v in self.ghosts]
+            parts += [f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+                      for k, v in self.ghosts]
         return " ".join(parts)
 
 

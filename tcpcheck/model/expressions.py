@@ -204,6 +204,10 @@ class ExprChecker:
         return ir.Unary("-", operand, ir.INT)
 
     def _Quantified(self, node: ast.Quantified):
+        if node.var.name == "seg" or self.scope.endpoint_by_name(node.var.name) is not None:
+            self.sink.error("duplicate", f"the quantified name '{node.var.name}' is already the "
+                            "received segment or an endpoint; choose another", node.var.span)
+            return ERROR
         direction = None
         if node.direction is not None:
             direction = self.scope.endpoint_by_name(node.direction.name)

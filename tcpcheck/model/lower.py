@@ -257,6 +257,9 @@ class _Lowering:
                                 decl.name.span)
                 continue
             seen.add(decl.name.name)
+            if decl.name.name in self.constants or decl.name.name in ("incarnation", "state"):
+                self.sink.error("duplicate", f"variable '{decl.name.name}' would be hidden by "
+                                "the constant or built-in name it shares", decl.name.span)
             type_ = self._type(decl.type)
             if type_ is None:
                 continue
@@ -434,6 +437,10 @@ class _TransitionLowering:
         must_set, must_clear = ir.flags_of(pattern.must_set), ir.flags_of(pattern.must_clear)
         if must_set & must_clear:
             self.sink.error("flags", "a flag cannot be both required and excluded", node.span)
+        elif not pattern.rest and not must_set:
+            self.sink.warning("flags", "this pattern matches only a segment with no flag at "
+                              "all; add '...' to let the flags it does not name be anything",
+                              node.span)
         return ir.Trigger("recv", must_set=must_set, must_clear=must_clear,
                           others_free=pattern.rest)
 

@@ -10,6 +10,7 @@ import textwrap
 
 import pytest
 
+from tcpcheck.diagnostics import ModelError
 from tcpcheck.loader import load_string
 from tcpcheck.model import ir
 from tcpcheck.model.ir import BOOL, Flag
@@ -682,11 +683,12 @@ def test_an_endpoint_called_self_wins_over_the_acting_endpoint():
     assert expr.left == ir.VarRef(0, 0, "x", ir.IntType(0, 1), False)
 
 
-def test_a_variable_called_incarnation_hides_the_ghost_one():
-    model = load_string("model m\nendpoint a { states A initial A var incarnation : 0..3\n"
-                        "  transition t: A -> A on open when incarnation == 1 }\n" + OTHER)
-    guard = model.endpoints[0].transitions[0].guard
-    assert guard.left == ir.VarRef(0, 0, "incarnation", ir.IntType(0, 3), False)
+def test_a_variable_may_not_shadow_incarnation_or_a_constant():
+    for decl, extra in (("var incarnation : 0..3", ""), ("var K : 0..3", "const K = 1\n")):
+        with pytest.raises(ModelError) as info:
+            load_string("model m\n" + extra + "endpoint a { states A initial A " + decl + "\n"
+                        "  transition t: A -> A on open }\n" + OTHER)
+        assert [d.code for d in info.value.errors] == ["duplicate"]
 
 
 def test_terminal_may_be_repeated():
