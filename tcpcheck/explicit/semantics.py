@@ -274,6 +274,12 @@ class Semantics:
             name = self.endpoints[e].variables[var].name
             raise _Violation(f"{self.endpoints[e].name}.{name} := {value} is outside its domain "
                              f"{type_}")
+        if isinstance(type_, ir.SetType) and value & ~_set_mask(type_.element):
+            name = self.endpoints[e].variables[var].name
+            outside = [i for i in range(value.bit_length()) if value >> i & 1
+                       and not _set_mask(type_.element) >> i & 1]
+            raise _Violation(f"{self.endpoints[e].name}.{name} gets element {outside[0]}, outside "
+                             f"its element domain {type_.element}")
         return value
 
     def _segment(self, s, values, seg) -> tuple:
@@ -374,3 +380,12 @@ class Semantics:
 
 class _Violation(Exception):
     pass
+
+
+def _set_mask(element) -> int:
+    """The bits a set of ``element`` values may have."""
+    if isinstance(element, ir.IntType):
+        return sum(1 << v for v in range(element.lo, element.hi + 1))
+    if isinstance(element, ir.SeqType):
+        return (1 << element.modulus) - 1
+    return 0b11  # bool: False and True
