@@ -19,14 +19,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# (model file, overrides): the scaled families show how the state space grows with
-# channel capacity and with the number of client incarnations.
+# (model file, overrides): the scaled families show how the state space grows with channel
+# capacity, duplication, segment lifetime and the number of connections (reconnect cycles).
 FAMILIES = [
     ("models/three_way_handshake.tcp", {"channel.capacity": 1, "bounds.incarnations": 1}),
     ("models/three_way_handshake.tcp", {"channel.capacity": 1}),
     ("models/teardown_time_wait.tcp", {"channel.capacity": 1}),
     ("models/teardown_time_wait.tcp", {"channel.capacity": 1, "MSL": 3, "TW": 6}),
     ("models/teardown_time_wait.tcp", {"channel.duplication": 0}),
+    ("models/teardown_time_wait.tcp", {"CONNECTIONS": 3, "channel.capacity": 1}),
+    ("models/teardown_time_wait.tcp", {"CONNECTIONS": 3, "channel.duplication": 0}),
 ]
 
 _CHILD = r"""
