@@ -8,11 +8,12 @@ every property was verified.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 
 from tcpcheck import __version__
-from tcpcheck.diagnostics import ModelError, UsageError, did_you_mean
+from tcpcheck.diagnostics import ModelError, TcpcheckError, UsageError, did_you_mean
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.loader import load_file, parse_override
 from tcpcheck.render import json as render_json
@@ -83,8 +84,8 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
     return value
 
 
@@ -93,7 +94,8 @@ def main(argv=None, stdout=None, stderr=None) -> int:
     stderr = stderr or sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = parser.parse_args(argv)  # argparse prints usage errors and --help itself
     except SystemExit as exit_:
         return int(exit_.code or 0)
     if args.command is None:
@@ -104,7 +106,7 @@ def main(argv=None, stdout=None, stderr=None) -> int:
     except ModelError as err:
         stderr.write(render_text.model_error(err) + "\n")
         return EXIT_BAD_INPUT
-    except UsageError as err:
+    except TcpcheckError as err:  # usage errors, and models the engine cannot compile
         stderr.write(f"tcpcheck: error: {err}\n")
         return EXIT_BAD_INPUT
 

@@ -36,7 +36,7 @@ def load_file(path: str | Path, overrides: dict | None = None) -> Model:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UsageError(f"no such model file: {path}") from None
-    except (IsADirectoryError, UnicodeDecodeError, PermissionError) as err:
+    except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read {path}: {err}") from None
     return load_string(text, str(path), overrides)
 
@@ -65,6 +65,8 @@ def apply_overrides(tree: ast.ModelNode, overrides: dict) -> ast.ModelNode:
         section, _, key = name.rpartition(".")
         node_value = ast.IntLit(value, tree.span) if isinstance(value, int) else value
         if section == "" and key in const_names:
+            if not isinstance(value, int):
+                raise UsageError(f"constant {key} takes a number, not '{value}'")
             i = const_names.index(key)
             consts[i] = dataclasses.replace(consts[i], value=node_value)
         elif section in ("bounds", "channel"):

@@ -77,3 +77,25 @@ def test_parse_summarises_the_model():
 def test_no_command_prints_help_and_exits_2():
     code, out, _ = run()
     assert code == 2 and "tcpcheck check models/two_way_handshake.tcp" in out
+
+
+def test_awkward_command_lines_are_usage_errors(tmp_path):
+    model = tmp_path / "c.tcp"
+    model.write_text("model m\nconst K = 1\nendpoint a { states A initial A }\n"
+                     "endpoint b { states B initial B }\n")
+    for argv, words in [
+        (["check", str(model), "--set", "K=yes"], "constant K takes a number"),
+        (["check", str(tmp_path / ("a" * 300 + ".tcp"))], "cannot read"),
+        (["check", str(model), "--timeout", "nan"], "positive number of seconds"),
+    ]:
+        code, out, err = run(*argv)
+        assert code == 2 and words in err and "Traceback" not in err
+
+
+def test_an_expression_too_deep_to_compile_is_exit_2(tmp_path):
+    model = tmp_path / "deep.tcp"
+    model.write_text("model m\nendpoint a { states A initial A var x : 0..3 }\n"
+                     "endpoint b { states B initial B }\nproperty p: always "
+                     + " and ".join(["a.x == 0"] * 210) + "\n")
+    code, _, err = run("check", str(model))
+    assert code == 2 and "nested too deeply" in err

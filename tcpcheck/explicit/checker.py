@@ -178,23 +178,41 @@ class _Explorer:
 
     def _check_state(self, index: int, state) -> None:
         for p in self.invariants:
-            if p.status is None and not p.fn(state, None):
+            if p.status is None and not self._evaluate(p, p.fn, state, None, index):
                 p.status, p.witness = VIOLATED, index
         for p in self.goals:
-            if p.status is None and p.fn(state, None):
+            if p.status is None and self._evaluate(p, p.fn, state, None, index):
                 p.status, p.witness = REACHED, index
 
     def _on_fire(self, parent: int, action, nxt) -> None:
         _, e, t, seg = action[:4]
         self.coverage[(e, t)] += 1
         for p, fn in self.steps.get((e, t), ()):
-            if p.status is None and not fn(nxt, seg):
-                p.status, p.witness = VIOLATED, (parent, action, nxt)
+            witness = (parent, action, nxt)
+            if p.status is None and not self._evaluate(p, fn, nxt, seg, witness):
+                p.status, p.witness = VIOLATED, witness
+
+    @staticmethod
+    def _evaluate(p: _Pending, fn, state, seg, witness) -> bool:
+        """The property's value; a property that cannot be evaluated here (x % 0, a
+        negative set element) is reported as violated at this state, with the reason."""
+        try:
+            return fn(state, seg)
+        except (ArithmeticError, ValueError) as err:
+            if p.status is None:
+                p.status, p.witness = VIOLATED, witness
+                p.detail = f"the property cannot be evaluated in this state: {err}"
+            return False  # and the status set here is not overwritten by the caller
 
     def _all_decided(self) -> bool:
+        """Stop early only when every property is decided and nothing is left unchecked
+        that a complete run would check: a failure was found, or `domains` was decided."""
         if not self.options.stop_when_decided or not self.props:
             return False
-        return all(p.status is not None for p in self.props)
+        if not all(p.status is not None for p in self.props):
+            return False
+        return self.domains.status is not None or any(
+            p.status in (VIOLATED, UNREACHABLE) for p in self.props)
 
     # -- results -------------------------------------------------------------------------
     def _path(self, index: int) -> list:
@@ -208,7 +226,7 @@ class _Explorer:
     def _result(self, exhausted: bool, stop_reason, diameter: int, seconds: float) -> CheckResult:
         decoder = Decoder(self.model)
         results = [self._property_result(p, exhausted, stop_reason, decoder) for p in self.props]
-        if self.domains.status is not None or exhausted:
+        if self.domains.status is not None or exhausted or stop_reason not in ("decided", None):
             results.append(self._property_result(self.domains, exhausted, stop_reason, decoder))
         coverage = tuple(
             Coverage(ep.name, t.name, self.coverage[(e, ti)], t.span.line)

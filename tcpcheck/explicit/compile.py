@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from itertools import chain
 
+from tcpcheck.diagnostics import TcpcheckError
 from tcpcheck.model import ir
 
 VAR_BASE = 2  # index of the first variable in an endpoint tuple
@@ -27,10 +28,18 @@ def seq_lt(a: int, b: int, modulus: int) -> bool:
 
 def compile_expr(expr, *, in_transition: bool, modulus: int):
     """Compile an ir expression to a function of ``(v, g)`` or ``(S, g)``."""
-    source = _Gen(in_transition, modulus).gen(expr)
     args = "v, g" if in_transition else "S, g"
     namespace = {"seq_lt": seq_lt, "chain": chain}
-    return eval(f"lambda {args}: {source}", namespace)  # noqa: S307 - generated from the IR
+    try:
+        source = _Gen(in_transition, modulus).gen(expr)
+        return eval(f"lambda {args}: {source}", namespace)  # noqa: S307 - generated from the IR
+    except (SyntaxError, RecursionError, MemoryError):
+        raise ExpressionTooComplex("an expression is nested too deeply for the explicit engine; "
+                                   "split it with constants or helper properties") from None
+
+
+class ExpressionTooComplex(TcpcheckError):
+    """Python cannot compile an expression this deep (about 200 nested operators)."""
 
 
 def expression_source(expr, *, in_transition: bool, modulus: int) -> str:

@@ -39,9 +39,12 @@ def parse(text: str, file: str = "<string>") -> ast.ModelNode:
     """Parse tcpspec source text into a syntax tree, or raise ModelError with one syntax error."""
     try:
         tree = _lark().parse(text)
+        return _ToAst(file).transform(tree)
     except UnexpectedInput as err:
         raise ModelError([_syntax_diagnostic(err, text, file)], text) from None
-    return _ToAst(file).transform(tree)
+    except RecursionError:
+        raise ModelError([Diagnostic("syntax", "an expression is nested too deeply (hundreds of "
+                                     "levels); split it up", Span(file, 1, 1))], text) from None
 
 
 # ---- syntax errors in words ---------------------------------------------------------------

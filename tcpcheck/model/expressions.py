@@ -302,12 +302,18 @@ class ExprChecker:
         if not isinstance(right.type, ir.SetType):
             self.sink.error("type", f"'in' needs a set on its right, found {right.type}", node.span)
             return ERROR
+        if not same_kind(right.type.element, left.type):
+            self.sink.error("type", f"a {left.type} value cannot be in a {right.type}", node.span)
+            return ERROR
         return ir.Binary(op, left, right, ir.BOOL)
 
     def _compare(self, op, left, right, node):
         lt, rt = left.type, right.type
         numeric = (ir.IntType, ir.SeqType)
         if op in ("==", "!=") and type(lt) is type(rt) and not isinstance(lt, ir.IntType):
+            if isinstance(lt, ir.SetType) and not same_kind(lt.element, rt.element):
+                self.sink.error("type", f"cannot compare {lt} with {rt}", node.span)
+                return ERROR
             return ir.Binary(op, left, right, ir.BOOL)
         if isinstance(lt, numeric) and isinstance(rt, numeric):
             ordering = "seq" if ir.SeqType in (type(lt), type(rt)) else "int"
@@ -378,5 +384,14 @@ def assignable(target_type, value_type) -> bool:
     if isinstance(target_type, ir.IntType):
         return isinstance(value_type, ir.IntType)
     if isinstance(target_type, ir.SetType):
-        return isinstance(value_type, ir.SetType)
+        return isinstance(value_type, ir.SetType) and \
+            same_kind(target_type.element, value_type.element)
     return type(target_type) is type(value_type)
+
+
+def same_kind(a, b) -> bool:
+    """Numbers (ranges, seq) go with numbers, bools with bools, states with states."""
+    numbers = (ir.IntType, ir.SeqType)
+    if isinstance(a, numbers) or isinstance(b, numbers):
+        return isinstance(a, numbers) and isinstance(b, numbers)
+    return type(a) is type(b)

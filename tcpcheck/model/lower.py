@@ -504,6 +504,10 @@ class _TransitionLowering:
                     self.sink.error("type", f"{ident.name} must be a sequence number", value_node.span)
                 seq, ack = (value, ack) if ident.name == "seq" else (seq, value)
             elif ident.name in names:
+                field = fields[names.index(ident.name) - 2]
+                if not assignable(field.type, value.type):
+                    self.sink.error("type", f"segment field '{field.name}' ({field.type}) cannot "
+                                    f"hold a {value.type} value", value_node.span)
                 ghosts[names.index(ident.name) - 2] = value
             else:
                 self.sink.error("unknown-field", f"a segment has no field '{ident.name}'", ident.span,
@@ -543,6 +547,9 @@ class _TransitionLowering:
                             did_you_mean(node.timer.name, timers))
             return None
         self._no_ghost(duration, node.duration, "a timer's duration")
+        if not assignable(ir.IntType(0, None), duration.type):
+            self.sink.error("type", f"a timer's duration is a number of ticks, not a "
+                            f"{duration.type} value", node.duration.span)
         return ir.StartTimer(timers.index(node.timer.name), duration, node.span)
 
     def _StopStmt(self, node: ast.StopStmt, ghost_only: bool):
