@@ -17,8 +17,8 @@ from tcpcheck.explicit.compile import compile_expr
 from tcpcheck.explicit.decode import Decoder
 from tcpcheck.explicit.semantics import FIRE, DomainViolation, Semantics
 from tcpcheck.model import ir
-from tcpcheck.result import (HOLDS, NOT_VERIFIED, REACHED, UNREACHABLE, VIOLATED, CheckResult,
-                             Coverage, PropertyResult, Stats)
+from tcpcheck.result import (FAILING, HOLDS, NOT_VERIFIED, REACHED, UNREACHABLE, VIOLATED,
+                             CheckResult, Coverage, PropertyResult, Stats)
 from tcpcheck.trace import Step
 
 DOMAINS = "domains"  # the built-in property: every variable stays in its domain
@@ -59,7 +59,9 @@ class _Explorer:
         wanted = options.properties
         chosen = [p for p in model.properties if wanted is None or p.name in wanted]
         m = model.bounds.seqspace
-        fn = lambda p: compile_expr(p.expr, in_transition=False, modulus=m) if p.expr else None
+        # step properties are compiled per endpoint below (for `self`), so not here
+        fn = lambda p: (compile_expr(p.expr, in_transition=False, modulus=m)
+                        if p.expr is not None and p.kind != "step" else None)
         self.props = [_Pending(p, fn(p)) for p in chosen]
         self.invariants = [p for p in self.props if p.prop.kind == "always"]
         self.goals = [p for p in self.props if p.prop.kind == "reachable"]
@@ -211,8 +213,7 @@ class _Explorer:
             return False
         if not all(p.status is not None for p in self.props):
             return False
-        return self.domains.status is not None or any(
-            p.status in (VIOLATED, UNREACHABLE) for p in self.props)
+        return self.domains.status is not None or any(p.status in FAILING for p in self.props)
 
     # -- results -------------------------------------------------------------------------
     def _path(self, index: int) -> list:

@@ -61,12 +61,13 @@ class Semantics:
         self.model = model
         self.modulus = model.bounds.seqspace
         self.channel = model.channel
-        self.nghost = len(model.ghost_fields)
         self.ghost_types = tuple(f.type for f in model.ghost_fields)
         self.seq_ghosts = frozenset(k for k, t in enumerate(self.ghost_types)
                                     if isinstance(t, ir.SeqType))
         self.endpoints = model.endpoints
         self.var_types = tuple(tuple(v.type for v in e.variables) for e in model.endpoints)
+        self.set_masks = tuple(tuple(_set_mask(t.element) if isinstance(t, ir.SetType) else 0
+                                     for t in types) for types in self.var_types)
         self.timer_base = tuple(VAR_BASE + len(e.variables) for e in model.endpoints)
         self.transitions = tuple(
             tuple(self._compile_transition(ti, t) for ti, t in enumerate(e.transitions))
@@ -284,10 +285,10 @@ class Semantics:
             name = self.endpoints[e].variables[var].name
             raise _Violation(f"{self.endpoints[e].name}.{name} := {value} is outside its domain "
                              f"{type_}")
-        if isinstance(type_, ir.SetType) and value & ~_set_mask(type_.element):
+        if isinstance(type_, ir.SetType) and value & ~self.set_masks[e][var]:
             name = self.endpoints[e].variables[var].name
-            outside = [i for i in range(value.bit_length()) if value >> i & 1
-                       and not _set_mask(type_.element) >> i & 1]
+            stray = value & ~self.set_masks[e][var]
+            outside = [i for i in range(stray.bit_length()) if stray >> i & 1]
             raise _Violation(f"{self.endpoints[e].name}.{name} gets element {outside[0]}, outside "
                              f"its element domain {type_.element}")
         return value
@@ -301,10 +302,8 @@ class Semantics:
             if isinstance(type_, ir.IntType) and not (type_.lo <= value <= type_.hi):
                 raise _Violation(f"segment field {self.model.ghost_fields[k].name} = {value} is "
                                  f"outside its domain {type_}")
-            ghosts.append(value)
+            ghosts.append(value % self.modulus if k in self.seq_ghosts else value)
         m = self.modulus
-        if self.seq_ghosts:
-            ghosts = [g % m if k in self.seq_ghosts else g for k, g in enumerate(ghosts)]
         return (flags, seq_fn(values, seg) % m, ack_fn(values, seg) % m, *ghosts, 0)
 
     # -- the channel and the clock ------------------------------------------------------

@@ -425,12 +425,8 @@ class _TransitionLowering:
 
     def _trigger(self, node: ast.TriggerNode):
         if node.kind == "timeout":
-            timers = self.endpoint.timers
-            if node.timer.name not in timers:
-                self.sink.error("unknown-timer", f"unknown timer '{node.timer.name}'", node.timer.span,
-                                did_you_mean(node.timer.name, timers))
-                return None
-            return ir.Trigger("timeout", timer=timers.index(node.timer.name))
+            timer = self._timer(node.timer)
+            return None if timer is None else ir.Trigger("timeout", timer=timer)
         if node.kind != "recv":
             return ir.Trigger(node.kind)
         pattern = node.pattern
@@ -540,25 +536,28 @@ class _TransitionLowering:
         return ir.Choose(i, values, where, node.span)
 
     def _StartStmt(self, node: ast.StartStmt, ghost_only: bool):
-        timers = self.endpoint.timers
         duration = self.checker.expr(node.duration)
-        if node.timer.name not in timers:
-            self.sink.error("unknown-timer", f"unknown timer '{node.timer.name}'", node.timer.span,
-                            did_you_mean(node.timer.name, timers))
+        timer = self._timer(node.timer)
+        if timer is None:
             return None
         self._no_ghost(duration, node.duration, "a timer's duration")
         if not assignable(ir.IntType(0, None), duration.type):
             self.sink.error("type", f"a timer's duration is a number of ticks, not a "
                             f"{duration.type} value", node.duration.span)
-        return ir.StartTimer(timers.index(node.timer.name), duration, node.span)
+        return ir.StartTimer(timer, duration, node.span)
 
     def _StopStmt(self, node: ast.StopStmt, ghost_only: bool):
+        timer = self._timer(node.timer)
+        return None if timer is None else ir.StopTimer(timer, node.span)
+
+    def _timer(self, ident: ast.Ident) -> int | None:
+        """The index of a timer of this endpoint, or None after reporting an unknown one."""
         timers = self.endpoint.timers
-        if node.timer.name not in timers:
-            self.sink.error("unknown-timer", f"unknown timer '{node.timer.name}'", node.timer.span,
-                            did_you_mean(node.timer.name, timers))
+        if ident.name not in timers:
+            self.sink.error("unknown-timer", f"unknown timer '{ident.name}'", ident.span,
+                            did_you_mean(ident.name, timers))
             return None
-        return ir.StopTimer(timers.index(node.timer.name), node.span)
+        return timers.index(ident.name)
 
     def _IfStmt(self, node: ast.IfStmt, ghost_only: bool):
         cond = self.checker.boolean(node.cond)
