@@ -2,7 +2,8 @@
 
 Overrides let one model file be checked at other bounds without editing it (``tcpcheck
 check MODEL --set channel.capacity=3 --set MSL=3``), the way a TLC configuration picks
-constants for a spec: ``NAME`` is a ``const``, ``bounds.X`` and ``channel.X`` are settings.
+constants for a spec: ``NAME`` is a ``const`` or a ``param`` (its default), ``bounds.X`` and
+``channel.X`` are settings.
 """
 
 from __future__ import annotations
@@ -57,10 +58,12 @@ def parse_override(text: str) -> tuple[str, object]:
 
 
 def apply_overrides(tree: ast.ModelNode, overrides: dict) -> ast.ModelNode:
-    """A copy of ``tree`` with constants and settings replaced."""
-    consts = list(tree.consts)
+    """A copy of ``tree`` with constants, param defaults and settings replaced.  A new
+    default is validated against the params' constraints when the tree is lowered."""
+    consts, params = list(tree.consts), list(tree.params)
     bounds, channel = list(tree.bounds), list(tree.channel)
     const_names = [c.name.name for c in consts]
+    param_names = [p.name.name for p in params]
     for name, value in overrides.items():
         section, _, key = name.rpartition(".")
         node_value = ast.IntLit(value, tree.span) if isinstance(value, int) else value
@@ -69,6 +72,11 @@ def apply_overrides(tree: ast.ModelNode, overrides: dict) -> ast.ModelNode:
                 raise UsageError(f"constant {key} takes a number, not '{value}'")
             i = const_names.index(key)
             consts[i] = dataclasses.replace(consts[i], value=node_value)
+        elif section == "" and key in param_names:
+            if not isinstance(value, int):
+                raise UsageError(f"param {key} takes a number, not '{value}'")
+            i = param_names.index(key)
+            params[i] = dataclasses.replace(params[i], default=node_value, overridden=True)
         elif section in ("bounds", "channel"):
             allowed = BOUND_SETTINGS if section == "bounds" else CHANNEL_SETTINGS
             if key not in allowed:
@@ -78,10 +86,10 @@ def apply_overrides(tree: ast.ModelNode, overrides: dict) -> ast.ModelNode:
             settings[:] = [s for s in settings if s.name.name != key]
             settings.append(ast.Setting(ast.Ident(key, tree.span), node_value, tree.span))
         else:
-            pool = const_names + [f"bounds.{b}" for b in BOUND_SETTINGS] + \
+            pool = const_names + param_names + [f"bounds.{b}" for b in BOUND_SETTINGS] + \
                 [f"channel.{c}" for c in CHANNEL_SETTINGS]
             hint = did_you_mean(name, pool)
             raise UsageError(f"nothing to set called '{name}'" + (f" ({hint})" if hint else "")
-                             + "; use a constant's name, bounds.NAME or channel.NAME")
-    return dataclasses.replace(tree, consts=tuple(consts), bounds=tuple(bounds),
-                               channel=tuple(channel))
+                             + "; use a constant's or param's name, bounds.NAME or channel.NAME")
+    return dataclasses.replace(tree, consts=tuple(consts), params=tuple(params),
+                               bounds=tuple(bounds), channel=tuple(channel))

@@ -22,6 +22,10 @@ from tcpcheck.result import (FAILING, HOLDS, NOT_VERIFIED, REACHED, UNREACHABLE,
 from tcpcheck.trace import Step
 
 DOMAINS = "domains"  # the built-in property: every variable stays in its domain
+LEMMA = "lemma"  # the kind under which lemmas are reported
+# Why a violated lemma matters: it is a bug in the lemma, not (yet) in the protocol.
+LEMMA_VIOLATED = ("the lemma is false in a reachable state, so it cannot serve as an "
+                  "induction strengthening; fix the lemma")
 
 
 @dataclass(frozen=True)
@@ -57,13 +61,14 @@ class _Explorer:
         self.options = options
         self.sem = Semantics(model)
         wanted = options.properties
-        chosen = [p for p in model.properties if wanted is None or p.name in wanted]
+        chosen = [p for p in (*model.properties, *_lemma_properties(model))
+                  if wanted is None or p.name in wanted]
         m = model.bounds.seqspace
         # step properties are compiled per endpoint below (for `self`), so not here
         fn = lambda p: (compile_expr(p.expr, in_transition=False, modulus=m)
                         if p.expr is not None and p.kind != "step" else None)
         self.props = [_Pending(p, fn(p)) for p in chosen]
-        self.invariants = [p for p in self.props if p.prop.kind == "always"]
+        self.invariants = [p for p in self.props if p.prop.kind in ("always", LEMMA)]
         self.goals = [p for p in self.props if p.prop.kind == "reachable"]
         self.deadlock = [p for p in self.props if p.prop.kind == "deadlock"]
         self.steps = {}
@@ -182,6 +187,8 @@ class _Explorer:
         for p in self.invariants:
             if p.status is None and not self._evaluate(p, p.fn, state, None, index):
                 p.status, p.witness = VIOLATED, index
+                if p.prop.kind == LEMMA and p.detail is None:  # keep an evaluation error
+                    p.detail = LEMMA_VIOLATED
         for p in self.goals:
             if p.status is None and self._evaluate(p, p.fn, state, None, index):
                 p.status, p.witness = REACHED, index
@@ -277,6 +284,12 @@ class _Explorer:
         else:
             trace = decoder.trace(self._path(p.witness), kind=kind, prop=prop.name)
         return PropertyResult(prop.name, prop.kind, p.status, trace, p.detail, prop.doc)
+
+
+def _lemma_properties(model: ir.Model) -> list:
+    """Lemmas are checked as invariants: a lemma false in a reachable state is wrong, and
+    an explicit run shows it with a shortest counterexample long before a proof would."""
+    return [ir.Property(l.name, LEMMA, l.expr, doc=l.doc, span=l.span) for l in model.lemmas]
 
 
 class _Stop(Exception):

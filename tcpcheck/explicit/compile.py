@@ -58,6 +58,9 @@ class _Gen:
     def _Lit(self, e: ir.Lit) -> str:
         return repr(e.value)
 
+    def _ParamRef(self, e: ir.ParamRef) -> str:
+        return repr(e.default)  # the explicit engine checks the model at the defaults
+
     def _VarRef(self, e: ir.VarRef) -> str:
         base = "v" if self.local else f"S[{e.endpoint}]"
         return f"{base}[{VAR_BASE + e.index}]"

@@ -103,6 +103,29 @@ class ConstDecl:
 
 
 @dataclass(frozen=True)
+class ParamDecl:
+    """``param NAME = DEFAULT [where CONSTRAINT] ["doc"]``; ``overridden`` when ``--set``
+    replaced the default (so that an error can say where the value came from)."""
+
+    name: Ident
+    default: object
+    constraint: object | None
+    doc: str | None
+    span: Span
+    overridden: bool = False
+
+
+@dataclass(frozen=True)
+class LemmaDecl:
+    """``lemma NAME: EXPR ["doc"]``: a strengthening invariant for induction."""
+
+    name: Ident
+    expr: object
+    doc: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
 class FieldDecl:
     name: Ident
     type: TypeNode
@@ -237,3 +260,5 @@ class ModelNode:
     properties: tuple[PropertyNode, ...]
     span: Span
     file: str = "<string>"
+    params: tuple[ParamDecl, ...] = ()
+    lemmas: tuple[LemmaDecl, ...] = ()

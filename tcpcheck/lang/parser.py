@@ -188,7 +188,7 @@ class _ToAst(Transformer):
         fields = tuple(f for group in items if isinstance(group, list) for f in group)
         return ast.ModelNode(name, doc, pick(ast.ConstDecl), bounds, channel, fields,
                              pick(ast.EndpointNode), pick(ast.PropertyNode), self._span(meta),
-                             self.file)
+                             self.file, pick(ast.ParamDecl), pick(ast.LemmaDecl))
 
     def model_header(self, meta, children):
         return self._ident(children[0]), (children[1] if len(children) > 1 else None)
@@ -198,6 +198,19 @@ class _ToAst(Transformer):
 
     def const_decl(self, meta, children):
         return ast.ConstDecl(self._ident(children[0]), children[1], self._span(meta))
+
+    def param_decl(self, meta, children):
+        name, default, rest = children[0], children[1], children[2:]
+        constraint = next((c[1] for c in rest if isinstance(c, tuple)), None)
+        doc = next((c for c in rest if isinstance(c, str)), None)
+        return ast.ParamDecl(self._ident(name), default, constraint, doc, self._span(meta))
+
+    def param_where(self, meta, children):
+        return ("where", children[0])
+
+    def lemma_decl(self, meta, children):
+        doc = children[2] if len(children) > 2 else None
+        return ast.LemmaDecl(self._ident(children[0]), children[1], doc, self._span(meta))
 
     def bounds_block(self, meta, children):
         return ("bounds", tuple(children))

@@ -47,6 +47,7 @@ class Scope:
     binders: dict = field(default_factory=dict)  # quantifier name -> True
     endpoint_names: tuple = ()
     self_endpoint: int | None = None  # what 'self' means in an 'always at' property
+    symbolic: dict = field(default_factory=dict)  # params and derived consts -> ir expression
 
     def endpoint_by_name(self, name: str) -> int | None:
         for i, e in enumerate(self.endpoints):
@@ -87,6 +88,8 @@ class ExprChecker:
 
     def _NameRef(self, node: ast.NameRef):
         name, s = node.name, self.scope
+        if name in s.symbolic:  # a param, or a const defined from one: keep it symbolic
+            return s.symbolic[name]
         if name in s.constants:
             value = s.constants[name]
             if isinstance(value, bool):
@@ -112,7 +115,7 @@ class ExprChecker:
 
     def _unknown_name(self, name: str, span):
         s = self.scope
-        pool = list(s.constants)
+        pool = list(s.constants) + list(s.symbolic)
         if s.own is not None:
             pool += [v.name for v in s.endpoints[s.own].variables]
         else:
@@ -359,9 +362,12 @@ def _join(types):
 
 def reads_ghost(expr) -> bool:
     """True when evaluating ``expr`` reads a ghost value (a ghost variable, field or
-    an incarnation number): the protocol must not depend on what only the observer sees."""
+    an incarnation number): the protocol must not depend on what only the observer sees.
+    A param (:class:`ir.ParamRef`) is never a ghost: both sides may know the settings."""
     if isinstance(expr, (ir.VarRef, ir.SegField, ir.IncarnationRef)):
         return expr.ghost
+    if isinstance(expr, (ir.ParamRef, ir.Lit)):
+        return False
     children = []
     if isinstance(expr, ir.Unary):
         children = [expr.operand]

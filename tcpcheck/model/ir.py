@@ -121,6 +121,16 @@ class Lit:
 
 
 @dataclass(frozen=True)
+class ParamRef:
+    """A symbolic integer parameter (Model.params[index]); engines that need a number use default."""
+
+    index: int
+    name: str
+    default: int
+    type: object = INT
+
+
+@dataclass(frozen=True)
 class VarRef:
     """Variable ``index`` of endpoint ``endpoint`` (in a transition: always its own)."""
 
@@ -330,6 +340,8 @@ class Channel:
     ``loss`` and ``duplication`` are budgets per run: ``None`` = unbounded, 0 = never.
     ``msl`` is the maximum segment lifetime in ticks (None: segments never age).
     A segment that expires counts against the loss budget; see spec/MANUAL.md.
+    ``msl_expr`` is the int expression of ``msl`` when it mentions a param (``msl`` then
+    holds its value at the params' defaults); None otherwise.
     """
 
     capacity: int = 2
@@ -337,6 +349,7 @@ class Channel:
     duplication: int | None = None
     reordering: bool = True
     msl: int | None = None
+    msl_expr: object | None = None
 
 
 @dataclass(frozen=True)
@@ -376,6 +389,33 @@ class Property:
 
 
 @dataclass(frozen=True)
+class Param:
+    """``param NAME = DEFAULT where CONSTRAINT``: an integer the explicit engine fixes at
+    ``default`` and the symbolic engine leaves open (any value satisfying every constraint).
+
+    ``constraint`` is a bool expression over :class:`ParamRef` and :class:`Lit` only (the
+    conjunction of this param's ``where``), or None when it has none.
+    """
+
+    name: str
+    default: int
+    constraint: object | None = None
+    doc: str | None = None
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Lemma:
+    """``lemma NAME: EXPR``: a strengthening invariant for k-induction.  ``expr`` is a bool
+    expression in property context (as an ``always`` property's ``expr``)."""
+
+    name: str
+    expr: object
+    doc: str | None = None
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
 class Model:
     name: str
     endpoints: tuple
@@ -383,10 +423,12 @@ class Model:
     channel: Channel = field(default_factory=Channel)
     bounds: Bounds = field(default_factory=Bounds)
     ghost_fields: tuple = ()
-    constants: tuple = ()  # (name, value) pairs, for display
+    constants: tuple = ()  # (name, value) pairs, for display; derived ones at the defaults
     doc: str | None = None
     file: str = "<python>"
     warnings: tuple[Diagnostic, ...] = ()
+    params: tuple = ()  # Param records; ParamRef.index indexes this tuple
+    lemmas: tuple = ()  # Lemma records, in declaration order
 
     def get_property(self, name: str) -> Property:
         for p in self.properties:

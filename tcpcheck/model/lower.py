@@ -10,10 +10,19 @@ from __future__ import annotations
 from tcpcheck.diagnostics import DiagnosticSink, ModelError, Span, did_you_mean
 from tcpcheck.lang import ast
 from tcpcheck.model import ir
+from tcpcheck.model.constants import ConstFolder, Folded
 from tcpcheck.model.expressions import ERROR, ExprChecker, Scope, assignable, reads_ghost
 
 BOUND_SETTINGS = {"seqspace": (2, 1 << 32), "incarnations": (1, 16)}
 CHANNEL_SETTINGS = ("capacity", "loss", "duplication", "reordering", "msl")
+MSL_RANGE = (1, 1000)
+BUILTIN_NAMES = ("incarnation", "state")  # what a variable or a param may not be called
+
+# Why a place needs a concrete number, not a param (the symbolic engine gives a param no
+# single value, and these fix the shape of the state space before any run starts).
+FIXED_SHAPE = "the size of the state space is fixed before checking"
+FIXED_TYPE = "a type's values are fixed before checking"
+FIXED_INIT = "the initial state is one fixed state"
 
 
 def lower(node: ast.ModelNode, source: str | None = None) -> ir.Model:
@@ -33,67 +42,112 @@ class _Lowering:
     def __init__(self, node: ast.ModelNode):
         self.node = node
         self.sink = DiagnosticSink()
-        self.constants: dict[str, int] = {}
+        self.constants: dict[str, int] = {}  # value of each const (derived: at the defaults)
+        self.symbolic: dict[str, object] = {}  # params and derived consts -> ir expression
+        self.params: list[ir.Param] = []
+        self.declared: set[str] = set()  # every const and param name seen so far
+        self.overridden = {p.name.name for p in node.params if p.overridden}
+        names = [d.name.name for d in (*node.consts, *node.params)]
+        variables = [v.name.name for e in node.endpoints for v in e.variables]
+        variables += [*BUILTIN_NAMES, "seg", "self"]
+        self.folder = ConstFolder(self.sink, later=names, variables=variables)
 
     # -- driver ------------------------------------------------------------------------
     def run(self) -> ir.Model:
-        for const in self.node.consts:
-            self._const(const)
+        self._declarations()
         bounds = self._bounds()
         channel = self._channel()
         self.seqspace = bounds.seqspace
         fields = self._ghost_fields()
         skeletons = self._endpoint_skeletons()
         self.scope_base = dict(endpoints=tuple(skeletons), constants=self.constants,
-                               seqspace=bounds.seqspace, ghost_fields=fields)
+                               seqspace=bounds.seqspace, ghost_fields=fields,
+                               symbolic=self.symbolic)
         endpoints = tuple(self._endpoint(i, e, skeletons[i])
                           for i, e in enumerate(self.node.endpoints[: len(skeletons)]))
         properties = self._properties(endpoints)
+        lemmas = self._lemmas()
         self._warn_unreachable(endpoints)
         return ir.Model(
             name=self.node.name.name, endpoints=endpoints, properties=properties, channel=channel,
             bounds=bounds, ghost_fields=fields, constants=tuple(self.constants.items()),
-            doc=self.node.doc, file=self.node.file, warnings=self.sink.warnings)
+            doc=self.node.doc, file=self.node.file, warnings=self.sink.warnings,
+            params=tuple(self.params), lemmas=lemmas)
 
     def _scope(self, **kw) -> Scope:
         return Scope(**self.scope_base, **kw)
 
-    # -- constants and settings ----------------------------------------------------------
-    def _const(self, const: ast.ConstDecl) -> None:
-        if const.name.name in self.constants:
-            self.sink.error("duplicate", f"constant '{const.name.name}' is declared twice",
-                            const.name.span)
-            return
-        value = self._const_value(const.value)
-        if value is not None:
-            self.constants[const.name.name] = value
+    # -- constants, params and settings -------------------------------------------------
+    def _declarations(self) -> None:
+        """Constants and params in file order: each may use the ones above it."""
+        position = lambda d: (d.span.line, d.span.column)
+        for decl in sorted((*self.node.consts, *self.node.params), key=position):
+            if isinstance(decl, ast.ParamDecl):
+                self._param(decl)
+            else:
+                self._const(decl)
 
-    def _const_value(self, node):
-        """Evaluate a constant integer expression (numbers, constants, + - * %)."""
-        if isinstance(node, ast.IntLit):
-            return node.value
-        if isinstance(node, ast.BoolLit):
-            return node.value
-        if isinstance(node, ast.NameRef):
-            if node.name in self.constants:
-                return self.constants[node.name]
-            self.sink.error("unknown-name", f"unknown constant '{node.name}'", node.span,
-                            did_you_mean(node.name, self.constants))
+    def _fresh_name(self, ident: ast.Ident, what: str) -> bool:
+        """Report a const or param whose name is taken; True when the name is free."""
+        if ident.name in self.declared:
+            self.sink.error("duplicate", f"{what} '{ident.name}' is declared twice (constants "
+                            "and params share one set of names)", ident.span)
+            return False
+        self.declared.add(ident.name)
+        return True
+
+    def _const(self, const: ast.ConstDecl) -> None:
+        if not self._fresh_name(const.name, "constant"):
+            return
+        folded = self.folder.value(const.value)
+        self.folder.define(const.name.name, folded)
+        if folded is None:
+            return
+        self.constants[const.name.name] = folded.value
+        if folded.symbolic:  # a derived constant: every use stands for the expression
+            self.symbolic[const.name.name] = folded.expr
+
+    def _param(self, decl: ast.ParamDecl) -> None:
+        name = decl.name.name
+        if name in BUILTIN_NAMES:
+            self.sink.error("duplicate", f"param '{name}' would hide the built-in name it "
+                            "shares", decl.name.span)
+            return
+        if not self._fresh_name(decl.name, "param"):
+            return
+        default = self.folder.value(decl.default)
+        if default is not None and isinstance(default.value, bool):
+            self.sink.error("type", f"param '{name}' is an integer, not a condition",
+                            decl.default.span)
+            default = None
+        if default is None:
+            self.folder.define(name, None)
+            return
+        ref = ir.ParamRef(len(self.params), name, default.value)
+        self.folder.define(name, Folded(default.value, ref, (name,)))
+        self.symbolic[name] = ref
+        constraint = self._constraint(decl) if decl.constraint is not None else None
+        self.params.append(ir.Param(name, default.value, constraint, decl.doc, decl.span))
+
+    def _constraint(self, decl: ast.ParamDecl):
+        """The ``where`` of a param, as an ir condition; it must hold at the defaults, or
+        the explicit engine would check a model the constraints exclude."""
+        folded = self.folder.condition(decl.constraint)
+        if folded is None:
             return None
-        if isinstance(node, ast.Unary) and node.op == "-":
-            inner = self._const_value(node.operand)
-            return None if inner is None else -inner
-        if isinstance(node, ast.Binary) and node.op in ("+", "-", "*", "%"):
-            left, right = self._const_value(node.left), self._const_value(node.right)
-            if left is None or right is None:
-                return None
-            if node.op == "%" and right == 0:
-                self.sink.error("value", "division by zero", node.span)
-                return None
-            return {"+": left + right, "-": left - right, "*": left * right,
-                    "%": left % right if right else 0}[node.op]
-        self.sink.error("not-constant", "expected a constant number here", node.span)
-        return None
+        if folded.value is False:
+            names = folded.params or (decl.name.name,)
+            values = ", ".join(f"{n} = {self.folder.table[n].value}"
+                               + (" from --set" if n in self.overridden else "") for n in names)
+            self.sink.error("param-default", f"the constraint of param '{decl.name.name}' is "
+                            f"false at the defaults ({values}); every constraint must hold "
+                            "at the defaults, which the explicit engine uses",
+                            decl.constraint.span)
+        return folded.expr
+
+    def _number(self, node, what: str, why: str, need: str = "a concrete number"):
+        """A constant number (no param) for ``what``, or None after an error."""
+        return self.folder.number(node, what, why, need)
 
     def _settings(self, settings, allowed, what):
         values = {}
@@ -113,14 +167,17 @@ class _Lowering:
         result = {}
         for name, setting in values.items():
             lo, hi = BOUND_SETTINGS[name]
-            result[name] = self._int_setting(setting, lo, hi)
+            result[name] = self._int_setting(setting, lo, hi, "bounds")
         return ir.Bounds(**{k: v for k, v in result.items() if v is not None})
 
-    def _int_setting(self, setting: ast.Setting, lo: int, hi: int):
+    def _int_setting(self, setting: ast.Setting, lo: int, hi: int, section: str):
         if isinstance(setting.value, str):
             self.sink.error("value", f"'{setting.name.name}' takes a number", setting.span)
             return None
-        value = self._const_value(setting.value)
+        value = self._number(setting.value, f"{section}.{setting.name.name}", FIXED_SHAPE)
+        return self._in_range(setting, value, lo, hi)
+
+    def _in_range(self, setting: ast.Setting, value, lo: int, hi: int):
         if value is None:
             return None
         if isinstance(value, bool) or not lo <= value <= hi:
@@ -133,9 +190,9 @@ class _Lowering:
         values = self._settings(self.node.channel, CHANNEL_SETTINGS, "channel")
         result: dict = {}
         if "capacity" in values:
-            result["capacity"] = self._int_setting(values["capacity"], 1, 16)
+            result["capacity"] = self._int_setting(values["capacity"], 1, 16, "channel")
         if "msl" in values:
-            result["msl"] = self._int_setting(values["msl"], 1, 1000)
+            result["msl"], result["msl_expr"] = self._msl(values["msl"])
         for budget in ("loss", "duplication"):
             if budget in values:
                 setting = values[budget]
@@ -144,13 +201,32 @@ class _Lowering:
                 elif setting.value == "no":
                     result[budget] = 0
                 else:
-                    result[budget] = self._int_setting(setting, 0, 1000)
+                    result[budget] = self._int_setting(setting, 0, 1000, "channel")
         if "reordering" in values:
             setting = values["reordering"]
-            if setting.value not in ("yes", "no"):
+            if setting.value not in ("yes", "no") and not self._param_in(setting, "yes or no"):
                 self.sink.error("value", "'reordering' is 'yes' or 'no'", setting.span)
             result["reordering"] = setting.value == "yes"
         return ir.Channel(**{k: v for k, v in result.items() if v is not None or k in ("loss", "duplication")})
+
+    def _param_in(self, setting: ast.Setting, need: str) -> bool:
+        """Whether a word-valued setting was given an expression over a param (reported
+        as such, since "needs yes or no" alone would not say why a param does not do)."""
+        if isinstance(setting.value, str) or not self.folder.params_of(setting.value):
+            return False
+        self._number(setting.value, f"channel.{setting.name.name}", FIXED_SHAPE, need)
+        return True
+
+    def _msl(self, setting: ast.Setting) -> tuple:
+        """``msl`` may mention a param (time only ages segments, it does not size the
+        state): its value at the defaults, and its ir expression when it is symbolic."""
+        if isinstance(setting.value, str):
+            self.sink.error("value", "'msl' takes a number", setting.span)
+            return None, None
+        folded = self.folder.value(setting.value)
+        value = self._in_range(setting, None if folded is None else folded.value, *MSL_RANGE)
+        symbolic = folded is not None and folded.symbolic and value is not None
+        return value, folded.expr if symbolic else None
 
     # -- types ---------------------------------------------------------------------------
     def _type(self, node: ast.TypeNode, allow_set: bool = True):
@@ -159,7 +235,8 @@ class _Lowering:
         if node.kind == "seq":
             return ir.SeqType(self.seqspace)
         if node.kind == "range":
-            lo, hi = self._const_value(node.lo), self._const_value(node.hi)
+            lo = self._number(node.lo, "a type's range", FIXED_TYPE)
+            hi = self._number(node.hi, "a type's range", FIXED_TYPE)
             if lo is None or hi is None:
                 return None
             if lo > hi:
@@ -198,7 +275,7 @@ class _Lowering:
             return _default(type_)
         if isinstance(type_, ir.SetType):
             if isinstance(decl.init, ast.SetLit):
-                values = [self._const_value(i) for i in decl.init.items]
+                values = [self._number(i, "an initial value", FIXED_INIT) for i in decl.init.items]
                 if None in values:
                     return None
                 element = type_.element
@@ -214,7 +291,7 @@ class _Lowering:
                 return _mask(values)
             self.sink.error("type", "a set starts as a set literal, e.g. {}", decl.init.span)
             return None
-        value = self._const_value(decl.init)
+        value = self._number(decl.init, "an initial value", FIXED_INIT)
         if value is None:
             return None
         if isinstance(type_, ir.BoolType) != isinstance(value, bool) or not _in_domain(type_, value):
@@ -257,9 +334,9 @@ class _Lowering:
                                 decl.name.span)
                 continue
             seen.add(decl.name.name)
-            if decl.name.name in self.constants or decl.name.name in ("incarnation", "state"):
+            if decl.name.name in self.declared or decl.name.name in BUILTIN_NAMES:
                 self.sink.error("duplicate", f"variable '{decl.name.name}' would be hidden by "
-                                "the constant or built-in name it shares", decl.name.span)
+                                "the constant, param or built-in name it shares", decl.name.span)
             type_ = self._type(decl.type)
             if type_ is None:
                 continue
@@ -340,6 +417,24 @@ class _Lowering:
             return None
         step_exprs = tuple(x for x in step_exprs if x[0] is not None)
         return ir.Property(p.name.name, p.kind, expr, selectors, p.doc, p.span, step_exprs)
+
+    def _lemmas(self) -> tuple:
+        """Lemmas, lowered like an ``always`` property's expression; they share the
+        properties' names, since ``--property`` selects either."""
+        result = []
+        taken = {p.name.name: p.name.span for p in self.node.properties}
+        for node in self.node.lemmas:
+            name = node.name.name
+            if name in taken:
+                later = max(node.name.span, taken[name], key=lambda s: (s.line, s.column))
+                self.sink.error("duplicate", f"'{name}' is the name of a property or lemma "
+                                "already; properties and lemmas share one set of names", later)
+                continue
+            taken[name] = node.name.span
+            expr = ExprChecker(self.sink, self._scope()).boolean(node.expr)
+            if expr is not ERROR:
+                result.append(ir.Lemma(name, expr, node.doc, node.span))
+        return tuple(result)
 
     def _selectors(self, nodes, endpoints) -> frozenset:
         chosen = set()

@@ -10,6 +10,7 @@ import json
 
 from tcpcheck import __version__
 from tcpcheck.model import ir
+from tcpcheck.render.text import expr_text
 from tcpcheck.result import CheckResult, PropertyResult
 from tcpcheck.trace import EndpointView, SegmentView, Snapshot, Step, Trace
 
@@ -79,6 +80,24 @@ def check_result(result: CheckResult, model: ir.Model) -> dict:
                                 "fired": c.fired} for c in s.coverage]},
         "warnings": list(result.warnings),
     }
+
+
+def params(model: ir.Model) -> list:
+    """The ``params`` of ``tcpcheck parse --json``: each param's default and constraint."""
+    return [{"name": p.name, "default": p.default,
+             "constraint": expr_text(p.constraint) if p.constraint is not None else None,
+             "doc": p.doc} for p in model.params]
+
+
+def lemmas(model: ir.Model) -> list:
+    """The ``lemmas`` of ``tcpcheck parse --json``."""
+    return [{"name": l.name, "doc": l.doc} for l in model.lemmas]
+
+
+def msl_expr(model: ir.Model) -> str | None:
+    """``channel.msl`` as written when it mentions a param (``msl`` is then its default)."""
+    expr = model.channel.msl_expr
+    return expr_text(expr) if expr is not None else None
 
 
 def dumps(data) -> str:

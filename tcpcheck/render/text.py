@@ -106,6 +106,12 @@ def trace(t: Trace, *, full: bool = False, indent: str = "  ") -> str:
 
 # ---- results ------------------------------------------------------------------------------
 
+def property_label(p: PropertyResult) -> str:
+    """The name shown in the verdict list; lemmas are marked, since they are checked like
+    invariants but a violation means the lemma, not the protocol, is wrong."""
+    return f"{p.name} (lemma)" if p.kind == "lemma" else p.name
+
+
 def property_line(p: PropertyResult, width: int) -> str:
     status = STATUS_WORDS.get(p.status, p.status)
     extra = ""
@@ -115,7 +121,7 @@ def property_line(p: PropertyResult, width: int) -> str:
         extra = f"  ({what}: {n} step{'s' if n != 1 else ''})"
     elif p.detail:
         extra = f"  ({p.detail})"
-    return f"  {p.name:<{width}}  {status}{extra}"
+    return f"  {property_label(p):<{width}}  {status}{extra}"
 
 
 def check_result(result: CheckResult, model: ir.Model, *, full: bool = False,
@@ -125,7 +131,7 @@ def check_result(result: CheckResult, model: ir.Model, *, full: bool = False,
         first_paragraph = model.doc.strip().split("\n\n")[0]
         out += ["  " + line for line in first_paragraph.splitlines()]
     out.append("")
-    width = max((len(p.name) for p in result.properties), default=8)
+    width = max((len(property_label(p)) for p in result.properties), default=8)
     out += [property_line(p, width) for p in result.properties]
     for p in result.properties:
         if p.trace is None or (p.status == "reached" and not show_witnesses):
@@ -133,7 +139,8 @@ def check_result(result: CheckResult, model: ir.Model, *, full: bool = False,
         title = "Witness" if p.status == "reached" else "Counterexample"
         out.append("")
         why = f": {p.doc}" if p.doc else ""
-        out.append(f"{title} for {p.name}{why}")
+        what = "lemma " if p.kind == "lemma" else ""
+        out.append(f"{title} for {what}{p.name}{why}")
         if p.detail:
             out.append(f"  ({p.detail})")
         out.append(trace(p.trace, full=full))
@@ -191,7 +198,8 @@ def model_summary(model: ir.Model) -> str:
     out.append(f"channel: capacity={ch.capacity} per direction, loss={budget(ch.loss)}, "
                f"duplication={budget(ch.duplication)}, "
                f"reordering={'yes' if ch.reordering else 'no'}, "
-               f"msl={'none (segments never expire)' if ch.msl is None else ch.msl}")
+               f"msl={_msl_text(ch)}")
+    out += _params_lines(model)
     if model.ghost_fields:
         out.append("segment ghost fields: " + ", ".join(f"{f.name}: {f.type}" for f in model.ghost_fields))
     for e in model.endpoints:
@@ -209,7 +217,98 @@ def model_summary(model: ir.Model) -> str:
     out.append(f"properties ({len(model.properties)}):")
     for p in model.properties:
         out.append(f"  {p.name} [{p.kind}]" + (f": {p.doc}" if p.doc else ""))
+    if model.lemmas:
+        out.append("")
+        out.append(f"lemmas ({len(model.lemmas)}):")
+        out += [f"  {l.name}" + _first_line(l.doc) for l in model.lemmas]
     return "\n".join(out)
+
+
+def _msl_text(ch: ir.Channel) -> str:
+    if ch.msl is None:
+        return "none (segments never expire)"
+    if ch.msl_expr is not None:
+        return f"{expr_text(ch.msl_expr)} ({ch.msl} at the defaults)"
+    return str(ch.msl)
+
+
+def _params_lines(model: ir.Model) -> list:
+    """One line per param: its default, constraint and the first line of its doc."""
+    if not model.params:
+        return []
+    out = [f"params ({len(model.params)}):"]
+    for p in model.params:
+        where = f" where {expr_text(p.constraint)}" if p.constraint is not None else ""
+        out.append(f"  {p.name} = {p.default}{where}" + _first_line(p.doc))
+    return out
+
+
+def _first_line(doc: str | None) -> str:
+    return f": {doc.splitlines()[0]}" if doc else ""
+
+
+# ---- expressions --------------------------------------------------------------------------
+
+# Binding levels of spec/MANUAL.md 10.1, loosest first; a level in _CHAINED associates left.
+_LEVELS = {"=>": 1, "or": 2, "and": 3,
+           **dict.fromkeys(("==", "!=", "<", "<=", ">", ">=", "in", "notin"), 5),
+           **dict.fromkeys(("+", "-", "union", "difference"), 6), "*": 7, "%": 7}
+_CHAINED = (2, 3, 6, 7)
+_SPELLING = {"union": "+", "difference": "-", "notin": "not in"}
+_ATOM = 9
+
+
+def expr_text(e, endpoint_names: tuple = ()) -> str:
+    """An ir expression as tcpspec writes it (params by name).  ``endpoint_names`` turns
+    a variable of a property into ``client.x``; without them it is just ``x``."""
+    return _expr_text(e, endpoint_names)[0]
+
+
+def _expr_text(e, names) -> tuple[str, int]:
+    """The text of ``e`` and its binding level, to put parentheses only where needed."""
+    if isinstance(e, ir.Lit):
+        return value_text(e.value), _ATOM
+    if isinstance(e, ir.ParamRef):
+        return e.name, _ATOM
+    if isinstance(e, ir.VarRef):
+        return (f"{names[e.endpoint]}.{e.name}" if names else e.name), _ATOM
+    if isinstance(e, ir.IncarnationRef):
+        return (f"{names[e.endpoint]}.incarnation" if names else "incarnation"), _ATOM
+    if isinstance(e, ir.ControlState):
+        return (f"{names[e.endpoint]}.state" if names else "state"), _ATOM
+    if isinstance(e, ir.StateLit):
+        return e.name, _ATOM
+    if isinstance(e, ir.SegField):
+        return f"{e.binder}.{e.field}", _ATOM
+    if isinstance(e, ir.SetLiteral):
+        return "{" + ", ".join(_expr_text(i, names)[0] for i in e.items) + "}", _ATOM
+    if isinstance(e, ir.Unary):
+        inner, level = _expr_text(e.operand, names)
+        if e.op == "not":
+            return f"not {_wrap(inner, level, 4)}", 4
+        return f"-{_wrap(inner, level, 8)}", 8
+    if isinstance(e, ir.Quantifier):
+        where = "channel" if e.direction is None else \
+            f"channel.{names[e.direction] if names else e.direction}"
+        # level 0: its body extends as far right as possible, so it is wrapped when nested
+        return f"{e.kind} {e.var} in {where}: {_expr_text(e.body, names)[0]}", 0
+    if isinstance(e, ir.Binary):
+        return _binary_text(e, names)
+    return "?", _ATOM  # not an expression lowering produces
+
+
+def _binary_text(e: ir.Binary, names) -> tuple[str, int]:
+    op = e.op[3:] if e.op.startswith("seq") else e.op
+    level = _LEVELS.get(op, 5)
+    left, left_level = _expr_text(e.left, names)
+    right, right_level = _expr_text(e.right, names)
+    left = _wrap(left, left_level, level if level in _CHAINED else level + 1)
+    right = _wrap(right, right_level, level + 1)
+    return f"{left} {_SPELLING.get(op, op)} {right}", level
+
+
+def _wrap(text: str, level: int, needed: int) -> str:
+    return text if level >= needed else f"({text})"
 
 
 def trigger_text(endpoint: ir.Endpoint, trigger: ir.Trigger) -> str:

@@ -1,0 +1,99 @@
+"""Symbolic verification with Z3: bounded model checking, k-induction and Spacer (PDR).
+
+The only package that imports ``z3``.  :func:`prove` encodes the frozen model once
+(:mod:`tcpcheck.symbolic.encoding`) and hands it to the chosen engine
+(:mod:`tcpcheck.symbolic.engines`); counterexamples come back as the same
+:class:`tcpcheck.trace.Trace` the explicit engine returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tcpcheck.diagnostics import TcpcheckError
+from tcpcheck.model import ir
+from tcpcheck.result import PropertyResult, REACHED, UNREACHABLE, VIOLATED
+from tcpcheck.symbolic.encoding import JUMP, REAL_SEQSPACE, UNIT, Encoding, unsupported_message
+from tcpcheck.symbolic.engines import BOUNDED, PROVED, UNKNOWN, bmc, kinduction, pdr
+from tcpcheck.symbolic.properties import DOMAINS, goals
+from tcpcheck.symbolic.solving import Budget
+from tcpcheck.symbolic.terms import Unsupported
+
+ENGINES = {"bmc": bmc, "kind": kinduction, "pdr": pdr}
+__all__ = ["ProveOptions", "ProofResult", "prove", "ENGINES", "PROVED", "BOUNDED", "UNKNOWN",
+           "UNIT", "JUMP", "REAL_SEQSPACE", "SymbolicUnsupported"]
+
+
+class SymbolicUnsupported(TcpcheckError):
+    """The model uses a construct the symbolic engine does not encode (exit 2)."""
+
+
+@dataclass(frozen=True)
+class ProveOptions:
+    """``seqspace``: None = the real 32-bit space; a number = that modulus (the model's own
+    ``bounds.seqspace`` reproduces the explicit engine).  ``time``: ``jump`` (any number of
+    ticks per step: the default, and what proofs for every parameter value need) or
+    ``unit`` (one tick per step: the explicit engine's steps).  ``symbolic_params``: every
+    ``param`` ranges over all values its constraints allow (else its default)."""
+
+    engine: str = "bmc"
+    depth: int = 20
+    timeout: float | None = None
+    properties: tuple | None = None
+    seqspace: int | None = None
+    time: str = JUMP
+    symbolic_params: bool = True
+    progress: object = None  # callable(phase: str, seconds: float)
+
+
+@dataclass(frozen=True)
+class ProofResult:
+    model: str
+    engine: str
+    properties: tuple
+    seconds: float
+    solver_seconds: float
+    seqspace: int
+    time: str
+    symbolic_params: tuple  # names of the params treated as symbolic
+
+    def get(self, name: str) -> PropertyResult:
+        for p in self.properties:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all proved (goals reached), 1 one violated (a goal unreachable), 3 otherwise."""
+        statuses = {p.status for p in self.properties}
+        if statuses & {VIOLATED, UNREACHABLE}:
+            return 1
+        if statuses <= {PROVED, REACHED}:
+            return 0
+        return 3
+
+
+def encode(model: ir.Model, options: ProveOptions) -> Encoding:
+    try:
+        return Encoding(model, seqspace=options.seqspace or REAL_SEQSPACE, time=options.time,
+                        symbolic_params=options.symbolic_params)
+    except Unsupported as err:
+        raise SymbolicUnsupported(unsupported_message(err)) from None
+
+
+def prove(model: ir.Model, options: ProveOptions = ProveOptions()) -> ProofResult:
+    """Decide the selected properties (all, and ``domains``) with one symbolic engine."""
+    enc = encode(model, options)
+    budget = Budget(options.timeout, options.progress)
+    names = None if options.properties is None else set(options.properties)
+    try:
+        chosen = goals(enc, names)
+        if names is None or names == {DOMAINS}:
+            pass
+        results = ENGINES[options.engine](enc, chosen, options.depth, budget)
+    except Unsupported as err:
+        raise SymbolicUnsupported(unsupported_message(err)) from None
+    symbolic = tuple(p.name for p in getattr(model, "params", ())) if enc.symbolic_params else ()
+    return ProofResult(model.name, options.engine, tuple(results), budget.elapsed(),
+                       budget.solver_seconds, enc.arith.modulus, options.time, symbolic)

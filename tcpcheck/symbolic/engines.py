@@ -1,0 +1,274 @@
+"""The three symbolic engines: bounded model checking, k-induction, and Horn-clause
+(Spacer/PDR) proofs.  Each takes an :class:`Encoding` and the goals, and returns one
+:class:`tcpcheck.result.PropertyResult` per goal.
+
+Verdicts, and what each one means:
+* ``violated`` / ``reached``: a run of the encoding, decoded into a trace (BMC checks
+  depths in increasing order, so the run is a shortest one in steps of the encoding);
+* ``proved``: an unbounded proof (k-induction or Spacer); ``unreachable`` for a goal whose
+  negation was proved invariant;
+* ``bounded``: no violation (no goal) within the depth checked, and nothing more: never
+  reported as proved;
+* ``unknown``: the solver gave up or the time ran out, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import z3
+
+from tcpcheck.result import PropertyResult, REACHED, UNREACHABLE, VIOLATED
+from tcpcheck.symbolic.decode import RunDecoder
+from tcpcheck.symbolic.encoding import Encoding
+from tcpcheck.symbolic.properties import Goal, lemma_predicates
+from tcpcheck.symbolic.solving import Budget, Interrupted
+
+PROVED, BOUNDED, UNKNOWN = "proved", "bounded", "unknown"
+
+
+@dataclass
+class _Pending:
+    goal: Goal
+    result: PropertyResult | None = None
+
+
+class Unroller:
+    """Incrementally unrolled runs from the initial states: s0, s1, ... with the relation
+    between consecutive ones asserted."""
+
+    def __init__(self, enc: Encoding, prefix: str = "s", initial: bool = True):
+        self.enc = enc
+        self.prefix = prefix
+        self.solver = z3.Solver()
+        self.states = [enc.factory.fresh(f"{prefix}0")]
+        self.tags: list = []
+        self.solver.add(enc.parameter_constraints())
+        if initial:
+            self.solver.add(enc.initial(self.states[0]))
+        else:
+            self.solver.add(enc.well_formed(self.states[0]))
+
+    @property
+    def depth(self) -> int:
+        return len(self.states) - 1
+
+    def extend(self) -> None:
+        k = self.depth
+        nxt = self.enc.factory.fresh(f"{self.prefix}{k + 1}")
+        tag = f"{self.prefix}step{k}"
+        self.solver.add(self.enc.instantiate(self.states[k], nxt, tag))
+        self.solver.add(self.enc.well_formed(nxt))
+        self.states.append(nxt)
+        self.tags.append(tag)
+
+    def query(self, budget: Budget, formula):
+        self.solver.push()
+        self.solver.add(formula)
+        try:
+            answer = budget.check(self.solver)
+            model = self.solver.model() if answer == z3.sat else None
+            reason = self.solver.reason_unknown() if answer == z3.unknown else None
+        finally:
+            self.solver.pop()
+        return answer, model, reason
+
+    def trace(self, model, depth: int, *, kind: str, prop: str):
+        decoder = RunDecoder(self.enc, model)
+        return decoder.trace(self.states[:depth + 1], self.tags[:depth], kind=kind, prop=prop)
+
+
+def _found(goal: Goal, unroller: Unroller, model, depth: int, engine: str) -> PropertyResult:
+    status = REACHED if goal.reach else VIOLATED
+    kind = "witness" if goal.reach else "counterexample"
+    trace = unroller.trace(model, depth, kind=kind, prop=goal.name)
+    return PropertyResult(goal.name, goal.kind, status, trace,
+                          detail=f"found by {engine} at depth {depth}", doc=goal.doc)
+
+
+def _unknown(goal: Goal, why: str, budget: Budget) -> PropertyResult:
+    return PropertyResult(goal.name, goal.kind, UNKNOWN, doc=goal.doc,
+                          detail=f"{why} after {budget.elapsed():.1f} s")
+
+
+def _reason(reason: str | None, budget: Budget) -> str:
+    if budget.expired():
+        return "the time limit was reached"
+    return f"the solver gave up ({reason or 'no reason given'})"
+
+
+# ---- bounded model checking -----------------------------------------------------------
+
+def bmc(enc: Encoding, goals: list, depth: int, budget: Budget) -> list:
+    pending = [_Pending(g) for g in goals]
+    unroller = Unroller(enc)
+    try:
+        for k in range(depth + 1):
+            if k:
+                unroller.extend()
+            budget.phase = f"bmc depth {k}/{depth}"
+            for p in pending:
+                if p.result is None:
+                    _bmc_query(p, unroller, k, budget)
+            if all(p.result is not None for p in pending):
+                break
+    except Interrupted:
+        reached = unroller.depth - 1
+        for p in pending:
+            if p.result is None:
+                p.result = _bounded(p.goal, reached, "interrupted; ") if reached >= 0 else \
+                    _unknown(p.goal, "interrupted", budget)
+        return [p.result for p in pending]
+    for p in pending:
+        if p.result is None:
+            p.result = _bounded(p.goal, unroller.depth)
+    return [p.result for p in pending]
+
+
+def _bmc_query(p: _Pending, unroller: Unroller, k: int, budget: Budget) -> None:
+    answer, model, reason = unroller.query(budget, p.goal.predicate(unroller.states[k]))
+    if answer == z3.sat:
+        p.result = _found(p.goal, unroller, model, k, "bmc")
+    elif answer == z3.unknown:
+        why = _reason(reason, budget)
+        p.result = _bounded(p.goal, k - 1, why + "; ") if k else _unknown(p.goal, why, budget)
+
+
+def _bounded(goal: Goal, depth: int, prefix: str = "") -> PropertyResult:
+    what = "no goal state" if goal.reach else "no violation"
+    return PropertyResult(goal.name, goal.kind, BOUNDED, doc=goal.doc,
+                          detail=f"{prefix}{what} in runs of up to {depth} steps (bounded: "
+                                 "not a proof)")
+
+
+# ---- k-induction ------------------------------------------------------------------------
+
+def kinduction(enc: Encoding, goals: list, depth: int, budget: Budget) -> list:
+    """Prove each goal's safety (or a goal's unreachability) by k-induction for k <= depth,
+    strengthened by every lemma of the model: the property and the lemmas must hold
+    together in the base case and be preserved together."""
+    lemmas = lemma_predicates(enc)
+    results = []
+    for goal in goals:
+        try:
+            results.append(_kinduction_one(enc, goal, lemmas, depth, budget))
+        except Interrupted:
+            results.append(_unknown(goal, "interrupted", budget))
+            results += [_unknown(g, "interrupted", budget) for g in goals[len(results):]]
+            break
+    return results
+
+
+def _kinduction_one(enc, goal: Goal, lemmas, depth: int, budget: Budget) -> PropertyResult:
+    base = Unroller(enc)
+    step = Unroller(enc, prefix="t", initial=False)
+    good = lambda s: z3.And([z3.Not(goal.predicate(s))] + [f(s) for _, f in lemmas])  # noqa: E731
+    last_cti = None
+    for k in range(depth + 1):
+        if k:
+            base.extend()
+        budget.phase = f"k-induction {goal.name}: base case, depth {k}"
+        answer, model, reason = base.query(budget, goal.predicate(base.states[k]))
+        if answer == z3.sat:
+            return _found(goal, base, model, k, "k-induction (base case)")
+        if answer == z3.unknown:
+            return _unknown(goal, _reason(reason, budget), budget)
+        for name, f in lemmas:
+            answer, model, _ = base.query(budget, z3.Not(f(base.states[k])))
+            if answer == z3.sat:
+                trace = base.trace(model, k, kind="counterexample", prop=name)
+                return PropertyResult(goal.name, goal.kind, UNKNOWN, trace, doc=goal.doc,
+                                      detail=f"lemma {name} is false in a reachable state "
+                                             f"(run of {k} steps shown): fix the lemma")
+        # step case: k+1 states in a row satisfy property and lemmas; does the next one?
+        budget.phase = f"k-induction {goal.name}: inductive step, k = {k + 1}"
+        step.solver.add(good(step.states[k]))
+        step.extend()
+        answer, model, reason = step.query(budget, z3.Not(good(step.states[k + 1])))
+        if answer == z3.unsat:
+            status = UNREACHABLE if goal.reach else PROVED
+            lemma_text = f" with lemmas {', '.join(n for n, _ in lemmas)}" if lemmas else ""
+            return PropertyResult(goal.name, goal.kind, status, doc=goal.doc,
+                                  detail=f"proved by {k + 1}-induction{lemma_text}")
+        if answer == z3.unknown:
+            return _unknown(goal, _reason(reason, budget), budget)
+        last_cti = (model, k + 1)
+    return _not_inductive(enc, goal, lemmas, step, last_cti, depth)
+
+
+def _not_inductive(enc, goal, lemmas, step: Unroller, cti, depth: int) -> PropertyResult:
+    """Bounded result, with what failed to be inductive and the counterexample to
+    induction (a run from an arbitrary state that keeps everything, then breaks it)."""
+    model, k = cti
+    last = step.states[k]
+    broken = []
+    if z3.is_true(model.eval(goal.predicate(last), model_completion=True)):
+        broken.append("the property")
+    broken += [f"lemma {n}" for n, f in lemmas
+               if z3.is_false(model.eval(f(last), model_completion=True))]
+    trace = None
+    try:
+        trace = step.trace(model, k, kind="counterexample", prop=goal.name)
+    except (ValueError, IndexError):  # an unreadable arbitrary start state: report without it
+        trace = None
+    return PropertyResult(goal.name, goal.kind, BOUNDED, trace, doc=goal.doc,
+                          detail=f"not proved: not {depth + 1}-inductive ({' and '.join(broken)} "
+                                 f"fails after {k} steps from a state that is not shown to be "
+                                 f"reachable: the counterexample to induction); no violation in "
+                                 f"runs of up to {depth} steps; add a lemma that rules the start "
+                                 "state out")
+
+
+# ---- Horn clauses (Spacer, a PDR/IC3 engine) ------------------------------------------
+
+def pdr(enc: Encoding, goals: list, depth: int, budget: Budget) -> list:
+    results = []
+    for goal in goals:
+        try:
+            results.append(_pdr_one(enc, goal, depth, budget))
+        except Interrupted:
+            results.append(_unknown(goal, "interrupted", budget))
+            results += [_unknown(g, "interrupted", budget) for g in goals[len(results):]]
+            break
+    return results
+
+
+def _pdr_one(enc: Encoding, goal: Goal, depth: int, budget: Budget) -> PropertyResult:
+    from tcpcheck.symbolic.encoding import _has_quantifier
+
+    if _has_quantifier(enc.relation):
+        return _unknown(goal, "the Horn engine cannot take this model (a 'choose' whose "
+                        "candidates Z3 cannot enumerate in a discard rule)", budget)
+    xs = enc.S.flat() + list(enc.params)
+    ys = enc.N.flat() + list(enc.params)
+    inv = z3.Function("Inv", *[x.sort() for x in xs], z3.BoolSort())
+    steps = [enc.vars.act, enc.vars.pick, enc.vars.delta] + list(enc.vars.choices)
+    solver = z3.SolverFor("HORN")
+    solver.set("engine", "spacer")
+    params = enc.parameter_constraints()
+    solver.add(z3.ForAll(xs, z3.Implies(z3.And(enc.initial(enc.S), params), inv(*xs))))
+    solver.add(z3.ForAll(xs + enc.N.flat() + steps, z3.Implies(
+        z3.And(inv(*xs), enc.relation, enc.well_formed(enc.N)), inv(*ys))))
+    solver.add(z3.ForAll(xs, z3.Implies(z3.And(inv(*xs), goal.predicate(enc.S)), False)))
+    budget.phase = f"pdr {goal.name}"
+    answer = budget.check(solver)
+    if answer == z3.sat:
+        invariant = solver.model().eval(inv(*xs))
+        status = UNREACHABLE if goal.reach else PROVED
+        return PropertyResult(goal.name, goal.kind, status, doc=goal.doc,
+                              detail="proved by Spacer (PDR); inductive invariant: "
+                                     + invariant_text(invariant))
+    if answer == z3.unknown:
+        return _unknown(goal, _reason(solver.reason_unknown(), budget), budget)
+    found = bmc(enc, [goal], depth, budget)[0]  # refuted: BMC finds the run to show
+    if found.status in (VIOLATED, REACHED):
+        return found
+    return PropertyResult(goal.name, goal.kind, REACHED if goal.reach else VIOLATED, doc=goal.doc,
+                          detail=f"refuted by Spacer; the run is longer than {depth} steps "
+                                 "(raise --depth to see it)")
+
+
+def invariant_text(term) -> str:
+    """Z3's invariant with the state's own names (``S.client.iss`` -> ``client.iss``)."""
+    text = str(z3.simplify(term))
+    return " ".join(text.replace("S.", "").split())

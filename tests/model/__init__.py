@@ -1,0 +1,1 @@
+"""Lowering tests (a package, so that test module names may repeat across tests/ folders)."""
