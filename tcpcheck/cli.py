@@ -34,6 +34,19 @@ exit codes: 0 all properties hold, 1 a property is violated, 2 bad model or usag
 """
 
 
+PROVE_EXAMPLES = """\
+examples:
+  tcpcheck prove models/two_way_handshake.tcp                 the stale-SYN run, 32-bit numbers
+  tcpcheck prove models/three_way_handshake.tcp --engine kind no_stale_accept for every ISN
+  tcpcheck prove MODEL --engine pdr --property P --timeout 300  Spacer's inductive invariant
+  tcpcheck prove MODEL --seqspace model --time unit           the explicit engine's semantics
+
+verdicts: PROVED (unbounded), holds up to the depth (bounded, not a proof), VIOLATED (with
+the run), UNKNOWN (time limit or the solver gave up).  exit codes: 0 every property proved,
+1 a property violated, 2 bad model or usage, 3 otherwise (bounded or unknown)
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tcpcheck", description="Model-check formal models of TCP connection management.",
@@ -62,6 +75,35 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--coverage", action="store_true", help="print how often each transition fired")
     c.add_argument("--exhaustive", action="store_true", help="explore the whole state space even "
                    "after every property is decided (for exact statistics)")
+
+    pr = sub.add_parser("prove", help="verify properties symbolically with Z3 (any ISN, 32-bit "
+                        "sequence numbers, symbolic params)",
+                        epilog=PROVE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    pr.add_argument("model", help="a .tcp model file")
+    pr.add_argument("--property", "-p", action="append", metavar="NAME",
+                    help="prove only this property (repeatable; 'domains' is the built-in one)")
+    pr.add_argument("--engine", choices=("bmc", "kind", "pdr"), default="bmc",
+                    help="bmc: bounded model checking to --depth; kind: k-induction (k <= "
+                         "--depth) with the model's lemmas; pdr: Spacer's unbounded proof")
+    pr.add_argument("--depth", type=_positive_int, default=10, metavar="K",
+                    help="steps to unroll (bmc), largest k (kind), runs to search for a "
+                         "counterexample after a refutation (pdr); default 10")
+    pr.add_argument("--timeout", type=_positive_float, metavar="S",
+                    help="give up after S seconds (the verdict is then 'unknown' or bounded)")
+    pr.add_argument("--seqspace", default="real", metavar="real|model|N",
+                    help="sequence-number space: real = 32 bits (default), model = the model's "
+                         "bounds.seqspace (what the explicit engine uses), or a number")
+    pr.add_argument("--time", choices=("jump", "unit"), default="jump",
+                    help="jump: any number of ticks may pass in one step (default); unit: one "
+                         "tick per step, as the explicit engine")
+    pr.add_argument("--fixed-params", action="store_true",
+                    help="use each param's default instead of every value its 'where' allows")
+    pr.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
+                    help="override a constant, a param's default or a setting (repeatable)")
+    pr.add_argument("--json", action="store_true", help="print the result as JSON")
+    pr.add_argument("--full", action="store_true", help="show every variable at every step")
+    pr.add_argument("--witnesses", action="store_true", help="also print witness runs of "
+                    "reachable goals")
 
     p = sub.add_parser("parse", help="validate a model and summarise it")
     p.add_argument("model", help="a .tcp model file")
@@ -134,11 +176,14 @@ def _model_json(model) -> dict:
         "bounds": {"seqspace": model.bounds.seqspace, "incarnations": model.bounds.incarnations},
         "channel": {"capacity": model.channel.capacity, "loss": model.channel.loss,
                     "duplication": model.channel.duplication,
-                    "reordering": model.channel.reordering, "msl": model.channel.msl},
+                    "reordering": model.channel.reordering, "msl": model.channel.msl,
+                    "msl_expr": render_json.msl_expr(model)},
         "endpoints": [{"name": e.name, "states": list(e.states), "initial": e.states[e.initial],
                        "variables": [v.name for v in e.variables], "timers": list(e.timers),
                        "transitions": [t.name for t in e.transitions]} for e in model.endpoints],
         "properties": [{"name": p.name, "kind": p.kind, "doc": p.doc} for p in model.properties],
+        "params": render_json.params(model),
+        "lemmas": render_json.lemmas(model),
         "warnings": [{"code": w.code, "message": w.message, "line": w.span.line,
                       "column": w.span.column} for w in model.warnings],
     }
@@ -146,14 +191,7 @@ def _model_json(model) -> dict:
 
 def cmd_check(args, stdout, stderr) -> int:
     model = _load(args.model, stderr, args.overrides)
-    if args.property:
-        known = [p.name for p in model.properties]
-        for name in args.property:
-            if name not in known:
-                hint = did_you_mean(name, known)
-                raise UsageError(f"model {model.name} has no property '{name}'"
-                                 + (f" ({hint})" if hint else "")
-                                 + f"; it has: {', '.join(known) or 'none'}")
+    _check_property_names(model, args.property)
     progress = _ProgressLine(stderr) if _is_terminal(stderr) and not args.json else None
     options = CheckOptions(properties=tuple(args.property) if args.property else None,
                            max_states=args.max_states, max_depth=args.max_depth,
@@ -170,6 +208,72 @@ def cmd_check(args, stdout, stderr) -> int:
         if args.coverage:
             stdout.write(render_text.coverage(result) + "\n")
     return result.exit_code
+
+
+def _check_property_names(model, names, extra=()) -> None:
+    known = [p.name for p in model.properties] + [lem.name for lem in model.lemmas] + list(extra)
+    for name in names or ():
+        if name not in known:
+            hint = did_you_mean(name, known)
+            raise UsageError(f"model {model.name} has no property '{name}'"
+                             + (f" ({hint})" if hint else "")
+                             + f"; it has: {', '.join(known) or 'none'}")
+
+
+def cmd_prove(args, stdout, stderr) -> int:
+    from tcpcheck import symbolic  # z3 is loaded only for the symbolic commands
+
+    model = _load(args.model, stderr, args.overrides)
+    _check_property_names(model, args.property, extra=("domains",))
+    progress = _SolverProgress(stderr) if _is_terminal(stderr) and not args.json else None
+    options = symbolic.ProveOptions(
+        engine=args.engine, depth=args.depth, timeout=args.timeout,
+        properties=tuple(args.property) if args.property else None,
+        seqspace=_seqspace(args.seqspace, model), time=args.time,
+        symbolic_params=not args.fixed_params, progress=progress)
+    result = symbolic.prove(model, options)
+    if progress:
+        progress.clear()
+    if args.json:
+        stdout.write(render_json.dumps(render_json.proof_result(result, model, args.depth)) + "\n")
+    else:
+        stdout.write(render_text.proof_result(result, model, full=args.full, depth=args.depth,
+                                              show_witnesses=args.witnesses) + "\n")
+    return result.exit_code
+
+
+def _seqspace(text: str, model) -> int | None:
+    if text == "real":
+        return None
+    if text == "model":
+        return model.bounds.seqspace
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"--seqspace takes real, model or a number, not '{text}'") from None
+    if value < 2:
+        raise UsageError(f"--seqspace must be at least 2, not {value}")
+    return value
+
+
+class _SolverProgress:
+    """The solver's phase (engine, depth) and time so far, on one self-overwriting line."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, phase: str, seconds: float) -> None:
+        if seconds < 1.0:
+            return
+        self.stream.write(f"\r  {phase}, {seconds:.0f} s" + " " * 20)
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
 
 
 def _is_terminal(stream) -> bool:
@@ -199,7 +303,7 @@ class _ProgressLine:
             self.stream.flush()
 
 
-COMMANDS = {"check": cmd_check, "parse": cmd_parse}
+COMMANDS = {"check": cmd_check, "parse": cmd_parse, "prove": cmd_prove}
 
 
 def run() -> None:  # console-script entry point

@@ -82,6 +82,18 @@ def check_result(result: CheckResult, model: ir.Model) -> dict:
     }
 
 
+def proof_result(result, model: ir.Model, depth: int | None) -> dict:
+    """``tcpcheck prove --json`` (spec/JSON.md)."""
+    return {
+        "schema": SCHEMA_VERSION, "tcpcheck": __version__, "model": model.name,
+        "file": model.file, "engine": result.engine, "depth": depth,
+        "seqspace": result.seqspace, "time": result.time,
+        "symbolic_params": list(result.symbolic_params), "exit_code": result.exit_code,
+        "properties": [property_result(p) for p in result.properties],
+        "seconds": round(result.seconds, 3), "solver_seconds": round(result.solver_seconds, 3),
+    }
+
+
 def params(model: ir.Model) -> list:
     """The ``params`` of ``tcpcheck parse --json``: each param's default and constraint."""
     return [{"name": p.name, "default": p.default,

@@ -16,6 +16,9 @@ STATUS_WORDS = {
     "reached": "reached",
     "unreachable": "UNREACHABLE",
     "not_verified": "NOT VERIFIED",
+    "proved": "PROVED",
+    "bounded": "holds up to the depth (not a proof)",
+    "unknown": "UNKNOWN",
 }
 
 
@@ -321,3 +324,39 @@ def trigger_text(endpoint: ir.Endpoint, trigger: ir.Trigger) -> str:
     if trigger.others_free:
         parts.append("...")
     return "recv " + (" ".join(parts) if parts else "(no flags)")
+
+
+# ---- symbolic results ---------------------------------------------------------------------
+
+def proof_result(result, model: ir.Model, *, full: bool = False, depth: int | None = None,
+                 show_witnesses: bool = False) -> str:
+    """``tcpcheck prove``: the settings, one verdict line per property (with how it was
+    decided), then each counterexample (and witness with ``show_witnesses``)."""
+    out = [f"model {model.name} ({model.file})"]
+    space = "32-bit" if result.seqspace == 1 << 32 else f"modulo {result.seqspace}"
+    time = ("any number of ticks per step" if result.time == "jump" else "one tick per step")
+    params = (", symbolic params: " + ", ".join(result.symbolic_params)) if result.symbolic_params \
+        else ""
+    bound = f", depth {depth}" if depth is not None else ""
+    out.append(f"  engine {result.engine}{bound}; sequence numbers {space}; time: {time}{params}")
+    out.append("")
+    width = max((len(property_label(p)) for p in result.properties), default=8)
+    for p in result.properties:
+        status = STATUS_WORDS.get(p.status, p.status)
+        line = f"  {property_label(p):<{width}}  {status}"
+        if p.trace is not None and p.status in ("violated", "reached"):
+            n = len(p.trace)
+            what = "witness" if p.status == "reached" else "counterexample"
+            line += f"  ({what}: {n} step{'s' if n != 1 else ''})"
+        out.append(line)
+        if p.detail:
+            out.append(f"  {'':<{width}}    {p.detail}")
+    for p in result.properties:
+        if p.trace is None or (p.status == "reached" and not show_witnesses):
+            continue
+        title = {"reached": "Witness", "violated": "Counterexample"}.get(
+            p.status, "Counterexample to induction")
+        why = f": {p.doc}" if p.doc else ""
+        out += ["", f"{title} for {p.name}{why}", trace(p.trace, full=full)]
+    out += ["", f"{result.seconds:.2f} s ({result.solver_seconds:.2f} s in the solver)"]
+    return "\n".join(out)

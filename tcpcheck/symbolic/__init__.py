@@ -37,7 +37,7 @@ class ProveOptions:
     ``param`` ranges over all values its constraints allow (else its default)."""
 
     engine: str = "bmc"
-    depth: int = 20
+    depth: int = 10
     timeout: float | None = None
     properties: tuple | None = None
     seqspace: int | None = None

@@ -366,12 +366,30 @@ def _eliminate(choices: list, body):
     """``exists choices: body`` without the quantifier where Z3 can do that quickly (a
     ``where`` like ``iss == 0 or chose_isn`` always has a candidate); otherwise the
     quantified formula, which BMC and k-induction handle and the Horn engine may not.
-    The existential is first distributed over the body's disjuncts: each piece is small."""
-    parts = []
-    for piece in _disjuncts(z3.simplify(body)):
-        bound = [c for c in choices if _occurs(c, piece)]
-        parts.append(_eliminate_one(z3.Exists(bound, piece)) if bound else piece)
-    return z3.simplify(z3.Or(parts)) if parts else z3.BoolVal(False)
+    The quantifier is first pushed inwards (through disjunctions, and past conjuncts that
+    do not mention the chosen values): each piece left is small."""
+    return z3.simplify(_miniscope(choices, z3.simplify(body), 0))
+
+
+def _miniscope(choices: list, term, depth: int):
+    bound = [c for c in choices if _occurs(c, term)]
+    if not bound:
+        return term
+    if z3.is_or(term):
+        return z3.Or([_miniscope(bound, c, depth) for c in term.children()])
+    if z3.is_and(term) and depth < 4:
+        free = [c for c in term.children() if not any(_occurs(b, c) for b in bound)]
+        tied = [c for c in term.children() if any(_occurs(b, c) for b in bound)]
+        split = next((c for c in tied if z3.is_or(c)), None)
+        if len(tied) > 1 and split is not None:
+            rest = [c for c in tied if not c.eq(split)]
+            inner = z3.Or([z3.And(rest + [d]) for d in split.children()])
+            return z3.And(free + [_miniscope(bound, inner, depth + 1)])
+        if len(tied) == 1:
+            return z3.And(free + [_miniscope(bound, tied[0], depth + 1)])
+        if free:
+            return z3.And(free + [_miniscope(bound, z3.And(tied), depth + 1)])
+    return _eliminate_one(z3.Exists(bound, term))
 
 
 def _eliminate_one(formula):
@@ -399,9 +417,16 @@ def _occurs(const, term) -> bool:
 
 
 def _has_quantifier(term) -> bool:
-    if z3.is_quantifier(term):
-        return True
-    return any(_has_quantifier(c) for c in term.children())
+    seen, todo = set(), [term]
+    while todo:
+        t = todo.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        if z3.is_quantifier(t):
+            return True
+        todo.extend(t.children())
+    return False
 
 
 def unsupported_message(err: Unsupported) -> str:
