@@ -18,7 +18,7 @@ from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.loader import load_file, parse_override
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
-from tcpcheck.result import EXIT_BAD_INPUT
+from tcpcheck.result import EXIT_BAD_INPUT, EXIT_INCOMPLETE
 
 EXAMPLES = """\
 examples:
@@ -151,6 +151,9 @@ def main(argv=None, stdout=None, stderr=None) -> int:
     except TcpcheckError as err:  # usage errors, and models the engine cannot compile
         stderr.write(f"tcpcheck: error: {err}\n")
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:  # outside a search (loading, encoding): nothing was established
+        stderr.write("tcpcheck: interrupted before any property was decided\n")
+        return EXIT_INCOMPLETE
 
 
 def _load(path: str, stderr, override_args=None):

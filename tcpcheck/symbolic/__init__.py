@@ -15,7 +15,7 @@ from tcpcheck.model import ir
 from tcpcheck.result import PropertyResult, REACHED, UNREACHABLE, VIOLATED
 from tcpcheck.symbolic.encoding import JUMP, REAL_SEQSPACE, UNIT, Encoding, unsupported_message
 from tcpcheck.symbolic.engines import BOUNDED, PROVED, UNKNOWN, bmc, kinduction, pdr
-from tcpcheck.symbolic.properties import DOMAINS, goals
+from tcpcheck.symbolic.properties import goals
 from tcpcheck.symbolic.solving import Budget
 from tcpcheck.symbolic.terms import Unsupported
 
@@ -89,8 +89,6 @@ def prove(model: ir.Model, options: ProveOptions = ProveOptions()) -> ProofResul
     names = None if options.properties is None else set(options.properties)
     try:
         chosen = goals(enc, names)
-        if names is None or names == {DOMAINS}:
-            pass
         results = ENGINES[options.engine](enc, chosen, options.depth, budget)
     except Unsupported as err:
         raise SymbolicUnsupported(unsupported_message(err)) from None

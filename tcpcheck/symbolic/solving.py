@@ -61,7 +61,16 @@ class Budget:
         result = outcome[0] if outcome else z3.unknown
         if isinstance(result, Exception):
             raise result
+        if result == z3.unknown and not self.expired() and _canceled(solver):
+            raise Interrupted()  # Z3 took the Ctrl-C itself (it watches SIGINT while solving)
         return result
+
+
+def _canceled(solver) -> bool:
+    try:
+        return "cancel" in solver.reason_unknown().lower()
+    except z3.Z3Exception:
+        return False
 
 
 def _safe_check(solver, assumptions):

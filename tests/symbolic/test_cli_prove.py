@@ -1,0 +1,61 @@
+"""`tcpcheck prove` on the command line: exit codes, text, --json, usage errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from symbolic.symbolic_support import COUNTER
+from tcpcheck.cli import main
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
+TWO_WAY = str(MODELS / "two_way_handshake.tcp")
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_two_way_refuted_with_a_32_bit_trace():
+    code, out, _ = run("prove", TWO_WAY, "--depth", "3", "-p", "no_stale_accept")
+    assert code == 1
+    assert "sequence numbers 32-bit" in out
+    assert "no_stale_accept  VIOLATED  (counterexample: 3 steps)" in out
+    assert "client crashes and restarts [crash]" in out
+    assert "[syn_in]" in out and "server   ESTABLISHED" in out
+
+
+def test_json_result():
+    code, out, _ = run("prove", TWO_WAY, "--depth", "3", "-p", "no_stale_accept", "--json")
+    data = json.loads(out)
+    assert code == 1 and data["exit_code"] == 1 and data["engine"] == "bmc"
+    assert data["seqspace"] == 1 << 32 and data["depth"] == 3
+    (prop,) = data["properties"]
+    assert prop["status"] == "violated" and prop["trace"]["length"] == 3
+
+
+def test_proved_exits_0_and_bounded_exits_3(tmp_path):
+    path = tmp_path / "counter.tcp"
+    path.write_text(COUNTER)
+    code, out, _ = run("prove", str(path), "--engine", "kind", "--depth", "2", "-p", "same")
+    assert code == 0 and "same  PROVED" in out and "proved by 1-induction" in out
+    code, out, _ = run("prove", str(path), "--depth", "2", "-p", "same")
+    assert code == 3 and "holds up to the depth (not a proof)" in out
+
+
+def test_usage_errors_exit_2():
+    code, _, err = run("prove", TWO_WAY, "-p", "no_stale_acept")
+    assert code == 2 and "did you mean 'no_stale_accept'" in err
+    code, _, err = run("prove", TWO_WAY, "--seqspace", "lots")
+    assert code == 2 and "--seqspace" in err
+    code, _, err = run("prove", TWO_WAY, "--engine", "magic")
+    assert code == 2
+
+
+def test_model_sequence_space_and_unit_time():
+    code, out, _ = run("prove", TWO_WAY, "--depth", "3", "-p", "no_stale_accept",
+                       "--seqspace", "model", "--time", "unit")
+    assert code == 1 and "sequence numbers modulo 4" in out and "one tick per step" in out
