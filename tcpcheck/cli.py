@@ -40,6 +40,7 @@ examples:
   tcpcheck prove models/three_way_handshake.tcp --engine kind no_stale_accept for every ISN
   tcpcheck prove MODEL --engine pdr --property P --timeout 300  Spacer's inductive invariant
   tcpcheck prove MODEL --seqspace model --time unit           the explicit engine's semantics
+  tcpcheck synth models/time_wait_every_msl.tcp -p no_old_segment_confusion --param TW
 
 verdicts: PROVED (unbounded), holds up to the depth (bounded, not a proof), VIOLATED (with
 the run), UNKNOWN (time limit or the solver gave up).  exit codes: 0 every property proved,
@@ -104,6 +105,23 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--full", action="store_true", help="show every variable at every step")
     pr.add_argument("--witnesses", action="store_true", help="also print witness runs of "
                     "reachable goals")
+
+    sy = sub.add_parser("synth", help="find the least value of a param for which a property "
+                        "holds, as an expression in the other params (e.g. TW = 2*MSL)")
+    sy.add_argument("model", help="a .tcp model file")
+    sy.add_argument("--property", "-p", required=True, metavar="NAME", help="the property")
+    sy.add_argument("--param", required=True, metavar="NAME", help="the param to synthesise")
+    sy.add_argument("--samples", type=_positive_int, default=3, metavar="N",
+                    help="values 1..N of each other param to sample (default 3)")
+    sy.add_argument("--max", type=_positive_int, default=16, metavar="V",
+                    help="largest value of the param to try at a sample (default 16)")
+    sy.add_argument("--depth", type=_positive_int, default=30, metavar="K",
+                    help="BMC depth for the refutations (default 30)")
+    sy.add_argument("--timeout", type=_positive_float, metavar="S",
+                    help="time limit of each solver run")
+    sy.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides")
+    sy.add_argument("--json", action="store_true", help="print the result as JSON")
+    sy.add_argument("--full", action="store_true", help="show every variable at every step")
 
     p = sub.add_parser("parse", help="validate a model and summarise it")
     p.add_argument("model", help="a .tcp model file")
@@ -245,6 +263,24 @@ def cmd_prove(args, stdout, stderr) -> int:
     return result.exit_code
 
 
+def cmd_synth(args, stdout, stderr) -> int:
+    from tcpcheck import symbolic
+
+    model = _load(args.model, stderr, args.overrides)
+    _check_property_names(model, [args.property])
+    progress = _SolverProgress(stderr) if _is_terminal(stderr) and not args.json else None
+    result = symbolic.synthesize(model, args.property, args.param, depth=args.depth,
+                                 timeout=args.timeout, upper=args.max, samples=args.samples,
+                                 progress=progress)
+    if progress:
+        progress.clear()
+    if args.json:
+        stdout.write(render_json.dumps(render_json.synth_result(result)) + "\n")
+    else:
+        stdout.write(render_text.synth_result(result, model, full=args.full) + "\n")
+    return result.exit_code
+
+
 def _seqspace(text: str, model) -> int | None:
     if text == "real":
         return None
@@ -306,7 +342,7 @@ class _ProgressLine:
             self.stream.flush()
 
 
-COMMANDS = {"check": cmd_check, "parse": cmd_parse, "prove": cmd_prove}
+COMMANDS = {"check": cmd_check, "parse": cmd_parse, "prove": cmd_prove, "synth": cmd_synth}
 
 
 def run() -> None:  # console-script entry point

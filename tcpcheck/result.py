@@ -32,6 +32,7 @@ class PropertyResult:
     trace: Trace | None = None
     detail: str | None = None  # e.g. the kind of deadlock, or why it is not verified
     doc: str | None = None
+    invariant: tuple | None = None  # symbolic proofs: the inductive invariant, a conjunct each
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,8 @@ def trace(t: Trace) -> dict:
 
 def property_result(p: PropertyResult) -> dict:
     return {"name": p.name, "kind": p.kind, "status": p.status, "detail": p.detail,
-            "doc": p.doc, "trace": trace(p.trace) if p.trace is not None else None}
+            "doc": p.doc, "trace": trace(p.trace) if p.trace is not None else None,
+            **({"invariant": list(p.invariant)} if p.invariant else {})}
 
 
 def check_result(result: CheckResult, model: ir.Model) -> dict:
@@ -92,6 +93,17 @@ def proof_result(result, model: ir.Model, depth: int | None) -> dict:
         "properties": [property_result(p) for p in result.properties],
         "seconds": round(result.seconds, 3), "solver_seconds": round(result.solver_seconds, 3),
     }
+
+
+def synth_result(result) -> dict:
+    """``tcpcheck synth --json``."""
+    return {"schema": SCHEMA_VERSION, "tcpcheck": __version__, "model": result.model,
+            "property": result.property, "param": result.param,
+            "expression": result.expression, "proved_at_least": result.proved_at_least,
+            "below": property_result(result.below) if result.below is not None else None,
+            "samples": [{"fixed": dict(s.fixed), "least": s.least, "detail": s.detail}
+                        for s in result.samples],
+            "detail": result.detail, "exit_code": result.exit_code}
 
 
 def params(model: ir.Model) -> list:

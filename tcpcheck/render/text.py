@@ -326,6 +326,8 @@ def trigger_text(endpoint: ir.Endpoint, trigger: ir.Trigger) -> str:
     return "recv " + (" ".join(parts) if parts else "(no flags)")
 
 
+INVARIANT_LINES = 12  # conjuncts of a proof's invariant shown without --full
+
 # ---- symbolic results ---------------------------------------------------------------------
 
 def proof_result(result, model: ir.Model, *, full: bool = False, depth: int | None = None,
@@ -351,6 +353,12 @@ def proof_result(result, model: ir.Model, *, full: bool = False, depth: int | No
         out.append(line)
         if p.detail:
             out.append(f"  {'':<{width}}    {p.detail}")
+        if p.invariant:
+            shown = p.invariant if full else p.invariant[:INVARIANT_LINES]
+            out += [f"  {'':<{width}}      {c}" for c in shown]
+            if len(shown) < len(p.invariant):
+                out.append(f"  {'':<{width}}      ... {len(p.invariant) - len(shown)} more "
+                           "(--full or --json shows them all)")
     for p in result.properties:
         if p.trace is None or (p.status == "reached" and not show_witnesses):
             continue
@@ -359,4 +367,30 @@ def proof_result(result, model: ir.Model, *, full: bool = False, depth: int | No
         why = f": {p.doc}" if p.doc else ""
         out += ["", f"{title} for {p.name}{why}", trace(p.trace, full=full)]
     out += ["", f"{result.seconds:.2f} s ({result.solver_seconds:.2f} s in the solver)"]
+    return "\n".join(out)
+
+
+def synth_result(result, model: ir.Model, *, full: bool = False) -> str:
+    """``tcpcheck synth``: the samples, the expression, its proof and the run just below."""
+    out = [f"model {model.name} ({model.file})",
+           f"  least {result.param} for which {result.property} holds", ""]
+    for s in result.samples:
+        fixed = ", ".join(f"{k}={v}" for k, v in s.fixed)
+        value = "not found" if s.least is None else str(s.least)
+        out.append(f"  {fixed:<12} least {result.param} = {value:<10} ({s.detail})")
+    out.append("")
+    if result.expression is None:
+        out.append(f"  no expression found: {result.detail}")
+        return "\n".join(out)
+    verdict = "PROVED" if result.proved_at_least else "not proved"
+    out.append(f"  {result.param} = {result.expression}")
+    out.append(f"  {result.property} with {result.param} >= {result.expression}, every value "
+               f"of the other params: {verdict}")
+    below = result.below
+    if below is not None:
+        status = STATUS_WORDS.get(below.status, below.status)
+        out.append(f"  {result.property} with {result.param} = {result.expression} - 1: {status}")
+        if below.trace is not None:
+            out += ["", f"Counterexample just below the boundary ({result.param} = "
+                    f"{result.expression} - 1)", trace(below.trace, full=full)]
     return "\n".join(out)

@@ -20,7 +20,7 @@ from tcpcheck.symbolic.solving import Budget
 from tcpcheck.symbolic.terms import Unsupported
 
 ENGINES = {"bmc": bmc, "kind": kinduction, "pdr": pdr}
-__all__ = ["ProveOptions", "ProofResult", "prove", "ENGINES", "PROVED", "BOUNDED", "UNKNOWN",
+__all__ = ["ProveOptions", "ProofResult", "prove", "synthesize", "ENGINES", "PROVED", "BOUNDED", "UNKNOWN",
            "UNIT", "JUMP", "REAL_SEQSPACE", "SymbolicUnsupported"]
 
 
@@ -74,6 +74,31 @@ class ProofResult:
         return 3
 
 
+def _require_some_parameter_value(enc: Encoding) -> None:
+    """Constraints that no value satisfies would make every property "proved": refuse."""
+    import z3
+
+    solver = z3.Solver()
+    solver.add(enc.parameter_constraints())
+    if solver.check() == z3.unsat:
+        names = ", ".join(p.name for p in enc.model.params)
+        raise SymbolicUnsupported(f"no value of the params ({names}) satisfies their 'where' "
+                                  "constraints together; every property would hold vacuously")
+
+
+def synthesize(model: ir.Model, prop: str, param: str, *, depth: int = 30,
+               timeout: float | None = None, upper: int = 16, samples: int = 3, progress=None):
+    """The least value of ``param`` for which ``prop`` holds (see tcpcheck.symbolic.synth)."""
+    from tcpcheck.symbolic.synth import Synthesizer
+
+    def run(candidate: ir.Model, engine: str, k: int):
+        options = ProveOptions(engine=engine, depth=k, timeout=timeout, properties=(prop,),
+                               progress=progress)
+        return prove(candidate, options).get(prop)
+
+    return Synthesizer(model, prop, param, run, upper=upper, samples=samples, depth=depth).run()
+
+
 def encode(model: ir.Model, options: ProveOptions) -> Encoding:
     try:
         return Encoding(model, seqspace=options.seqspace or REAL_SEQSPACE, time=options.time,
@@ -85,6 +110,7 @@ def encode(model: ir.Model, options: ProveOptions) -> Encoding:
 def prove(model: ir.Model, options: ProveOptions = ProveOptions()) -> ProofResult:
     """Decide the selected properties (all, and ``domains``) with one symbolic engine."""
     enc = encode(model, options)
+    _require_some_parameter_value(enc)
     budget = Budget(options.timeout, options.progress)
     names = None if options.properties is None else set(options.properties)
     try:

@@ -132,8 +132,9 @@ class StateFactory:
 
     def fresh(self, tag: str) -> StateTerms:
         eps = [self._endpoint(tag, e, spec) for e, spec in enumerate(self.model.endpoints)]
-        chans = [DirectionTerms(z3.Int(f"{tag}.n{d}"),
-                                [self._slot(f"{tag}.c{d}.{i}") for i in range(self.capacity)])
+        towards = [f"{tag}.to_{spec.name}" for spec in self.model.endpoints]
+        chans = [DirectionTerms(z3.Int(f"{towards[d]}.count"),
+                                [self._slot(f"{towards[d]}[{i}]") for i in range(self.capacity)])
                  for d in (0, 1)]
         last = self._segment(f"{tag}.last")
         return StateTerms(eps, chans, z3.Int(f"{tag}.lost"), z3.Int(f"{tag}.dup"),

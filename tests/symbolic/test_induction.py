@@ -64,5 +64,6 @@ def test_pdr_proves_without_lemmas_and_prints_an_invariant():
                  timeout=120)
     assert result.get("never_five").status == PROVED
     assert "inductive invariant" in result.get("never_five").detail
+    assert result.get("never_five").invariant
     refuted = result.get("below_three")
     assert refuted.status == "violated" and len(refuted.trace) == 3
