@@ -9,11 +9,13 @@ views.  Bags are sorted as the explicit engine keeps them; a set of sequence num
 
 from __future__ import annotations
 
+import dataclasses
+
 import z3
 
 from tcpcheck.explicit.decode import Decoder
 from tcpcheck.explicit.semantics import DISCARD, DUPLICATE, FIRE, LOSE, TICK
-from tcpcheck.symbolic.encoding import Encoding
+from tcpcheck.symbolic.encoding import JUMP, Encoding
 from tcpcheck.symbolic.state import StateTerms
 from tcpcheck.symbolic.terms import SegTerms, is_seq_set
 from tcpcheck.trace import Step, Trace
@@ -56,8 +58,8 @@ class RunDecoder:
             if z3.is_true(self.m.eval(z3.IsMember(index, term), model_completion=True)):
                 found.add(index.as_long())
             value = array
-        if z3.is_const_array(value) and z3.is_true(value.children()[0]):
-            raise ValueError("a set with infinitely many members cannot be shown")
+        if not z3.is_const_array(value) or not z3.is_false(value.children()[0]):
+            raise ValueError("the solver's value of a set is not a finite list of members")
         return tuple(sorted(found))
 
     def segment(self, seg: SegTerms, age) -> tuple:
@@ -120,8 +122,21 @@ class RunDecoder:
             if action[0] == "error":
                 steps.append(self._error_step(i, action, steps[-1]))
                 break
-            steps.append(views.step(i, action, self.state(states[i])))
+            step = views.step(i, action, self.state(states[i]))
+            if action[0] == TICK:
+                step = self._ticks(step, tag)
+            steps.append(step)
         return Trace(self.enc.model.name, tuple(steps), kind, prop, endpoint_names=views.names)
+
+    def _ticks(self, step: Step, tag: str) -> Step:
+        """With jump time a step may let several ticks pass: say how many."""
+        if self.enc.time != JUMP:
+            return step
+        ticks = self.num(z3.Int(f"{tag}.delta"))
+        if ticks == 1:
+            return step
+        return dataclasses.replace(step, summary=step.summary.replace(
+            "one tick passes", f"{ticks} ticks pass", 1))
 
     def _error_step(self, index: int, action, last: Step) -> Step:
         _, e, ti = action

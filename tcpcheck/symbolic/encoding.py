@@ -399,7 +399,7 @@ def _eliminate_one(formula):
         except z3.Z3Exception:
             continue
         out = z3.simplify(z3.Or(goals)) if goals else z3.BoolVal(False)
-        if not _has_quantifier(out):
+        if not has_quantifier(out):
             return out
     return formula
 
@@ -416,7 +416,7 @@ def _occurs(const, term) -> bool:
     return any(_occurs(const, c) for c in term.children())
 
 
-def _has_quantifier(term) -> bool:
+def has_quantifier(term) -> bool:
     seen, todo = set(), [term]
     while todo:
         t = todo.pop()

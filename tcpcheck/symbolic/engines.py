@@ -20,7 +20,7 @@ import z3
 
 from tcpcheck.result import PropertyResult, REACHED, UNREACHABLE, VIOLATED
 from tcpcheck.symbolic.decode import RunDecoder
-from tcpcheck.symbolic.encoding import Encoding
+from tcpcheck.symbolic.encoding import Encoding, has_quantifier
 from tcpcheck.symbolic.properties import Goal, lemma_predicates
 from tcpcheck.symbolic.solving import Budget, Interrupted
 
@@ -81,7 +81,12 @@ class Unroller:
 def _found(goal: Goal, unroller: Unroller, model, depth: int, engine: str) -> PropertyResult:
     status = REACHED if goal.reach else VIOLATED
     kind = "witness" if goal.reach else "counterexample"
-    trace = unroller.trace(model, depth, kind=kind, prop=goal.name)
+    try:
+        trace = unroller.trace(model, depth, kind=kind, prop=goal.name)
+    except ValueError as err:  # the verdict stands; only its display failed
+        return PropertyResult(goal.name, goal.kind, status, doc=goal.doc,
+                              detail=f"found by {engine} at depth {depth}; the run cannot be "
+                                     f"shown: {err}")
     return PropertyResult(goal.name, goal.kind, status, trace,
                           detail=f"found by {engine} at depth {depth}", doc=goal.doc)
 
@@ -234,9 +239,7 @@ def pdr(enc: Encoding, goals: list, depth: int, budget: Budget) -> list:
 
 
 def _pdr_one(enc: Encoding, goal: Goal, depth: int, budget: Budget) -> PropertyResult:
-    from tcpcheck.symbolic.encoding import _has_quantifier
-
-    if _has_quantifier(enc.relation):
+    if has_quantifier(enc.relation):
         return _unknown(goal, "the Horn engine cannot take this model (a 'choose' whose "
                         "candidates Z3 cannot enumerate in a discard rule)", budget)
     xs = enc.S.flat() + list(enc.params)

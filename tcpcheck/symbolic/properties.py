@@ -35,6 +35,11 @@ class Goal:
 def goals(enc: Encoding, names=None) -> list:
     """The model's properties (``names`` selects), then the built-in ``domains``."""
     found = [_goal(enc, p) for p in enc.model.properties if names is None or p.name in names]
+    for lem in getattr(enc.model, "lemmas", ()):  # a lemma is checked when asked for by name
+        if names is not None and lem.name in names:
+            holds = _state_predicate(enc, lem.expr)
+            found.append(Goal(lem.name, "lemma", False, lem.doc,
+                              lambda s, holds=holds: z3.Not(holds(s))))
     if names is None or DOMAINS in names:
         found.append(Goal(DOMAINS, "domains", False, "every variable stays within its declared "
                           "domain", lambda s: s.error))

@@ -59,3 +59,9 @@ def test_model_sequence_space_and_unit_time():
     code, out, _ = run("prove", TWO_WAY, "--depth", "3", "-p", "no_stale_accept",
                        "--seqspace", "model", "--time", "unit")
     assert code == 1 and "sequence numbers modulo 4" in out and "one tick per step" in out
+
+
+def test_a_lemma_can_be_checked_by_name():
+    three_way = str(MODELS / "three_way_handshake.tcp")
+    code, out, _ = run("prove", three_way, "--depth", "2", "-p", "client_sends")
+    assert code == 3 and "client_sends" in out and "holds up to the depth" in out
