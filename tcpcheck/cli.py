@@ -295,26 +295,6 @@ def _seqspace(text: str, model) -> int | None:
     return value
 
 
-class _SolverProgress:
-    """The solver's phase (engine, depth) and time so far, on one self-overwriting line."""
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.shown = False
-
-    def __call__(self, phase: str, seconds: float) -> None:
-        if seconds < 1.0:
-            return
-        self.stream.write(f"\r  {phase}, {seconds:.0f} s" + " " * 20)
-        self.stream.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * 100 + "\r")
-            self.stream.flush()
-
-
 def _is_terminal(stream) -> bool:
     try:
         return stream.isatty()
@@ -340,6 +320,17 @@ class _ProgressLine:
         if self.shown:
             self.stream.write("\r" + " " * 100 + "\r")
             self.stream.flush()
+
+
+class _SolverProgress(_ProgressLine):
+    """The solver's phase (engine, depth) and time so far, on the same kind of line."""
+
+    def __call__(self, phase: str, seconds: float) -> None:
+        if seconds < 1.0:
+            return
+        self.stream.write(f"\r  {phase}, {seconds:.0f} s" + " " * 20)
+        self.stream.flush()
+        self.shown = True
 
 
 COMMANDS = {"check": cmd_check, "parse": cmd_parse, "prove": cmd_prove, "synth": cmd_synth}

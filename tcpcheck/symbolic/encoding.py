@@ -404,12 +404,6 @@ def _eliminate_one(formula):
     return formula
 
 
-def _disjuncts(term) -> list:
-    if z3.is_or(term):
-        return [d for c in term.children() for d in _disjuncts(c)]
-    return [term]
-
-
 def _occurs(const, term) -> bool:
     if term.eq(const):
         return True

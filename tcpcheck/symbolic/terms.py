@@ -69,9 +69,6 @@ class SeqArith:
             return z3.UGE(a - b, z3.BitVecVal(1 << (self.width - 1), self.width))
         return (a - b) % self.modulus >= (self.modulus + 1) // 2
 
-    def value(self, term) -> int:
-        return term.as_long()
-
 
 def is_seq_set(type_) -> bool:
     return isinstance(type_, ir.SetType) and isinstance(type_.element, ir.SeqType)

@@ -32,6 +32,44 @@ endpoint b {
 """
 
 
+# A bit of everything: choose, crash with a persistent-free restart, a retransmission
+# timer, loss and duplication budgets, MSL ageing, ghost fields, step properties reading
+# seg, nested quantifiers.
+MIXED = """
+    model mixed
+    bounds { incarnations = 2 }
+    channel { capacity = 2  loss = 1  duplication = 1  msl = 2 }
+    segment { ghost inc : 0..1 }
+    endpoint a {
+      states CLOSED, SENT, DONE
+      initial CLOSED
+      terminal CLOSED, DONE
+      var iss : seq
+      timer rexmt
+      transition connect: CLOSED -> SENT on open
+      { choose iss where iss != 3  send SYN(seq=iss, inc=incarnation)  start rexmt 2 }
+      transition rexmit: SENT -> same on timeout rexmt
+      { send SYN(seq=iss, inc=incarnation)  start rexmt 2 }
+      transition crash: SENT -> CLOSED on crash
+      transition acked: SENT -> DONE on recv ACK when seg.ack == iss + 1 { stop rexmt }
+    }
+    endpoint b {
+      states LISTEN, GOT
+      initial LISTEN
+      terminal LISTEN, GOT
+      var peer : seq
+      ghost var who : 0..1
+      transition syn_in: LISTEN, GOT -> GOT on recv SYN
+      { peer := seg.seq  who := seg.inc  send ACK(ack=seg.seq + 1, inc=seg.inc) }
+    }
+    property acked_current: always at a.acked: seg.inc == a.incarnation
+    property done: reachable a.state == DONE and b.state == GOT
+    property two_syns: reachable exists s in channel.b: exists t in channel.b:
+                         s.SYN and t.SYN and s.seq != t.seq
+    property dl: deadlock free
+    """
+
+
 def load(text: str):
     return load_string(dedent(text))
 
