@@ -12,7 +12,7 @@ import contextlib
 import sys
 import time
 
-from tcpcheck import __version__
+from tcpcheck import __version__, commands
 from tcpcheck.diagnostics import ModelError, TcpcheckError, UsageError, did_you_mean
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.loader import load_file, parse_override
@@ -126,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("parse", help="validate a model and summarise it")
     p.add_argument("model", help="a .tcp model file")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    for command in commands.load():
+        command.add_parser(sub)
+        COMMANDS[command.NAME] = command.run
     return parser
 
 
