@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
-import time
 
 from tcpcheck import __version__, commands
-from tcpcheck.diagnostics import ModelError, TcpcheckError, UsageError, did_you_mean
+from tcpcheck.commands._common import (check_property_names, load_model, positive_float,
+                                       positive_int)
+from tcpcheck.diagnostics import ModelError, TcpcheckError, UsageError
 from tcpcheck.explicit import CheckOptions, check
-from tcpcheck.loader import load_file, parse_override
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
+from tcpcheck.render.chart import use_color
+from tcpcheck.render.formats import DEFAULT_FORMAT, TRACE_FORMATS
 from tcpcheck.result import EXIT_BAD_INPUT, EXIT_INCOMPLETE
 
 EXAMPLES = """\
@@ -60,11 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("model", help="a .tcp model file")
     c.add_argument("--property", "-p", action="append", metavar="NAME",
                    help="check only this property (repeatable)")
-    c.add_argument("--max-states", type=_positive_int, metavar="N",
+    c.add_argument("--max-states", type=positive_int, metavar="N",
                    help="stop after N distinct states")
-    c.add_argument("--max-depth", type=_positive_int, metavar="N",
+    c.add_argument("--max-depth", type=positive_int, metavar="N",
                    help="do not explore beyond N steps from the initial state")
-    c.add_argument("--timeout", type=_positive_float, metavar="S", help="stop after S seconds")
+    c.add_argument("--timeout", type=positive_float, metavar="S", help="stop after S seconds")
     c.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
                    help="override a constant or a setting, e.g. MSL=3, channel.capacity=2, "
                         "bounds.incarnations=2 (repeatable)")
@@ -73,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show every variable at every step, not only the ones that changed")
     c.add_argument("--witnesses", action="store_true", help="also print witness runs of "
                    "reachable goals")
+    _add_format_option(c)
     c.add_argument("--coverage", action="store_true", help="print how often each transition fired")
     c.add_argument("--exhaustive", action="store_true", help="explore the whole state space even "
                    "after every property is decided (for exact statistics)")
@@ -86,10 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--engine", choices=("bmc", "kind", "pdr"), default="bmc",
                     help="bmc: bounded model checking to --depth; kind: k-induction (k <= "
                          "--depth) with the model's lemmas; pdr: Spacer's unbounded proof")
-    pr.add_argument("--depth", type=_positive_int, default=10, metavar="K",
+    pr.add_argument("--depth", type=positive_int, default=10, metavar="K",
                     help="steps to unroll (bmc), largest k (kind), runs to search for a "
                          "counterexample after a refutation (pdr); default 10")
-    pr.add_argument("--timeout", type=_positive_float, metavar="S",
+    pr.add_argument("--timeout", type=positive_float, metavar="S",
                     help="give up after S seconds (the verdict is then 'unknown' or bounded)")
     pr.add_argument("--seqspace", default="real", metavar="real|model|N",
                     help="sequence-number space: real = 32 bits (default), model = the model's "
@@ -105,23 +109,25 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--full", action="store_true", help="show every variable at every step")
     pr.add_argument("--witnesses", action="store_true", help="also print witness runs of "
                     "reachable goals")
+    _add_format_option(pr)
 
     sy = sub.add_parser("synth", help="find the least value of a param for which a property "
                         "holds, as an expression in the other params (e.g. TW = 2*MSL)")
     sy.add_argument("model", help="a .tcp model file")
     sy.add_argument("--property", "-p", required=True, metavar="NAME", help="the property")
     sy.add_argument("--param", required=True, metavar="NAME", help="the param to synthesise")
-    sy.add_argument("--samples", type=_positive_int, default=3, metavar="N",
+    sy.add_argument("--samples", type=positive_int, default=3, metavar="N",
                     help="values 1..N of each other param to sample (default 3)")
-    sy.add_argument("--max", type=_positive_int, default=16, metavar="V",
+    sy.add_argument("--max", type=positive_int, default=16, metavar="V",
                     help="largest value of the param to try at a sample (default 16)")
-    sy.add_argument("--depth", type=_positive_int, default=30, metavar="K",
+    sy.add_argument("--depth", type=positive_int, default=30, metavar="K",
                     help="BMC depth for the refutations (default 30)")
-    sy.add_argument("--timeout", type=_positive_float, metavar="S",
+    sy.add_argument("--timeout", type=positive_float, metavar="S",
                     help="time limit of each solver run")
     sy.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides")
     sy.add_argument("--json", action="store_true", help="print the result as JSON")
     sy.add_argument("--full", action="store_true", help="show every variable at every step")
+    _add_format_option(sy)
 
     p = sub.add_parser("parse", help="validate a model and summarise it")
     p.add_argument("model", help="a .tcp model file")
@@ -133,24 +139,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
-    return value
+def _add_format_option(parser) -> None:
+    parser.add_argument("--format", choices=tuple(TRACE_FORMATS), default=DEFAULT_FORMAT,
+                        dest="trace_format",
+                        help="how runs are printed: chart (a sequence chart, the default), "
+                             "steps (a numbered list), rfc (RFC 9293's figure notation), "
+                             "mermaid (a Mermaid sequenceDiagram), svg (an SVG document)")
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
-    return value
+def _trace_options(args, stdout) -> dict:
+    """The trace format asked for, and colour only on a terminal without NO_COLOR."""
+    return {"trace_format": args.trace_format,
+            "color": args.trace_format == "chart" and use_color(stdout, os.environ)}
+
+
+
+
 
 
 def main(argv=None, stdout=None, stderr=None) -> int:
@@ -178,16 +182,10 @@ def main(argv=None, stdout=None, stderr=None) -> int:
         return EXIT_INCOMPLETE
 
 
-def _load(path: str, stderr, override_args=None):
-    overrides = dict(parse_override(o) for o in override_args or ())
-    model = load_file(path, overrides)
-    for w in model.warnings:
-        stderr.write(render_text.diagnostic(w, None) + "\n")
-    return model
 
 
 def cmd_parse(args, stdout, stderr) -> int:
-    model = _load(args.model, stderr)
+    model = load_model(args.model, stderr)
     if args.json:
         stdout.write(render_json.dumps(_model_json(model)) + "\n")
     else:
@@ -215,8 +213,8 @@ def _model_json(model) -> dict:
 
 
 def cmd_check(args, stdout, stderr) -> int:
-    model = _load(args.model, stderr, args.overrides)
-    _check_property_names(model, args.property)
+    model = load_model(args.model, stderr, args.overrides)
+    check_property_names(model, args.property)
     progress = _ProgressLine(stderr) if _is_terminal(stderr) and not args.json else None
     options = CheckOptions(properties=tuple(args.property) if args.property else None,
                            max_states=args.max_states, max_depth=args.max_depth,
@@ -229,27 +227,20 @@ def cmd_check(args, stdout, stderr) -> int:
         stdout.write(render_json.dumps(render_json.check_result(result, model)) + "\n")
     else:
         stdout.write(render_text.check_result(result, model, full=args.full,
-                                              show_witnesses=args.witnesses) + "\n")
+                                              show_witnesses=args.witnesses,
+                                              **_trace_options(args, stdout)) + "\n")
         if args.coverage:
             stdout.write(render_text.coverage(result) + "\n")
     return result.exit_code
 
 
-def _check_property_names(model, names, extra=()) -> None:
-    known = [p.name for p in model.properties] + [lem.name for lem in model.lemmas] + list(extra)
-    for name in names or ():
-        if name not in known:
-            hint = did_you_mean(name, known)
-            raise UsageError(f"model {model.name} has no property '{name}'"
-                             + (f" ({hint})" if hint else "")
-                             + f"; it has: {', '.join(known) or 'none'}")
 
 
 def cmd_prove(args, stdout, stderr) -> int:
     from tcpcheck import symbolic  # z3 is loaded only for the symbolic commands
 
-    model = _load(args.model, stderr, args.overrides)
-    _check_property_names(model, args.property, extra=("domains",))
+    model = load_model(args.model, stderr, args.overrides)
+    check_property_names(model, args.property, extra=("domains",))
     progress = _SolverProgress(stderr) if _is_terminal(stderr) and not args.json else None
     options = symbolic.ProveOptions(
         engine=args.engine, depth=args.depth, timeout=args.timeout,
@@ -263,15 +254,16 @@ def cmd_prove(args, stdout, stderr) -> int:
         stdout.write(render_json.dumps(render_json.proof_result(result, model, args.depth)) + "\n")
     else:
         stdout.write(render_text.proof_result(result, model, full=args.full, depth=args.depth,
-                                              show_witnesses=args.witnesses) + "\n")
+                                              show_witnesses=args.witnesses,
+                                              **_trace_options(args, stdout)) + "\n")
     return result.exit_code
 
 
 def cmd_synth(args, stdout, stderr) -> int:
     from tcpcheck import symbolic
 
-    model = _load(args.model, stderr, args.overrides)
-    _check_property_names(model, [args.property])
+    model = load_model(args.model, stderr, args.overrides)
+    check_property_names(model, [args.property])
     progress = _SolverProgress(stderr) if _is_terminal(stderr) and not args.json else None
     result = symbolic.synthesize(model, args.property, args.param, depth=args.depth,
                                  timeout=args.timeout, upper=args.max, samples=args.samples,
@@ -281,7 +273,8 @@ def cmd_synth(args, stdout, stderr) -> int:
     if args.json:
         stdout.write(render_json.dumps(render_json.synth_result(result)) + "\n")
     else:
-        stdout.write(render_text.synth_result(result, model, full=args.full) + "\n")
+        stdout.write(render_text.synth_result(result, model, full=args.full,
+                                              **_trace_options(args, stdout)) + "\n")
     return result.exit_code
 
 

@@ -33,6 +33,9 @@ class PropertyResult:
     detail: str | None = None  # e.g. the kind of deadlock, or why it is not verified
     doc: str | None = None
     invariant: tuple | None = None  # symbolic proofs: the inductive invariant, a conjunct each
+    # every counterexample found when more than one was asked for (CheckOptions
+    # counterexamples > 1), shortest first, traces[0] == trace; () otherwise
+    traces: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -82,3 +85,9 @@ class CheckResult:
         if NOT_VERIFIED in statuses:
             return EXIT_INCOMPLETE
         return EXIT_HOLDS
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the verdicts, and each run's chart and steps."""
+        from tcpcheck.render.report import result_html  # lazy: renderers import this module
+
+        return result_html(self)

@@ -101,7 +101,14 @@ class Trace:
     property: str | None = None
     loop_start: int | None = None
     endpoint_names: tuple = field(default=("client", "server"))
+    params: tuple = ()  # (name, value) pairs: the params' values in this run (symbolic engines)
 
     def __len__(self) -> int:
         """The number of actions (the initial state is not one)."""
         return len(self.steps) - 1
+
+    def _repr_svg_(self) -> str:
+        """Jupyter shows a trace as its sequence chart."""
+        from tcpcheck.render.svg import svg  # renderers depend on this module, not back
+
+        return svg(self)

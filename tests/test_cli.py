@@ -21,7 +21,7 @@ def run(*argv):
 
 
 def test_violated_property_exits_1_and_prints_the_run():
-    code, out, _ = run("check", TWO_WAY)
+    code, out, _ = run("check", TWO_WAY, "--format", "steps")
     assert code == 1
     assert "no_stale_accept      VIOLATED  (counterexample: 3 steps)" in out
     assert "client crashes and restarts [crash]" in out

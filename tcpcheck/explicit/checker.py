@@ -4,6 +4,11 @@ Every reachable global state is visited once, in breadth-first order, with a par
 so the first violation found of a property is at the smallest depth, and the run printed
 for it is a shortest one.  Exploration stops when every property is decided, when the state
 space is exhausted, or at a limit; a run cut short never reports a property as holding.
+
+With ``counterexamples=N`` a violated property keeps up to N runs that break it in
+different ways (a different violating state; for a step property a different firing:
+transition and resulting state), in the order breadth-first search meets them, so
+shortest first; "decided" then waits until each violated property has N of them.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from __future__ import annotations
 import resource
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from tcpcheck.diagnostics import UsageError
 from tcpcheck.explicit.compile import compile_expr
 from tcpcheck.explicit.decode import Decoder
 from tcpcheck.explicit.semantics import FIRE, DomainViolation, Semantics
@@ -39,6 +45,7 @@ class CheckOptions:
     progress: object = None  # callable(states, transitions, depth, queue, seconds) or None
     progress_interval: float = 0.5
     stop_when_decided: bool = True
+    counterexamples: int = 1  # violating runs to keep per violated property, shortest first
 
 
 @dataclass
@@ -48,10 +55,15 @@ class _Pending:
     status: str | None = None
     witness: object = None  # (state index) or (parent index, action, state) for steps
     detail: str | None = None
+    witnesses: list = field(default_factory=list)  # every violating run kept, witness first
+    keys: set = field(default_factory=set)  # what makes each kept run different
 
 
 def check(model: ir.Model, options: CheckOptions = CheckOptions()) -> CheckResult:
     """Explore ``model`` breadth-first and decide its properties."""
+    if options.counterexamples < 1:
+        raise UsageError(f"the number of counterexamples must be at least 1, not "
+                         f"{options.counterexamples}")
     return _Explorer(model, options).run()
 
 
@@ -167,10 +179,10 @@ class _Explorer:
             return succs
         if not succs and self.deadlock and not self.sem.is_terminal(state):
             for p in self.deadlock:
-                if p.status is None:
-                    p.status = VIOLATED
-                    p.witness = index
-                    p.detail = self._deadlock_kind(state)
+                if self._wants(p):
+                    if p.status is None:  # the detail describes the first (shortest) run
+                        p.detail = self._deadlock_kind(state)
+                    self._violated(p, index, index)
         return succs
 
     def _deadlock_kind(self, state) -> str:
@@ -185,40 +197,59 @@ class _Explorer:
 
     def _check_state(self, index: int, state) -> None:
         for p in self.invariants:
-            if p.status is None and not self._evaluate(p, p.fn, state, None, index):
-                p.status, p.witness = VIOLATED, index
+            if self._wants(p) and not self._evaluate(p, p.fn, state, None, index, index):
                 if p.prop.kind == LEMMA and p.detail is None:  # keep an evaluation error
                     p.detail = LEMMA_VIOLATED
+                self._violated(p, index, index)
         for p in self.goals:
-            if p.status is None and self._evaluate(p, p.fn, state, None, index):
+            if p.status is None and self._evaluate(p, p.fn, state, None, index, index):
                 p.status, p.witness = REACHED, index
 
     def _on_fire(self, parent: int, action, nxt) -> None:
         _, e, t, seg = action[:4]
         self.coverage[(e, t)] += 1
         for p, fn in self.steps.get((e, t), ()):
-            witness = (parent, action, nxt)
-            if p.status is None and not self._evaluate(p, fn, nxt, seg, witness):
-                p.status, p.witness = VIOLATED, witness
+            key = (e, t, nxt)  # the same firing reached from another parent is no new run
+            if self._wants(p) and key not in p.keys:
+                witness = (parent, action, nxt)
+                if not self._evaluate(p, fn, nxt, seg, witness, key):
+                    self._violated(p, witness, key)
+
+    def _wants(self, p: _Pending) -> bool:
+        """Whether ``p`` is still looked at: undecided, or violated with fewer runs kept
+        than were asked for (a goal is done once reached, or broken by an error)."""
+        if p.status is None:
+            return True
+        return (p.status == VIOLATED and p.prop.kind != "reachable"
+                and len(p.witnesses) < self.options.counterexamples)
 
     @staticmethod
-    def _evaluate(p: _Pending, fn, state, seg, witness) -> bool:
+    def _violated(p: _Pending, witness, key) -> None:
+        """Keep a run that breaks ``p``; the first one found is the verdict's (shortest)."""
+        if key in p.keys:
+            return
+        if p.status is None:
+            p.status, p.witness = VIOLATED, witness
+        p.witnesses.append(witness)
+        p.keys.add(key)
+
+    def _evaluate(self, p: _Pending, fn, state, seg, witness, key) -> bool:
         """The property's value; a property that cannot be evaluated here (x % 0, a
         negative set element) is reported as violated at this state, with the reason."""
         try:
             return fn(state, seg)
         except (ArithmeticError, ValueError) as err:
             if p.status is None:
-                p.status, p.witness = VIOLATED, witness
                 p.detail = f"the property cannot be evaluated in this state: {err}"
-            return False  # and the status set here is not overwritten by the caller
+            self._violated(p, witness, key)
+            return False  # the caller records the same run again, which is a no-op
 
     def _all_decided(self) -> bool:
         """Stop early only when every property is decided and nothing is left unchecked
         that a complete run would check: a failure was found, or `domains` was decided."""
         if not self.options.stop_when_decided or not self.props:
             return False
-        if not all(p.status is not None for p in self.props):
+        if any(self._wants(p) for p in self.props):
             return False
         return self.domains.status is not None or any(p.status in FAILING for p in self.props)
 
@@ -265,12 +296,23 @@ class _Explorer:
                        stop_reason, "the run stopped")
             return PropertyResult(prop.name, prop.kind, NOT_VERIFIED, detail=why, doc=prop.doc)
         kind = "witness" if p.status == REACHED else "counterexample"
+        trace = self._trace(p, p.witness, kind, decoder)
+        if prop.kind == "domains":
+            p.detail = p.witness[1].message
+        traces = ()
+        if self.options.counterexamples > 1 and p.status == VIOLATED and p.witnesses:
+            traces = (trace,) + tuple(self._trace(p, w, kind, decoder) for w in p.witnesses[1:])
+        return PropertyResult(prop.name, prop.kind, p.status, trace, p.detail, prop.doc,
+                              traces=traces)
+
+    def _trace(self, p: _Pending, witness, kind: str, decoder):
+        prop = p.prop
         if prop.kind == "step":
-            parent, action, nxt = p.witness
+            parent, action, nxt = witness
             path = self._path(parent) + [(action, nxt)]
-            trace = decoder.trace(path, kind=kind, prop=prop.name)
-        elif prop.kind == "domains":
-            index, err = p.witness
+            return decoder.trace(path, kind=kind, prop=prop.name)
+        if prop.kind == "domains":
+            index, err = witness
             trace = decoder.trace(self._path(index), kind=kind, prop=prop.name)
             ep = self.model.endpoints[err.endpoint]
             last = trace.steps[-1]
@@ -278,12 +320,9 @@ class _Explorer:
                               f"{ep.name} fires {ep.transitions[err.transition].name}: "
                               f"{err.message}", last.state,
                               transition=ep.transitions[err.transition].name)
-            trace = type(trace)(trace.model, trace.steps + (error_step,), kind, prop.name,
-                                endpoint_names=trace.endpoint_names)
-            p.detail = err.message
-        else:
-            trace = decoder.trace(self._path(p.witness), kind=kind, prop=prop.name)
-        return PropertyResult(prop.name, prop.kind, p.status, trace, p.detail, prop.doc)
+            return type(trace)(trace.model, trace.steps + (error_step,), kind, prop.name,
+                               endpoint_names=trace.endpoint_names)
+        return decoder.trace(self._path(witness), kind=kind, prop=prop.name)
 
 
 def _lemma_properties(model: ir.Model) -> list:

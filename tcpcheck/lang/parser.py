@@ -47,6 +47,26 @@ def parse(text: str, file: str = "<string>") -> ast.ModelNode:
                                      "levels); split it up", Span(file, 1, 1))], text) from None
 
 
+@functools.lru_cache(maxsize=1)
+def _expression_lark() -> Lark:
+    # the same grammar entered at its expression rule: a separate parser, so that the
+    # model parser's tables (and the words of its errors) stay exactly as they are
+    return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True,
+                start="expr")
+
+
+def parse_expression(text: str, file: str = "<expression>"):
+    """Parse one expression of the property language (e.g. ``client.snd_nxt - client.iss``)
+    into a syntax-tree node, or raise ModelError with the syntax error."""
+    try:
+        return _ToAst(file).transform(_expression_lark().parse(text))
+    except UnexpectedInput as err:
+        raise ModelError([_syntax_diagnostic(err, text, file)], text) from None
+    except RecursionError:
+        raise ModelError([Diagnostic("syntax", "an expression is nested too deeply (hundreds of "
+                                     "levels); split it up", Span(file, 1, 1))], text) from None
+
+
 # ---- syntax errors in words ---------------------------------------------------------------
 
 _WORDS = {

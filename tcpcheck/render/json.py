@@ -52,13 +52,22 @@ def step(s: Step) -> dict:
 
 def trace(t: Trace) -> dict:
     return {"model": t.model, "kind": t.kind, "property": t.property, "length": len(t),
-            "loop_start": t.loop_start, "steps": [step(s) for s in t.steps]}
+            "loop_start": t.loop_start, "endpoint_names": list(t.endpoint_names),
+            "params": {k: v for k, v in t.params}, "steps": [step(s) for s in t.steps]}
 
 
 def property_result(p: PropertyResult) -> dict:
     return {"name": p.name, "kind": p.kind, "status": p.status, "detail": p.detail,
             "doc": p.doc, "trace": trace(p.trace) if p.trace is not None else None,
+            "counterexamples": [trace(t) for t in p.traces],
             **({"invariant": list(p.invariant)} if p.invariant else {})}
+
+
+def trace_file(t: Trace, *, file: str | None = None, seqspace: int | None = None) -> dict:
+    """``tcpcheck trace FILE --format json``: one trace with what is needed to read it
+    again on its own (the model file for ``--eval``, the sequence space it was found in)."""
+    return {"schema": SCHEMA_VERSION, "tcpcheck": __version__, "model": t.model,
+            "file": file, "seqspace": seqspace, "trace": trace(t)}
 
 
 def check_result(result: CheckResult, model: ir.Model) -> dict:

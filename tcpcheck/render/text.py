@@ -107,6 +107,13 @@ def trace(t: Trace, *, full: bool = False, indent: str = "  ") -> str:
     return "\n".join(out)
 
 
+def _trace_text(t: Trace, trace_format: str, full: bool, color: bool) -> str:
+    """A run in one of the formats of tcpcheck.render.formats ("steps" is :func:`trace`)."""
+    from tcpcheck.render.formats import render_trace  # it imports this module
+
+    return render_trace(t, trace_format, full=full, color=color)
+
+
 # ---- results ------------------------------------------------------------------------------
 
 def property_label(p: PropertyResult) -> str:
@@ -128,7 +135,8 @@ def property_line(p: PropertyResult, width: int) -> str:
 
 
 def check_result(result: CheckResult, model: ir.Model, *, full: bool = False,
-                 show_witnesses: bool = False) -> str:
+                 show_witnesses: bool = False, trace_format: str = "steps",
+                 color: bool = False) -> str:
     out = [f"model {model.name} ({model.file})"]
     if model.doc:
         first_paragraph = model.doc.strip().split("\n\n")[0]
@@ -146,7 +154,7 @@ def check_result(result: CheckResult, model: ir.Model, *, full: bool = False,
         out.append(f"{title} for {what}{p.name}{why}")
         if p.detail:
             out.append(f"  ({p.detail})")
-        out.append(trace(p.trace, full=full))
+        out.append(_trace_text(p.trace, trace_format, full, color))
     out.append("")
     out.append(stats_line(result))
     if not result.complete:
@@ -331,7 +339,8 @@ INVARIANT_LINES = 12  # conjuncts of a proof's invariant shown without --full
 # ---- symbolic results ---------------------------------------------------------------------
 
 def proof_result(result, model: ir.Model, *, full: bool = False, depth: int | None = None,
-                 show_witnesses: bool = False) -> str:
+                 show_witnesses: bool = False, trace_format: str = "steps",
+                 color: bool = False) -> str:
     """``tcpcheck prove``: the settings, one verdict line per property (with how it was
     decided), then each counterexample (and witness with ``show_witnesses``)."""
     out = [f"model {model.name} ({model.file})"]
@@ -365,12 +374,21 @@ def proof_result(result, model: ir.Model, *, full: bool = False, depth: int | No
         title = {"reached": "Witness", "violated": "Counterexample"}.get(
             p.status, "Counterexample to induction")
         why = f": {p.doc}" if p.doc else ""
-        out += ["", f"{title} for {p.name}{why}", trace(p.trace, full=full)]
+        out += ["", f"{title} for {p.name}{why}"] + _param_values(p.trace)
+        out.append(_trace_text(p.trace, trace_format, full, color))
     out += ["", f"{result.seconds:.2f} s ({result.solver_seconds:.2f} s in the solver)"]
     return "\n".join(out)
 
 
-def synth_result(result, model: ir.Model, *, full: bool = False) -> str:
+def _param_values(t) -> list:
+    """The line naming the params' values of a symbolic run (empty without params)."""
+    if not t.params:
+        return []
+    return ["  with " + ", ".join(f"{name} = {value}" for name, value in t.params)]
+
+
+def synth_result(result, model: ir.Model, *, full: bool = False, trace_format: str = "steps",
+                 color: bool = False) -> str:
     """``tcpcheck synth``: the samples, the expression, its proof and the run just below."""
     out = [f"model {model.name} ({model.file})",
            f"  least {result.param} for which {result.property} holds", ""]
@@ -392,5 +410,6 @@ def synth_result(result, model: ir.Model, *, full: bool = False) -> str:
         out.append(f"  {result.property} with {result.param} = {result.expression} - 1: {status}")
         if below.trace is not None:
             out += ["", f"Counterexample just below the boundary ({result.param} = "
-                    f"{result.expression} - 1)", trace(below.trace, full=full)]
+                    f"{result.expression} - 1)"] + _param_values(below.trace) + \
+                [_trace_text(below.trace, trace_format, full, color)]
     return "\n".join(out)

@@ -126,7 +126,13 @@ class RunDecoder:
             if action[0] == TICK:
                 step = self._ticks(step, tag)
             steps.append(step)
-        return Trace(self.enc.model.name, tuple(steps), kind, prop, endpoint_names=views.names)
+        return Trace(self.enc.model.name, tuple(steps), kind, prop, endpoint_names=views.names,
+                     params=self.param_values())
+
+    def param_values(self) -> tuple:
+        """The value of each param in this run: symbolic params are the solver's choice."""
+        return tuple((p.name, self.num(term)) for p, term in
+                     zip(self.enc.model.params, self.enc.params))
 
     def _ticks(self, step: Step, tag: str) -> Step:
         """With jump time a step may let several ticks pass: say how many."""

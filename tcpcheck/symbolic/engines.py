@@ -242,8 +242,9 @@ def _pdr_one(enc: Encoding, goal: Goal, depth: int, budget: Budget) -> PropertyR
     if has_quantifier(enc.relation):
         return _unknown(goal, "the Horn engine cannot take this model (a 'choose' whose "
                         "candidates Z3 cannot enumerate in a discard rule)", budget)
-    xs = enc.S.flat() + list(enc.params)
-    ys = enc.N.flat() + list(enc.params)
+    symbolic = list(enc.params) if enc.symbolic_params else []  # fixed params are numbers
+    xs = enc.S.flat() + symbolic
+    ys = enc.N.flat() + symbolic
     inv = z3.Function("Inv", *[x.sort() for x in xs], z3.BoolSort())
     steps = [enc.vars.act, enc.vars.pick, enc.vars.delta] + list(enc.vars.choices)
     solver = z3.SolverFor("HORN")

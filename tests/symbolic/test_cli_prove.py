@@ -20,7 +20,8 @@ def run(*argv):
 
 
 def test_two_way_refuted_with_a_32_bit_trace():
-    code, out, _ = run("prove", TWO_WAY, "--depth", "3", "-p", "no_stale_accept")
+    code, out, _ = run("prove", TWO_WAY, "--depth", "3", "-p", "no_stale_accept",
+                       "--format", "steps")
     assert code == 1
     assert "sequence numbers 32-bit" in out
     assert "no_stale_accept  VIOLATED  (counterexample: 3 steps)" in out

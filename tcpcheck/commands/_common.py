@@ -1,0 +1,59 @@
+"""What every subcommand needs: option types, loading a model, checking property names,
+writing an output file.  Shared by ``tcpcheck.cli`` and the modules of this package (the
+leading underscore keeps it out of the subcommand discovery)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tcpcheck.diagnostics import UsageError, did_you_mean
+from tcpcheck.loader import load_file, parse_override
+from tcpcheck.render import text as render_text
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
+    return value
+
+
+def load_model(path: str, stderr, override_args=None):
+    """The model with ``--set`` overrides applied; its warnings go to ``stderr``."""
+    overrides = dict(parse_override(o) for o in override_args or ())
+    model = load_file(path, overrides)
+    for w in model.warnings:
+        stderr.write(render_text.diagnostic(w, None) + "\n")
+    return model
+
+
+def check_property_names(model, names, extra=()) -> None:
+    """A usage error (with a did-you-mean) for a name that is no property or lemma."""
+    known = [p.name for p in model.properties] + [lem.name for lem in model.lemmas] + list(extra)
+    for name in names or ():
+        if name not in known:
+            hint = did_you_mean(name, known)
+            raise UsageError(f"model {model.name} has no property '{name}'"
+                             + (f" ({hint})" if hint else "")
+                             + f"; it has: {', '.join(known) or 'none'}")
+
+
+def write_output(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None

@@ -1,0 +1,110 @@
+"""``tcpcheck explain MODEL``: each verdict told in numbered plain sentences (English or
+Chinese): a violation step by step along its shortest run, a holding property by the
+checks and transitions it owes its verdict to (found by ablation, which re-checks variants
+of the model and so takes a while)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from tcpcheck.commands._common import (check_property_names, load_model, positive_float,
+                                       positive_int)
+from tcpcheck.explain import LANGUAGES, Limits, check_language, explain_property
+from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.render import json as render_json
+from tcpcheck.render import text as render_text
+
+NAME = "explain"
+DEFAULT_VARIANT_STATES = Limits().max_states
+
+EPILOG = f"""\
+examples:
+  tcpcheck explain models/two_way_handshake.tcp                 why the old SYN is accepted
+  tcpcheck explain models/two_way_handshake.tcp --lang zh       the same, in Chinese
+  tcpcheck explain models/three_way_handshake.tcp -p no_stale_accept   why it holds
+
+A holding property is explained by ablation: each guard conjunct and `choose` condition is
+replaced by true (and, where that can matter, each transition removed), and the property is
+checked again on that variant, with at most --variant-states states ({DEFAULT_VARIANT_STATES:,}
+by default).  A variant stopped by that limit is reported as not decided, never as a reason.
+
+exit codes: as `tcpcheck check`: 0 all hold, 1 one is violated, 2 bad model or usage,
+            3 stopped at a limit before every property was verified
+"""
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(NAME, help="explain each verdict in numbered sentences "
+                              "(English or Chinese)", epilog=EPILOG,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("model", help="a .tcp model file")
+    p.add_argument("--property", "-p", action="append", metavar="NAME",
+                   help="explain only this property (repeatable; default: every property, "
+                        "not the lemmas)")
+    p.add_argument("--lang", default="en", metavar="|".join(LANGUAGES),
+                   help="the language of the sentences (default en)")
+    p.add_argument("--max-states", type=positive_int, metavar="N",
+                   help="stop the check of the model itself after N distinct states")
+    p.add_argument("--timeout", type=positive_float, metavar="S",
+                   help="stop the check of the model itself after S seconds")
+    p.add_argument("--variant-states", type=positive_int, default=DEFAULT_VARIANT_STATES,
+                   metavar="N", help="states explored per ablation variant "
+                   f"(default {DEFAULT_VARIANT_STATES:,})")
+    p.add_argument("--variant-timeout", type=positive_float, metavar="S",
+                   help="seconds per ablation variant (default none: a time limit makes "
+                        "the answer depend on the machine)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
+                   help="override a constant or a setting, as for check (repeatable)")
+    p.add_argument("--json", action="store_true",
+                   help="print {property, status, lang, sentences} per property as JSON")
+
+
+def run(args, stdout, stderr) -> int:
+    lang = check_language(args.lang)
+    model = load_model(args.model, stderr, args.overrides)
+    check_property_names(model, args.property)
+    names = tuple(args.property) if args.property else tuple(p.name for p in model.properties)
+    started = time.monotonic()
+    result = check(model, CheckOptions(properties=names, max_states=args.max_states,
+                                       timeout=args.timeout))
+    checked = time.monotonic() - started
+    limits = Limits(args.variant_states, args.variant_timeout)
+    # domains is explained only when it failed: "every value stays in its domain" has no
+    # transition to thank, and it is not a property the user asked about
+    shown = [p for p in result.properties if p.name != "domains" or p.status == "violated"]
+    explanations = [explain_property(model, p, lang, limits) for p in shown]
+    if args.json:
+        stdout.write(render_json.dumps(_json(model, lang, explanations, result)) + "\n")
+    else:
+        stdout.write(_text(model, explanations) + "\n")
+    # timings vary from run to run, so they go to stderr and stdout stays reproducible
+    stderr.write(_timing(result, explanations, checked) + "\n")
+    return result.exit_code
+
+
+def _text(model, explanations) -> str:
+    out = [f"model {model.name} ({model.file})"]
+    for e in explanations:
+        out += ["", f"{e.property}: {render_text.STATUS_WORDS.get(e.status, e.status)}"]
+        out += [f"  {line}" for line in e.sentences]
+    return "\n".join(out)
+
+
+def _timing(result, explanations, checked: float) -> str:
+    """How long it took: the check, and the ablation (variants and their states)."""
+    ablations = [a for e in explanations if e.reasons for a in e.reasons.ablations]
+    seconds = sum(e.reasons.seconds for e in explanations if e.reasons)
+    line = f"checked in {checked:.2f} s ({result.stats.states:,} states)"
+    if ablations:
+        states = sum(a.states for a in ablations)
+        line += (f"; ablation: {len(ablations)} variants, {states:,} states, "
+                 f"{seconds:.2f} s")
+    return line
+
+
+def _json(model, lang: str, explanations, result) -> dict:
+    return {"schema": render_json.SCHEMA_VERSION, "model": model.name, "file": model.file,
+            "lang": lang, "exit_code": result.exit_code,
+            "explanations": [{"property": e.property, "status": e.status, "lang": e.lang,
+                              "sentences": list(e.sentences)} for e in explanations]}

@@ -1,0 +1,128 @@
+"""``tcpcheck trace FILE``: show a saved run again, in another format, or with the values
+of expressions along it.
+
+FILE is what ``tcpcheck check|prove MODEL --json`` printed (``--property`` picks the
+property, by default the first with a trace), a trace written by ``--format json`` or
+``--format itf``, or a bare trace object.  ``--eval EXPR`` evaluates an expression of the
+model's property language at every step, typed by the model the trace records (or
+``--model FILE``).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from tcpcheck.commands._common import positive_int
+from tcpcheck.diagnostics import ModelError, UsageError
+from tcpcheck.loader import load_file, parse_override
+from tcpcheck.render import evaluation as render_eval
+from tcpcheck.render import itf as render_itf
+from tcpcheck.render import json as render_json
+from tcpcheck.render import text as render_text
+from tcpcheck.render.formats import DEFAULT_FORMAT, TRACE_FORMATS, render_trace
+from tcpcheck.result import EXIT_BAD_INPUT
+from tcpcheck.trace_eval import evaluate, lower_expression, mismatch, model_for
+from tcpcheck.tracefile import LoadedTrace, load_trace
+
+NAME = "trace"
+
+EXAMPLES = """\
+examples:
+  tcpcheck check models/two_way_handshake.tcp --json > run.json
+  tcpcheck trace run.json                                the first counterexample, step by step
+  tcpcheck trace run.json -p handshake_completes --full  another property's run, every variable
+  tcpcheck trace run.json --format itf > run.itf.json    for Apalache/Quint tooling (ITF)
+  tcpcheck trace run.json --eval 'client.snd_nxt - client.iss' --eval 'exists s in channel: s.SYN'
+"""
+
+FORMATS = tuple(TRACE_FORMATS)
+TITLED = ("chart", "steps", "rfc")  # read by people: a line says what run it is; the others
+# (json, itf, mermaid, svg) are files for other tools and stay exactly their format
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(NAME, help="show a saved trace (from check --json, a trace "
+                              "file or ITF), convert it, or evaluate expressions along it",
+                              epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", help="a JSON result of check/prove --json, a trace file or an "
+                   "ITF trace (.itf.json)")
+    p.add_argument("--property", "-p", metavar="NAME", help="the property whose trace to "
+                   "show (default: the first with one)")
+    p.add_argument("--counterexample", type=positive_int, default=1, metavar="K",
+                   help="the K-th counterexample of the property, when the check kept "
+                        "several (default 1, the shortest)")
+    p.add_argument("--format", choices=FORMATS, metavar="|".join(FORMATS),
+                   help=f"as for check (default {DEFAULT_FORMAT}); json: a trace file "
+                        "(spec/JSON.md) that this command reads back; itf: the Informal "
+                        "Trace Format of Apalache and Quint")
+    p.add_argument("--full", action="store_true",
+                   help="show every variable at every step, not only the ones that changed")
+    p.add_argument("--eval", action="append", metavar="EXPR", dest="expressions",
+                   help="print the value of EXPR (the property language) at every step "
+                        "(repeatable: one column each)")
+    p.add_argument("--model", metavar="FILE", help="the model to evaluate --eval in "
+                   "(default: the model file the trace records)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
+                   help="with --eval: the overrides the run was checked with, e.g. MSL=3")
+
+
+
+
+def run(args, stdout, stderr) -> int:
+    loaded = load_trace(args.file, args.property, args.counterexample)
+    if args.expressions:
+        if args.format is not None:
+            raise UsageError("--eval prints a table of values; it cannot be combined with "
+                             f"--format {args.format}")
+        return _evaluate(args, loaded, stdout, stderr)
+    stdout.write(render(loaded, args.format or DEFAULT_FORMAT, full=args.full) + "\n")
+    return 0
+
+
+def render(loaded: LoadedTrace, fmt: str, *, full: bool = False) -> str:
+    """The trace in ``fmt`` (one of FORMATS); json and itf keep what the file said about
+    the run's origin (model file, sequence space), so the output reads back the same."""
+    t = loaded.trace
+    if fmt == "json":
+        return render_json.dumps(render_json.trace_file(t, file=loaded.file,
+                                                        seqspace=loaded.seqspace))
+    if fmt == "itf":
+        return render_itf.dumps(render_itf.itf(t, meta={"file": loaded.file,
+                                                        "seqspace": loaded.seqspace}))
+    body = render_trace(t, fmt, full=full)
+    return _title(loaded) + "\n" + body if fmt in TITLED else body
+
+
+def _title(loaded: LoadedTrace) -> str:
+    t = loaded.trace
+    what = "Witness" if t.kind == "witness" else "Counterexample"
+    of = f" for {t.property}" if t.property else ""
+    where = f" ({loaded.file})" if loaded.file else ""
+    return f"{what}{of}: model {t.model}{where}, {len(t)} step{'s' if len(t) != 1 else ''}"
+
+
+def _evaluate(args, loaded: LoadedTrace, stdout, stderr) -> int:
+    # a symbolic run records the params' values it chose: the model is read at those
+    # (so that constants derived from them agree), unless --set says otherwise
+    overrides = {**dict(loaded.trace.params),
+                 **dict(parse_override(o) for o in args.overrides or ())}
+    model = load_file(model_for(args.model, loaded.file, args.file), overrides)
+    problem = mismatch(model, loaded.trace)
+    if problem:
+        raise UsageError(f"{args.file}: {problem}")
+    expressions, failed = [], 0
+    for text in args.expressions:
+        try:
+            expressions.append(lower_expression(text, model))
+        except ModelError as err:  # every expression's mistakes, then stop
+            failed += 1
+            stderr.write("\n".join(render_text.diagnostic(d, err.source)
+                                   for d in err.diagnostics) + "\n")
+    if failed:
+        return EXIT_BAD_INPUT
+    modulus = loaded.seqspace or model.bounds.seqspace
+    t = loaded.trace
+    rows = [[evaluate(x, step, t, modulus) for x in expressions] for step in t.steps]
+    stdout.write(_title(loaded) + "\n" + render_eval.table(t, list(args.expressions), rows)
+                 + "\n")
+    return 0

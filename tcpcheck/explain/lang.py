@@ -1,0 +1,246 @@
+"""The sentence templates of explanations, one table per language.
+
+Every key of :data:`EN` is in :data:`ZH`; placeholders are ``str.format`` fields filled in
+by :mod:`tcpcheck.explain.words`.  Model text (state, transition, property and endpoint
+names, doc strings, expressions) is inserted as written: only the words around it are
+translated.  The Chinese wording follows the terms of the teaching article our users know
+(三次握手, 报文段, 序号, 确认号, 客户端, 服务器, 失效的连接请求报文段), with RFC 9293 where the
+article is loose (MSL is a time, not a size).
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "zh")
+
+EN = {
+    # endpoints and segments
+    "endpoint": "the {name}",
+    "endpoint_of": "the {name}'s",
+    "segment": "{flags} with seq={seq}",
+    "segment_ack": "{flags} with seq={seq} and ack={ack}",
+    "old_segment": "old {flags} with seq={seq}",
+    "old_segment_ack": "old {flags} with seq={seq} and ack={ack}",
+    "old_syn": "old SYN with seq={seq}",
+    "segment_full": "{article}{duplicate}{base}{origin}{delayed}{close}",
+    "article_a": "a ",
+    "article_an": "an ",
+    "article_the": "the ",
+    "close": ",",
+    "of": "",
+    "sent_by": ", sent by {sender} at step {step}",
+    "sent_by_old": ", sent by {sender_of} previous incarnation at step {step}",
+    "delayed": " and delayed in the network",
+    "duplicate_of": "duplicate, made by the network at step {step}, of the ",
+    "again": "{segment} again (as at step {step})",
+    "list_and": " and ",
+    "list_sep": ", ",
+    "values_sep": ", ",
+    "value": "{name} = {value}",
+    "state": "{state}",
+    # pieces of a step
+    "transition": "[{name}]",
+    "transition_doc": "[{name}: {doc}]",
+    "labelled": "{name} ({labels})",
+    "enters": "enters {state}",
+    "stays": "stays in {state}",
+    "sending": ", sending {segments}",
+    "overflow": "; the channel is full, so {segments} is dropped",
+    # steps
+    "user": "{Actor} calls {call} {transition} and {move}{sending}{overflow}.",
+    "timeout": "{Actor_of} timer {timer} expires; it takes {transition} and "
+               "{move}{sending}{overflow}.",
+    "crash": "{Actor} crashes and restarts as a new incarnation (incarnation {incarnation}) "
+             "{transition} and {move}{sending}{overflow}{left}.",
+    "left_behind": "; {segments} is still in the network",
+    "left_item": "the {segment} it sent at step {step}",
+    "states_one": "1 state",
+    "states_many": "{count} states",
+    "recv": "{Segment} reaches {actor}, which is in {state}; {actor} takes it {transition} "
+            "and {move}{sending}{overflow}.",
+    "discard": "{Segment} reaches {actor}, which is in {state}; no transition of {actor} "
+               "takes it there, so it is discarded.",
+    "lose": "The network loses {segment}.",
+    "duplicate": "The network duplicates {segment}: a second copy is now in flight.",
+    "tick": "One tick passes{expired}.",
+    "ticks": "{ticks} ticks pass{expired}.",
+    "expired": "; {segments} outlives the MSL and expires",
+    "error": "{Actor} tries {transition} and fails: {detail}.",
+    "other": "{summary}.",
+    # verdicts
+    "breaks_step": "This breaks {property}: it requires `{expression}` after every firing of "
+                   "{selectors}, but after {actor_of} {transition} at step {step}, "
+                   "`{culprit}` is false{values}.",
+    "breaks_step_never": "This breaks {property}: no firing of {selectors} may happen, but "
+                         "{actor} takes {transition} at step {step}.",
+    "values_part": " ({values})",
+    "breaks_always": "This breaks {property}: `{expression}` must hold in every state, but "
+                     "after step {step} `{culprit}` is false{values}.",
+    "breaks_deadlock": "This breaks {property}: after step {step} nothing more can happen "
+                       "although {states}, not both in terminal states ({detail}).",
+    "breaks_domains": "This breaks the built-in property domains (every variable stays "
+                      "within its declared domain): {detail}.",
+    "breaks_other": "This breaks {property}{detail}.",
+    "reaches": "This reaches the goal {property}: after step {step}, `{culprit}` "
+               "holds{values}.",
+    "property": "{name}",
+    "property_doc": "{name} (\"{doc}\")",
+    "in_state": "{endpoint} is in {state}",
+    "selector": "{endpoint}.{transition}",
+    # holding properties and goals
+    "holds": "{property} holds: every reachable state was explored and none breaks it.",
+    "unreachable": "The goal {property} is unreachable: every reachable state was explored "
+                   "and none meets `{expression}`.",
+    "reached_witness": "The goal {property} is reached by this {steps}-step run:",
+    "because": "It {verb} because of what follows; each was found by taking it away and "
+               "checking the model again.",
+    "verb_holds": "holds",
+    "verb_unreachable": "is unreachable",
+    "verb_reached": "is reached",
+    "check_reason": "{endpoint_of} check `{check}` in {transition}: without it, {summary}.",
+    "choice_reason": "{endpoint_of} condition `{check}` on its choice in {transition}: "
+                     "without it, {summary}.",
+    "removal_reason": "{endpoint_of} transition {transition} itself: without it, {summary}.",
+    "summary_run": "a {steps}-step run {effect}: {clauses}",
+    "effect_breaks": "breaks the property",
+    "effect_reaches": "reaches the goal",
+    "summary_unreachable": "the goal is unreachable (all {states} of the variant were explored)",
+    "then": ", then ",
+    "at_step": "{clause} (step {step})",
+    "clause_crash": "{actor} crashes and restarts",
+    "clause_arrives": "{segment} reaches {actor}",
+    "clause_takes": "{actor} takes {transition}",
+    "clause_takes_false": "{actor} takes {transition}{on} although `{check}` is false "
+                          "({values})",
+    "on_segment": " on {segment}",
+    "clause_enters": "{actor} takes {transition} and enters {state}",
+    "clause_last": "{summary}",
+    "no_reasons": "No single check or transition was found without which it would not.",
+    "no_effect": "Taking away any of these changes nothing (each variant was explored "
+                 "completely): {items}.",
+    "not_decided": "Not decided within {max_states} states per variant: {items}; a larger "
+                   "--variant-states may decide them.",
+    "item_check": "{endpoint}.{transition}'s check `{check}`",
+    "item_choice": "{endpoint}.{transition}'s choice condition `{check}`",
+    "item_removed": "{endpoint}.{transition}",
+    "skip_weaken": "Checks were not weakened: that only adds runs, and the witness stays one "
+                   "of them.",
+    "skip_remove": "Removing a transition was not tried: that only takes runs away (a segment "
+                   "no transition takes is discarded, which this channel's unbounded loss "
+                   "could do anyway), so it cannot change this verdict.",
+    "skip_remove_local": "Only transitions that receive segments were removed: removing any "
+                         "other only takes runs away.",
+    "skip_witness": "Only the transitions the witness fires were removed: the witness is a "
+                    "run without any of the others.",
+    "no_verdict": "{property} is not verified ({detail}), so there is nothing to explain yet.",
+}
+
+ZH = {
+    "endpoint": "{name}",
+    "endpoint_of": "{name}的",
+    "segment": "{flags} 报文段（序号 seq={seq}）",
+    "segment_ack": "{flags} 报文段（序号 seq={seq}，确认号 ack={ack}）",
+    "old_segment": "旧的 {flags} 报文段（序号 seq={seq}）",
+    "old_segment_ack": "旧的 {flags} 报文段（序号 seq={seq}，确认号 ack={ack}）",
+    "old_syn": "失效的连接请求报文段（SYN，序号 seq={seq}）",
+    "segment_full": "{duplicate}{origin}{delayed}{of}{base}",
+    "article_a": "",
+    "article_an": "",
+    "article_the": "",
+    "close": "",
+    "of": "的",
+    "sent_by": "{sender}在第 {step} 步发送",
+    "sent_by_old": "{sender}崩溃重启前的旧实例在第 {step} 步发送",
+    "delayed": "、在网络中被延迟",
+    "duplicate_of": "网络在第 {step} 步复制出的副本：",
+    "again": "{segment}（重传，与第 {step} 步相同）",
+    "list_and": "和",
+    "list_sep": "、",
+    "values_sep": "，",
+    "value": "{name} = {value}",
+    "state": "{state}",
+    "transition": "[{name}]",
+    "transition_doc": "[{name}: {doc}]",
+    "labelled": "{name}（{labels}）",
+    "enters": "进入 {state} 状态",
+    "stays": "仍处于 {state} 状态",
+    "sending": "，并发送{segments}",
+    "overflow": "；信道已满，{segments}被丢弃",
+    "user": "{Actor}调用 {call} {transition}，{move}{sending}{overflow}。",
+    "timeout": "{Actor_of}定时器 {timer} 超时；{Actor}执行 {transition}，{move}{sending}{overflow}。",
+    "crash": "{Actor}崩溃并重启，成为新的实例（实例 {incarnation}）{transition}，"
+             "{move}{sending}{overflow}{left}。",
+    "left_behind": "；{segments}仍在网络中",
+    "left_item": "它在第 {step} 步发送的{segment}",
+    "states_one": "1 个状态",
+    "states_many": "{count} 个状态",
+    "recv": "{Segment}到达{actor}，此时{actor}处于 {state} 状态；{actor}执行 {transition} "
+            "接收它，{move}{sending}{overflow}。",
+    "discard": "{Segment}到达{actor}，此时{actor}处于 {state} 状态；{actor}在该状态下没有"
+               "接收它的转换，该报文段被丢弃。",
+    "lose": "网络丢失了{segment}。",
+    "duplicate": "网络复制了{segment}：网络中多了一个副本。",
+    "tick": "经过 1 个时钟滴答{expired}。",
+    "ticks": "经过 {ticks} 个时钟滴答{expired}。",
+    "expired": "；{segments}超过最大报文段生存时间（MSL），在网络中失效",
+    "error": "{Actor}执行 {transition} 时出错：{detail}。",
+    "other": "{summary}。",
+    "breaks_step": "这违反了性质 {property}：它要求每次执行 {selectors} 之后 `{expression}` "
+                   "成立，但在第 {step} 步{actor_of} {transition} 执行之后，`{culprit}` 不成立"
+                   "{values}。",
+    "breaks_step_never": "这违反了性质 {property}：{selectors} 一次也不允许执行，但在第 {step} 步"
+                         "{actor}执行了 {transition}。",
+    "values_part": "（{values}）",
+    "breaks_always": "这违反了性质 {property}：`{expression}` 必须在每个状态下成立，但在第 "
+                     "{step} 步之后 `{culprit}` 不成立{values}。",
+    "breaks_deadlock": "这违反了性质 {property}：第 {step} 步之后系统再也无法前进，而此时"
+                       "{states}，并非双方都处于终止状态（{detail}）。",
+    "breaks_domains": "这违反了内置性质 domains（每个变量都不超出其声明的取值范围）：{detail}。",
+    "breaks_other": "这违反了性质 {property}{detail}。",
+    "reaches": "这达到了目标 {property}：第 {step} 步之后，`{culprit}` 成立{values}。",
+    "property": "{name}",
+    "property_doc": "{name}（“{doc}”）",
+    "in_state": "{endpoint}处于 {state} 状态",
+    "selector": "{endpoint}.{transition}",
+    "holds": "性质 {property} 成立：所有可达状态都已检查，没有一个违反它。",
+    "unreachable": "目标 {property} 不可达：所有可达状态都已检查，没有一个满足 `{expression}`。",
+    "reached_witness": "下面这个 {steps} 步的运行达到了目标 {property}：",
+    "because": "它{verb}，原因如下；每一条都是把它去掉后重新检查模型得出的。",
+    "verb_holds": "成立",
+    "verb_unreachable": "不可达",
+    "verb_reached": "可达",
+    "check_reason": "{endpoint_of} {transition} 中的检查 `{check}`：去掉它，{summary}。",
+    "choice_reason": "{endpoint_of} {transition} 中选值的条件 `{check}`：去掉它，{summary}。",
+    "removal_reason": "{endpoint_of}转换 {transition}：去掉它，{summary}。",
+    "summary_run": "一个 {steps} 步的运行就会{effect}：{clauses}",
+    "effect_breaks": "违反该性质",
+    "effect_reaches": "达到该目标",
+    "summary_unreachable": "目标就不可达（该变体的全部 {states}都已检查）",
+    "then": "，然后",
+    "at_step": "{clause}（第 {step} 步）",
+    "clause_crash": "{actor}崩溃并重启",
+    "clause_arrives": "{segment}到达{actor}",
+    "clause_takes": "{actor}执行 {transition}",
+    "clause_takes_false": "{actor}{on}在 `{check}` 不成立时执行了 {transition}（{values}）",
+    "on_segment": "收到{segment}，",
+    "clause_enters": "{actor}执行 {transition}，进入 {state} 状态",
+    "clause_last": "{summary}",
+    "no_reasons": "没有找到哪一个单独的检查或转换，去掉之后会改变这个结论。",
+    "no_effect": "去掉下列任何一项都不改变结论（每个变体都已完整检查）：{items}。",
+    "not_decided": "在每个变体 {max_states} 个状态的限制内未能判定：{items}；"
+                   "加大 --variant-states 可能判定它们。",
+    "item_check": "{endpoint}.{transition} 的检查 `{check}`",
+    "item_choice": "{endpoint}.{transition} 的选值条件 `{check}`",
+    "item_removed": "{endpoint}.{transition}",
+    "skip_weaken": "没有放宽检查：放宽只会增加运行，而见证运行仍是其中之一。",
+    "skip_remove": "没有尝试删除转换：删除只会减少运行（没有转换接收的报文段被丢弃，而这个"
+                   "信道的丢失不受限制，本来就可能丢掉它），所以不会改变这个结论。",
+    "skip_remove_local": "只尝试删除接收报文段的转换：删除其他转换只会减少运行。",
+    "skip_witness": "只尝试删除见证运行中执行过的转换：去掉其他任何转换，见证运行依然存在。",
+    "no_verdict": "性质 {property} 未被验证（{detail}），因此还没有可解释的结论。",
+}
+
+# How the endpoints of the shipped models and of most users' models are called in Chinese;
+# any other name is kept as written.
+ZH_ENDPOINTS = {"client": "客户端", "server": "服务器"}
+
+TABLES = {"en": EN, "zh": ZH}

@@ -1,0 +1,41 @@
+"""The ways a trace can be printed, by name: ``--format`` of check, prove and synth.
+
+A format is a function ``(trace, *, full, color) -> str``; :data:`TRACE_FORMATS` maps each
+name to one, so adding a format is adding an entry.  Formats that have no use for ``full``
+or ``color`` ignore them.
+"""
+
+from __future__ import annotations
+
+from tcpcheck.diagnostics import UsageError
+from tcpcheck.render import chart as _chart
+from tcpcheck.render import itf as _itf
+from tcpcheck.render import json as _json
+from tcpcheck.render import mermaid as _mermaid
+from tcpcheck.render import rfc as _rfc
+from tcpcheck.render import svg as _svg
+from tcpcheck.render import text as _text
+from tcpcheck.trace import Trace
+
+DEFAULT_FORMAT = "chart"
+
+TRACE_FORMATS = {
+    "chart": lambda t, *, full, color: _chart.chart(t, full=full, color=color),
+    "steps": lambda t, *, full, color: _text.trace(t, full=full),
+    "rfc": lambda t, *, full, color: _rfc.rfc(t),
+    "mermaid": lambda t, *, full, color: _mermaid.mermaid(t).rstrip("\n"),
+    "svg": lambda t, *, full, color: _svg.svg(t).rstrip("\n"),
+    "json": lambda t, *, full, color: _json.dumps(_json.trace(t)),  # spec/JSON.md, Trace
+    "itf": lambda t, *, full, color: _itf.dumps(_itf.itf(t)),  # Apalache/Quint ITF
+}
+
+
+def render_trace(trace: Trace, fmt: str = DEFAULT_FORMAT, *, full: bool = False,
+                 color: bool = False) -> str:
+    """``trace`` in the format named ``fmt`` (a key of :data:`TRACE_FORMATS`)."""
+    try:
+        render = TRACE_FORMATS[fmt]
+    except KeyError:
+        raise UsageError(f"unknown trace format '{fmt}'; the formats are: "
+                         + ", ".join(TRACE_FORMATS)) from None
+    return render(trace, full=full, color=color)
