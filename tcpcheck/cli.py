@@ -20,7 +20,7 @@ from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
 from tcpcheck.render.chart import use_color
-from tcpcheck.render.formats import DEFAULT_FORMAT, TRACE_FORMATS
+from tcpcheck.render.formats import DEFAULT_FORMAT, REPORT_FORMATS
 from tcpcheck.result import EXIT_BAD_INPUT, EXIT_INCOMPLETE
 
 EXAMPLES = """\
@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--witnesses", action="store_true", help="also print witness runs of "
                    "reachable goals")
     _add_format_option(c)
+    c.add_argument("--counterexamples", type=positive_int, default=1, metavar="N",
+                   help="up to N runs per violated property that end in different states "
+                        "(or different firings, for step properties), shortest first")
     c.add_argument("--coverage", action="store_true", help="print how often each transition fired")
     c.add_argument("--exhaustive", action="store_true", help="explore the whole state space even "
                    "after every property is decided (for exact statistics)")
@@ -140,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_format_option(parser) -> None:
-    parser.add_argument("--format", choices=tuple(TRACE_FORMATS), default=DEFAULT_FORMAT,
+    parser.add_argument("--format", choices=REPORT_FORMATS, default=DEFAULT_FORMAT,
                         dest="trace_format",
                         help="how runs are printed: chart (a sequence chart, the default), "
                              "steps (a numbered list), rfc (RFC 9293's figure notation), "
@@ -219,7 +222,8 @@ def cmd_check(args, stdout, stderr) -> int:
     options = CheckOptions(properties=tuple(args.property) if args.property else None,
                            max_states=args.max_states, max_depth=args.max_depth,
                            timeout=args.timeout, progress=progress,
-                           stop_when_decided=not args.exhaustive)
+                           stop_when_decided=not args.exhaustive,
+                           counterexamples=args.counterexamples)
     result = check(model, options)
     if progress:
         progress.clear()
@@ -232,8 +236,6 @@ def cmd_check(args, stdout, stderr) -> int:
         if args.coverage:
             stdout.write(render_text.coverage(result) + "\n")
     return result.exit_code
-
-
 
 
 def cmd_prove(args, stdout, stderr) -> int:

@@ -2,7 +2,7 @@
 
 ``tcpcheck trace FILE --eval EXPR`` shows how a quantity evolves along a run
 (``client.snd_nxt - client.iss``, ``server.state == ESTABLISHED``, ``exists s in channel:
-s.SYN``).  The expression is parsed by the language's own grammar and typed by the model's
+s.SYN``, ``client.rexmt``: -1 while stopped, ``exists s in channel: s.age > 0``).  The expression is parsed by the language's own grammar and typed by the model's
 own lowering, so names, types, did-you-mean hints and carets are the model's; it is then
 evaluated here, directly on the :mod:`tcpcheck.trace` records, with the meaning the
 explicit engine gives it (sequence arithmetic and comparison modulo the sequence space,
@@ -101,8 +101,10 @@ def mismatch(model: ir.Model, trace: Trace) -> str | None:
     for step in trace.steps:
         for spec, view in zip(model.endpoints, step.state.endpoints):
             missing = [v.name for v in spec.variables if v.name not in dict(view.variables)]
-            if missing or view.state not in spec.states:
-                what = f"variable '{missing[0]}'" if missing else f"state '{view.state}'"
+            timers = [t for t in spec.timers if t not in dict(view.timers)]
+            if missing or timers or view.state not in spec.states:
+                what = f"variable '{missing[0]}'" if missing else \
+                    f"timer '{timers[0]}'" if timers else f"state '{view.state}'"
                 return f"step {step.index}: endpoint {spec.name} has no {what} in one of " \
                        "them; the model changed since the trace was written"
     return None
@@ -135,6 +137,12 @@ class _Evaluator:
         v = self.snap.endpoints[e.endpoint].value(e.name)
         return frozenset(v) if isinstance(v, tuple) else v
 
+    def _TimerRef(self, e: ir.TimerRef) -> int:
+        # a snapshot shows a stopped timer as None; the property language reads it as -1,
+        # as both engines store it
+        left = dict(self.snap.endpoints[e.endpoint].timers)[e.name]
+        return -1 if left is None else left
+
     def _ControlState(self, e: ir.ControlState) -> str:
         return self.snap.endpoints[e.endpoint].state
 
@@ -155,6 +163,8 @@ class _Evaluator:
             return e.field in seg.flags.split("+")
         if e.field == "dst":
             return self.names.index(seg.dst)
+        if e.field == "age":
+            return seg.age
         return dict(seg.ghosts)[e.field]
 
     def _segment(self, binder: str) -> SegmentView:

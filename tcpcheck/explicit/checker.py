@@ -6,9 +6,10 @@ for it is a shortest one.  Exploration stops when every property is decided, whe
 space is exhausted, or at a limit; a run cut short never reports a property as holding.
 
 With ``counterexamples=N`` a violated property keeps up to N runs that break it in
-different ways (a different violating state; for a step property a different firing:
-transition and resulting state), in the order breadth-first search meets them, so
-shortest first; "decided" then waits until each violated property has N of them.
+different ways: a different sequence of actions (who did what: which transition, which
+kind of channel fault, a tick), ignoring the values carried, so that three runs differing
+only in the ISN chosen count as one.  They come in the order breadth-first search meets
+them, so shortest first; "decided" then waits until each violated property has N of them.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from tcpcheck.diagnostics import UsageError
-from tcpcheck.explicit.compile import compile_expr
+from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.explicit.decode import Decoder
-from tcpcheck.explicit.semantics import FIRE, DomainViolation, Semantics
+from tcpcheck.explicit.semantics import FIRE, TICK, DomainViolation, Semantics
 from tcpcheck.model import ir
 from tcpcheck.result import (FAILING, HOLDS, NOT_VERIFIED, REACHED, UNREACHABLE, VIOLATED,
                              CheckResult, Coverage, PropertyResult, Stats)
@@ -57,6 +58,7 @@ class _Pending:
     detail: str | None = None
     witnesses: list = field(default_factory=list)  # every violating run kept, witness first
     keys: set = field(default_factory=set)  # what makes each kept run different
+    broken: set = field(default_factory=set)  # states where the property is already broken
 
 
 def check(model: ir.Model, options: CheckOptions = CheckOptions()) -> CheckResult:
@@ -75,9 +77,9 @@ class _Explorer:
         wanted = options.properties
         chosen = [p for p in (*model.properties, *_lemma_properties(model))
                   if wanted is None or p.name in wanted]
-        m = model.bounds.seqspace
+        m, timers = model.bounds.seqspace, timer_bases(model)
         # step properties are compiled per endpoint below (for `self`), so not here
-        fn = lambda p: (compile_expr(p.expr, in_transition=False, modulus=m)
+        fn = lambda p: (compile_expr(p.expr, in_transition=False, modulus=m, timer_base=timers)
                         if p.expr is not None and p.kind != "step" else None)
         self.props = [_Pending(p, fn(p)) for p in chosen]
         self.invariants = [p for p in self.props if p.prop.kind in ("always", LEMMA)]
@@ -86,7 +88,8 @@ class _Explorer:
         self.steps = {}
         for p in self.props:
             if p.prop.kind == "step":
-                fns = {e: compile_expr(p.prop.expr_for(e), in_transition=False, modulus=m)
+                fns = {e: compile_expr(p.prop.expr_for(e), in_transition=False, modulus=m,
+                                       timer_base=timers)
                        for e in (0, 1)}
                 for key in p.prop.selectors:
                     self.steps.setdefault(key, []).append((p, fns[key[0]]))
@@ -129,6 +132,8 @@ class _Explorer:
                     if action[0] == FIRE:
                         self._on_fire(current, action, nxt)
                     if nxt in self.index:
+                        if opts.counterexamples > 1:
+                            self._revisit(current, action, nxt)
                         continue
                     if opts.max_states is not None and len(self.states) >= opts.max_states:
                         stop_reason = "max-states"
@@ -197,23 +202,43 @@ class _Explorer:
 
     def _check_state(self, index: int, state) -> None:
         for p in self.invariants:
-            if self._wants(p) and not self._evaluate(p, p.fn, state, None, index, index):
+            if self._wants(p) and not self._evaluate(p, p.fn, state, None):
                 if p.prop.kind == LEMMA and p.detail is None:  # keep an evaluation error
                     p.detail = LEMMA_VIOLATED
                 self._violated(p, index, index)
         for p in self.goals:
-            if p.status is None and self._evaluate(p, p.fn, state, None, index, index):
-                p.status, p.witness = REACHED, index
+            if p.status is None:
+                value = self._evaluate(p, p.fn, state, None)
+                if value is None:  # an evaluation error is reported as a violation
+                    self._violated(p, index, index)
+                elif value:
+                    p.status, p.witness = REACHED, index
 
     def _on_fire(self, parent: int, action, nxt) -> None:
         _, e, t, seg = action[:4]
         self.coverage[(e, t)] += 1
         for p, fn in self.steps.get((e, t), ()):
-            key = (e, t, nxt)  # the same firing reached from another parent is no new run
-            if self._wants(p) and key not in p.keys:
-                witness = (parent, action, nxt)
-                if not self._evaluate(p, fn, nxt, seg, witness, key):
-                    self._violated(p, witness, key)
+            if self._wants(p) and not self._evaluate(p, fn, nxt, seg):
+                self._violated(p, (parent, action, nxt), parent, action)
+
+    def _revisit(self, parent: int, action, nxt) -> None:
+        """An edge into a state seen before: if that state breaks a state property, the run
+        through ``parent`` and ``action`` may be another way to break it."""
+        for p in self.invariants + self.deadlock:
+            if nxt in p.broken and self._wants(p):
+                self._violated(p, (parent, action, nxt), parent, action)
+
+    def _shape(self, p: _Pending, index: int, last=None):
+        """What makes the run to ``index`` (then ``last``, for a firing) different from
+        another: its actions without their values.  None when the run passes through a state
+        where ``p`` is already broken: a counterexample ends at its first violation."""
+        shape = [] if last is None else [_skeleton(last)]
+        while index > 0:
+            if self.states[index] in p.broken:
+                return None
+            shape.append(_skeleton(self.action[index]))
+            index = self.parent[index]
+        return tuple(reversed(shape))
 
     def _wants(self, p: _Pending) -> bool:
         """Whether ``p`` is still looked at: undecided, or violated with fewer runs kept
@@ -223,26 +248,33 @@ class _Explorer:
         return (p.status == VIOLATED and p.prop.kind != "reachable"
                 and len(p.witnesses) < self.options.counterexamples)
 
-    @staticmethod
-    def _violated(p: _Pending, witness, key) -> None:
-        """Keep a run that breaks ``p``; the first one found is the verdict's (shortest)."""
-        if key in p.keys:
-            return
+    def _violated(self, p: _Pending, witness, index: int, last=None) -> None:
+        """Keep the run ``witness`` (to state ``index``, then the firing ``last`` for a step
+        property) that breaks ``p``; the first one found is the verdict's (shortest).  With
+        more than one counterexample asked for, keep it only if it breaks ``p`` in a new way."""
         if p.status is None:
             p.status, p.witness = VIOLATED, witness
-        p.witnesses.append(witness)
-        p.keys.add(key)
+            p.witnesses.append(witness)
+            if self.options.counterexamples > 1:
+                p.keys.add(self._shape(p, index, last))
+        elif self.options.counterexamples > 1:
+            key = self._shape(p, index, last)
+            if key is not None and key not in p.keys:
+                p.witnesses.append(witness)
+                p.keys.add(key)
+        if self.options.counterexamples > 1:
+            p.broken.add(witness[2] if last is not None else self.states[index])
 
-    def _evaluate(self, p: _Pending, fn, state, seg, witness, key) -> bool:
-        """The property's value; a property that cannot be evaluated here (x % 0, a
-        negative set element) is reported as violated at this state, with the reason."""
+    @staticmethod
+    def _evaluate(p: _Pending, fn, state, seg) -> bool | None:
+        """The property's value, or None when it cannot be evaluated here (x % 0, a
+        negative set element): that counts as a violation at this state, with the reason."""
         try:
             return fn(state, seg)
         except (ArithmeticError, ValueError) as err:
             if p.status is None:
                 p.detail = f"the property cannot be evaluated in this state: {err}"
-            self._violated(p, witness, key)
-            return False  # the caller records the same run again, which is a no-op
+            return None
 
     def _all_decided(self) -> bool:
         """Stop early only when every property is decided and nothing is left unchecked
@@ -307,8 +339,8 @@ class _Explorer:
 
     def _trace(self, p: _Pending, witness, kind: str, decoder):
         prop = p.prop
-        if prop.kind == "step":
-            parent, action, nxt = witness
+        if prop.kind == "step" or (prop.kind != "domains" and isinstance(witness, tuple)):
+            parent, action, nxt = witness  # a firing, or an edge into a state seen before
             path = self._path(parent) + [(action, nxt)]
             return decoder.trace(path, kind=kind, prop=prop.name)
         if prop.kind == "domains":
@@ -333,3 +365,13 @@ def _lemma_properties(model: ir.Model) -> list:
 
 class _Stop(Exception):
     pass
+
+
+def _skeleton(action) -> tuple:
+    """An action without the values it carries: (FIRE, endpoint, transition) for a firing,
+    (kind, endpoint or direction) for a discard, loss or duplication, (TICK,) for a tick."""
+    if action[0] == FIRE:
+        return action[:3]
+    if action[0] == TICK:
+        return (TICK,)
+    return action[:2]

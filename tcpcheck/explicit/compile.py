@@ -8,7 +8,8 @@ An expression becomes the source of a small lambda, compiled once per model.  Tw
 
 State layout (see :mod:`tcpcheck.explicit.state`): an endpoint is
 ``(control, incarnation, var_0, ..., var_n, timer_0, ..., timer_m)``; a segment is
-``(flags, seq, ack, ghost_0, ..., ghost_k, age)``; sets are bit masks.
+``(flags, seq, ack, ghost_0, ..., ghost_k, age)``; sets are bit masks; a timer is -1 when
+stopped, else its ticks left.
 """
 
 from __future__ import annotations
@@ -26,12 +27,21 @@ def seq_lt(a: int, b: int, modulus: int) -> bool:
     return (a - b) % modulus >= (modulus + 1) // 2
 
 
-def compile_expr(expr, *, in_transition: bool, modulus: int):
-    """Compile an ir expression to a function of ``(v, g)`` or ``(S, g)``."""
+def timer_bases(model: ir.Model) -> tuple:
+    """Per endpoint, the index of its first timer in its state tuple (timers follow the
+    variables); what a property that reads a timer needs to find it."""
+    return tuple(VAR_BASE + len(e.variables) for e in model.endpoints)
+
+
+def compile_expr(expr, *, in_transition: bool, modulus: int, timer_base: tuple = ()):
+    """Compile an ir expression to a function of ``(v, g)`` or ``(S, g)``.
+
+    ``timer_base`` is :func:`timer_bases` of the model; a property that reads a timer
+    cannot be compiled without it."""
     args = "v, g" if in_transition else "S, g"
     namespace = {"seq_lt": seq_lt, "chain": chain}
     try:
-        source = _Gen(in_transition, modulus).gen(expr)
+        source = _Gen(in_transition, modulus, timer_base).gen(expr)
         return eval(f"lambda {args}: {source}", namespace)  # noqa: S307 - generated from the IR
     except (SyntaxError, RecursionError, MemoryError):
         raise ExpressionTooComplex("an expression is nested too deeply for the explicit engine; "
@@ -42,15 +52,16 @@ class ExpressionTooComplex(TcpcheckError):
     """Python cannot compile an expression this deep (about 200 nested operators)."""
 
 
-def expression_source(expr, *, in_transition: bool, modulus: int) -> str:
+def expression_source(expr, *, in_transition: bool, modulus: int, timer_base: tuple = ()) -> str:
     """The Python source the compiler generates (for tests and debugging)."""
-    return _Gen(in_transition, modulus).gen(expr)
+    return _Gen(in_transition, modulus, timer_base).gen(expr)
 
 
 class _Gen:
-    def __init__(self, in_transition: bool, modulus: int):
+    def __init__(self, in_transition: bool, modulus: int, timer_base: tuple = ()):
         self.local = in_transition
         self.m = modulus
+        self.timer_base = timer_base
 
     def gen(self, e) -> str:
         return getattr(self, "_" + type(e).__name__)(e)
@@ -71,6 +82,13 @@ class _Gen:
     def _IncarnationRef(self, e: ir.IncarnationRef) -> str:
         return "v[1]" if self.local else f"S[{e.endpoint}][1]"
 
+    def _TimerRef(self, e: ir.TimerRef) -> str:
+        # the state stores a stopped timer as -1 already, which is what a property reads
+        if self.local or not self.timer_base:
+            raise ValueError("reading a timer needs property context and the model's timer "
+                             "layout (timer_base)")
+        return f"S[{e.endpoint}][{self.timer_base[e.endpoint] + e.index}]"
+
     def _StateLit(self, e: ir.StateLit) -> str:
         return repr(e.index)
 
@@ -82,6 +100,8 @@ class _Gen:
             return f"{name}[2]"
         if e.field == "dst":
             return f"qd_{e.binder}"
+        if e.field == "age":  # last in the segment tuple; stays 0 without an msl
+            return f"{name}[-1]"
         if e.field in ir.FLAG_NAMES:
             return f"({name}[0] & {int(ir.Flag[e.field])} != 0)"
         return f"{name}[{3 + e.ghost_index}]"

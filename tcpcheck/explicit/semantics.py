@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tcpcheck.explicit.compile import VAR_BASE, compile_expr
+from tcpcheck.explicit.compile import VAR_BASE, compile_expr, timer_bases
 from tcpcheck.model import ir
 
 
@@ -68,7 +68,7 @@ class Semantics:
         self.var_types = tuple(tuple(v.type for v in e.variables) for e in model.endpoints)
         self.set_masks = tuple(tuple(_set_mask(t.element) if isinstance(t, ir.SetType) else 0
                                      for t in types) for types in self.var_types)
-        self.timer_base = tuple(VAR_BASE + len(e.variables) for e in model.endpoints)
+        self.timer_base = timer_bases(model)
         self.transitions = tuple(
             tuple(self._compile_transition(ti, t) for ti, t in enumerate(e.transitions))
             for e in model.endpoints)

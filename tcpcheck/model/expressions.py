@@ -102,6 +102,8 @@ class ExprChecker:
                     return ir.VarRef(s.own, i, name, var.type, var.ghost)
             if name == "incarnation":
                 return ir.IncarnationRef(s.own, ir.IntType(0, None))
+            if name in own.timers:
+                return self._timer_in_transition(name, node.span)
             if name in own.states:
                 self.sink.error("state-in-guard",
                                 f"'{name}' is a control state; a transition's 'from' states say "
@@ -113,6 +115,15 @@ class ExprChecker:
             return ERROR
         return UnresolvedState(name, node.span)
 
+    def _timer_in_transition(self, name: str, span):
+        # A protocol reacts to a timer's expiry ('on timeout T'); reading how much time is
+        # left would let it see a clock no real TCP has.  Properties may, to state facts
+        # about time (lemmas for k-induction need them).
+        self.sink.error("timer-read", f"'{name}' is a timer; timers and segment ages can be "
+                        "read only in properties and lemmas (a transition reacts to a timer "
+                        f"with 'on timeout {name}')", span)
+        return ERROR
+
     def _unknown_name(self, name: str, span):
         s = self.scope
         pool = list(s.constants) + list(s.symbolic)
@@ -121,9 +132,13 @@ class ExprChecker:
         else:
             pool += [e.name for e in s.endpoints]
             pool += [st for e in s.endpoints for st in e.states]
+        owners = [e.name for e in s.endpoints if name in e.timers] if s.own is None else []
         if any(name in e.states for e in s.endpoints):
             self.sink.error("unknown-name", f"state '{name}' must be compared with an endpoint's state, "
                             f"e.g. client.state == {name}", span)
+        elif owners:  # a property names a timer without saying whose
+            self.sink.error("unknown-name", f"'{name}' is a timer of '{owners[0]}'; a property "
+                            "reads it through its endpoint", span, f"did you mean '{owners[0]}.{name}'?")
         else:
             self.sink.error("unknown-name", f"unknown name '{name}'", span, did_you_mean(name, pool))
         return ERROR
@@ -148,6 +163,8 @@ class ExprChecker:
             self.sink.error("unknown-name", f"unknown endpoint or segment '{base}'", node.base.span,
                             did_you_mean(base, pool))
             return ERROR
+        if s.own is not None and index == s.own and attr in s.endpoints[index].timers:
+            return self._timer_in_transition(attr, node.span)
         if s.own is not None:
             self.sink.error("foreign-read", f"an endpoint cannot read another endpoint's state: "
                             f"'{base}.{attr}' (a protocol only knows what segments tell it)",
@@ -164,9 +181,11 @@ class ExprChecker:
         for i, var in enumerate(endpoint.variables):
             if var.name == attr.name:
                 return ir.VarRef(index, i, var.name, var.type, var.ghost)
-        pool = ["state", "incarnation"] + [v.name for v in endpoint.variables]
-        self.sink.error("unknown-name", f"endpoint '{endpoint.name}' has no variable '{attr.name}'",
-                        attr.span, did_you_mean(attr.name, pool))
+        if attr.name in endpoint.timers:  # lowering keeps timer and variable names apart
+            return ir.TimerRef(index, endpoint.timers.index(attr.name), attr.name)
+        pool = ["state", "incarnation"] + [v.name for v in endpoint.variables] + list(endpoint.timers)
+        self.sink.error("unknown-name", f"endpoint '{endpoint.name}' has no variable or timer "
+                        f"'{attr.name}'", attr.span, did_you_mean(attr.name, pool))
         return ERROR
 
     def _seg_field(self, binder: str, attr: ast.Ident):
@@ -177,10 +196,19 @@ class ExprChecker:
             return ir.SegField(binder, name, ir.BOOL)
         if name == "dst" and binder != "seg":
             return ir.SegField(binder, "dst", ir.IntType(0, 1))
+        if name == "age":
+            if self.scope.own is not None:  # only 'seg' reaches here inside a transition
+                self.sink.error("timer-read", "a segment's age can be read only in properties "
+                                "and lemmas; a protocol cannot see how long a segment was in "
+                                "flight", attr.span)
+                return ERROR
+            return ir.SegField(binder, "age", ir.AGE_TYPE)
         for i, f in enumerate(self.scope.ghost_fields):
             if f.name == name:
                 return ir.SegField(binder, name, f.type, ghost_index=i, ghost=True)
         pool = ["seq", "ack", *ir.FLAG_NAMES] + [f.name for f in self.scope.ghost_fields]
+        if self.scope.own is None:
+            pool += ["age"] + (["dst"] if binder != "seg" else [])
         self.sink.error("unknown-field", f"a segment has no field '{name}'", attr.span,
                         did_you_mean(name, pool))
         return ERROR

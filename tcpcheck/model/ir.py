@@ -72,7 +72,8 @@ class IntType:
         return (self.lo is None or value >= self.lo) and (self.hi is None or value <= self.hi)
 
     def __str__(self) -> str:
-        return f"{self.lo}..{self.hi}" if self.lo is not None else "int"
+        # an open bound (an incarnation, a timer, an age) reads as a plain integer
+        return f"{self.lo}..{self.hi}" if None not in (self.lo, self.hi) else "int"
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ class StateType:
 
 BOOL = BoolType()
 INT = IntType()
+TIMER_TYPE = IntType(-1, None)  # ticks left; -1 when stopped (no static upper bound)
+AGE_TYPE = IntType(0, None)  # ticks since a segment was sent
 
 
 # ---- expressions ------------------------------------------------------------------------
@@ -165,11 +168,26 @@ class IncarnationRef:
 
 
 @dataclass(frozen=True)
+class TimerRef:
+    """Timer ``index`` of endpoint ``endpoint``, read by a property or lemma: the ticks left
+    while it runs (0 = expired, its ``timeout`` not yet fired), -1 when stopped.
+
+    Lowering produces it only in property context: a transition reacts to its timers
+    through ``timeout`` triggers and never reads them as numbers."""
+
+    endpoint: int
+    index: int
+    name: str
+    type: object = TIMER_TYPE
+
+
+@dataclass(frozen=True)
 class SegField:
     """A field of a segment: ``binder`` is ``seg`` (the one received) or a quantifier's name.
 
-    ``field`` is ``seq``, ``ack``, a flag name (a bool), ``dst`` (endpoint index) or the
-    index-th ghost field (``ghost_index``).
+    ``field`` is ``seq``, ``ack``, a flag name (a bool), ``dst`` (endpoint index), ``age``
+    (ticks in flight; always 0 without an ``msl``; properties only) or the index-th ghost
+    field (``ghost_index``).
     """
 
     binder: str

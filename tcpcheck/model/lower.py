@@ -260,7 +260,7 @@ class _Lowering:
     def _ghost_fields(self) -> tuple:
         fields, seen = [], set()
         for f in self.node.fields:
-            if f.name.name in seen or f.name.name in ("seq", "ack", *ir.FLAG_NAMES):
+            if f.name.name in seen or f.name.name in ("seq", "ack", "age", *ir.FLAG_NAMES):
                 self.sink.error("duplicate", f"segment field '{f.name.name}' is declared twice or "
                                 "is a built-in field", f.name.span)
                 continue
@@ -344,10 +344,21 @@ class _Lowering:
             variables.append(ir.Variable(decl.name.name, type_, init, decl.ghost, decl.persistent,
                                          decl.span))
         timers = self._unique_names(node.timers, "timer")
+        self._timer_names_apart(node, seen)
         terminal = frozenset(states.index(t.name) for t in node.terminal
                              if t.name in states or self._unknown_state(t, states))
         return ir.Endpoint(node.name.name, tuple(states), initial, tuple(variables), tuple(timers),
                            (), terminal, node.doc, node.span)
+
+    def _timer_names_apart(self, node: ast.EndpointNode, variables: set) -> None:
+        """A property reads ``E.x`` for a variable and ``E.T`` for a timer, so the two
+        must not share a name (nor take ``state`` or ``incarnation``)."""
+        for ident in node.timers:
+            if ident.name in variables or ident.name in BUILTIN_NAMES:
+                what = "a variable" if ident.name in variables else "a built-in name"
+                self.sink.error("duplicate", f"timer '{ident.name}' has the name of {what} of "
+                                f"'{node.name.name}'; '{node.name.name}.{ident.name}' would be "
+                                "ambiguous in a property", ident.span)
 
     def _unique_names(self, idents, what) -> list:
         names = []

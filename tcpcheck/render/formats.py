@@ -29,6 +29,10 @@ TRACE_FORMATS = {
     "itf": lambda t, *, full, color: _itf.dumps(_itf.itf(t)),  # Apalache/Quint ITF
 }
 
+# The formats that read well inside a text report; JSON and ITF are files of their own
+# (`--json` for a whole result, `tcpcheck trace FILE --format itf` for one run).
+REPORT_FORMATS = tuple(name for name in TRACE_FORMATS if name not in ("json", "itf"))
+
 
 def render_trace(trace: Trace, fmt: str = DEFAULT_FORMAT, *, full: bool = False,
                  color: bool = False) -> str:

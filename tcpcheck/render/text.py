@@ -129,6 +129,9 @@ def property_line(p: PropertyResult, width: int) -> str:
         what = "witness" if p.status == "reached" else "counterexample"
         n = len(p.trace)
         extra = f"  ({what}: {n} step{'s' if n != 1 else ''})"
+        if len(p.traces) > 1:
+            lengths = ", ".join(str(len(t)) for t in p.traces)
+            extra = f"  ({len(p.traces)} counterexamples: {lengths} steps)"
     elif p.detail:
         extra = f"  ({p.detail})"
     return f"  {property_label(p):<{width}}  {status}{extra}"
@@ -154,7 +157,11 @@ def check_result(result: CheckResult, model: ir.Model, *, full: bool = False,
         out.append(f"{title} for {what}{p.name}{why}")
         if p.detail:
             out.append(f"  ({p.detail})")
-        out.append(_trace_text(p.trace, trace_format, full, color))
+        runs = p.traces if len(p.traces) > 1 else (p.trace,)
+        for number, run in enumerate(runs, start=1):
+            if len(runs) > 1:
+                out.append(f"  run {number} of {len(runs)}: {len(run)} steps")
+            out.append(_trace_text(run, trace_format, full, color))
     out.append("")
     out.append(stats_line(result))
     if not result.complete:

@@ -24,7 +24,7 @@ from tcpcheck.symbolic.body import BodyRunner, Path
 from tcpcheck.symbolic.state import (NO_ACTION, DirectionTerms, EndpointTerms, SlotTerms, Sorts, StateFactory,
                                      StateTerms, age_and_expire, append, insert_after, remove_at,
                                      slot_at)
-from tcpcheck.symbolic.terms import ExprCompiler, SegTerms, SeqArith, Unsupported
+from tcpcheck.symbolic.terms import ExprCompiler, SeqArith, Unsupported
 
 UNIT, JUMP = "unit", "jump"
 REAL_SEQSPACE = 1 << 32
@@ -246,9 +246,10 @@ class Encoding:
         eps[e] = new_ep
         chans = list(s.channels)
         chans[e], chans[peer] = own_after, out
-        received = seg if seg is not None else self.factory.zero_segment()
+        received = seg if seg is not None else self.factory.zero_slot()
         nxt = StateTerms(eps, chans, lost, s.duplicated, s.error, z3.IntVal(e), z3.IntVal(ti),
-                         SegTerms(received.flags, received.seq, received.ack, received.ghosts))
+                         SlotTerms(received.flags, received.seq, received.ack, received.ghosts,
+                                   received.age))
         fired = self._add("fire", z3.And(base, z3.And(path.cond), budget), nxt, endpoint=e,
                           transition=ti, path=pi, received=seg, sends=path.sends,
                           overflowed=overflowed)
@@ -261,12 +262,12 @@ class Encoding:
     def _error_state(self) -> StateTerms:
         s = self.S
         return StateTerms(s.endpoints, s.channels, s.lost, s.duplicated, z3.BoolVal(True),
-                          z3.IntVal(NO_ACTION), z3.IntVal(NO_ACTION), self.factory.zero_segment())
+                          z3.IntVal(NO_ACTION), z3.IntVal(NO_ACTION), self.factory.zero_slot())
 
     def _quiet(self, eps, chans, lost, dup) -> StateTerms:
         """A successor in which no endpoint fired (the monitor says so)."""
         return StateTerms(eps, chans, lost, dup, self.S.error, z3.IntVal(NO_ACTION),
-                          z3.IntVal(NO_ACTION), self.factory.zero_segment())
+                          z3.IntVal(NO_ACTION), self.factory.zero_slot())
 
     def _discard(self, e: int, runner) -> None:
         """Delivery that no transition takes (13.2 (b)): no matching transition has any

@@ -6,7 +6,7 @@ control state, incarnation, variables and timers (-1 = stopped); per direction a
 for a FIFO direction, in arrival order for a bag; the others are all zeros, so that a state
 has one representation per order); the fault counters; the ``error`` flag of the built-in
 ``domains`` property; and a monitor of the last action (endpoint, transition, received
-segment) that step properties read.  Bags are multisets, so two slot orders of one bag are
+segment, with its age) that step properties read.  Bags are multisets, so two slot orders of one bag are
 the same explicit state: reachability, which is all BMC and the proofs are about, does not
 depend on the order.
 """
@@ -63,14 +63,13 @@ class StateTerms:
     error: object
     last_endpoint: object
     last_transition: object
-    last_seg: SegTerms
+    last_seg: SlotTerms  # with its age just before delivery, which step properties read
 
     def flat(self) -> list:
-        seg = self.last_seg
         return ([t for e in self.endpoints for t in e.flat()]
                 + [t for d in self.channels for t in d.flat()]
                 + [self.lost, self.duplicated, self.error, self.last_endpoint,
-                   self.last_transition, seg.flags, seg.seq, seg.ack, *seg.ghosts])
+                   self.last_transition, *self.last_seg.flat()])
 
 
 class Sorts:
@@ -136,7 +135,7 @@ class StateFactory:
         chans = [DirectionTerms(z3.Int(f"{towards[d]}.count"),
                                 [self._slot(f"{towards[d]}[{i}]") for i in range(self.capacity)])
                  for d in (0, 1)]
-        last = self._segment(f"{tag}.last")
+        last = self._slot(f"{tag}.last")
         return StateTerms(eps, chans, z3.Int(f"{tag}.lost"), z3.Int(f"{tag}.dup"),
                           z3.Bool(f"{tag}.error"), z3.Int(f"{tag}.last_e"),
                           z3.Int(f"{tag}.last_t"), last)
@@ -180,7 +179,7 @@ class StateFactory:
             parts += [d.count == 0] + [slot_equal(x, self.zero_slot()) for x in d.slots]
         parts += [s.lost == 0, s.duplicated == 0, z3.Not(s.error),
                   s.last_endpoint == NO_ACTION, s.last_transition == NO_ACTION,
-                  segment_equal(s.last_seg, self.zero_segment())]
+                  slot_equal(s.last_seg, self.zero_slot())]
         return z3.And(parts)
 
     def well_formed(self, s: StateTerms) -> object:
@@ -199,6 +198,8 @@ class StateFactory:
                 parts.append(z3.Implies(z3.Not(d.valid(i)), slot_equal(slot, self.zero_slot())))
                 parts += [slot.age >= 0, self.sorts.arith.well_formed(slot.seq),
                           self.sorts.arith.well_formed(slot.ack)]
+                if self.model.channel.msl is None:  # nothing ages (13.4): as explicit, age 0
+                    parts.append(slot.age == 0)
                 parts += [self.sorts.well_formed(t, g) for t, g in zip(self.ghost_types, slot.ghosts)]
         ch = self.model.channel
         parts += [s.lost >= 0, s.duplicated >= 0]

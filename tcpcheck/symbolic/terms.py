@@ -142,6 +142,12 @@ class ExprCompiler:
             return self.incarnation
         return self.endpoints[e.endpoint].incarnation
 
+    def _TimerRef(self, e: ir.TimerRef):
+        # the state keeps a stopped timer as -1, the value a property reads for it
+        if self.endpoints is None:
+            raise Unsupported("a timer read outside a property")
+        return self.endpoints[e.endpoint].timers[e.index]
+
     def _ControlState(self, e: ir.ControlState):
         return self.endpoints[e.endpoint].control
 
@@ -164,6 +170,10 @@ class ExprCompiler:
         if e.field in ir.FLAG_NAMES:
             bit = int(ir.Flag[e.field])
             return seg.flags & z3.BitVecVal(bit, 6) != 0
+        if e.field == "age":
+            if getattr(seg, "age", None) is None:
+                raise Unsupported("a segment's age where the segment has none")
+            return seg.age
         return seg.ghosts[e.ghost_index]
 
     # -- compound ----------------------------------------------------------------------

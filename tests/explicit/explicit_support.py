@@ -15,7 +15,7 @@ from textwrap import dedent
 import pytest
 
 from tcpcheck.explicit import CheckOptions, check
-from tcpcheck.explicit.compile import compile_expr
+from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.explicit.decode import Decoder
 from tcpcheck.explicit.semantics import DomainViolation, Semantics
 from tcpcheck.loader import load_string
@@ -67,6 +67,54 @@ MIXED = """
     property two_syns: reachable exists s in channel.b: exists t in channel.b:
                          s.SYN and t.SYN and s.seq != t.seq
     property dl: deadlock free
+    """
+
+# One timer and one segment with an MSL, small enough to check by hand: the client sends a
+# SYN and starts rexmt at 3; the SYN expires after 2 ticks (age 2 = MSL), the timer runs out
+# after 3 and the client gives up.  Every shortest length below is counted by hand.
+TIMED = """
+    model timed
+    const MSL = 2
+    channel { msl = MSL  duplication = no }
+    endpoint client {
+      states CLOSED, WAIT, DONE
+      initial CLOSED
+      terminal CLOSED, DONE
+      timer rexmt
+      transition go: CLOSED -> WAIT on open { send SYN(seq=0)  start rexmt 3 }
+      transition give_up: WAIT -> DONE on timeout rexmt
+    }
+    endpoint server {
+      states LISTEN, GOT
+      initial LISTEN
+      terminal LISTEN, GOT
+      transition rx: LISTEN -> GOT on recv SYN
+    }
+    property timer_bounded: always client.rexmt <= 3
+    property never_one: always client.rexmt != 1
+    property young: always forall s in channel: s.age < MSL
+    property zero_age: always forall s in channel: s.age == 0
+    property aged: reachable exists s in channel: s.age > 0
+    property fresh_delivery: always at server.rx: seg.age == 0
+    property started_at_three: always at client.go: self.rexmt == 3
+    property stopped_when_done: always client.state == DONE => client.rexmt == -1
+    property quiet_when_done: always client.state == DONE => not (exists s in channel.server: s.SYN)
+    property done: reachable client.state == DONE
+    """
+# never_one: open (rexmt 3), tick (2), tick (1)                      -> violated in 3 steps
+# aged: open, tick                                                   -> reached in 2 steps
+# zero_age: open, tick                                               -> violated in 2 steps
+# fresh_delivery: open, tick, the server takes the SYN at age 1      -> violated in 3 steps
+# done: open, three ticks, give_up                                   -> reached in 5 steps
+TIMED_NO_MSL = TIMED.replace("channel { msl = MSL  duplication = no }",
+                             "channel { duplication = no }")
+
+# What k-induction needs to prove quiet_when_done: ages stay below MSL, and a SYN in flight
+# is exactly as old as the timer has run (so none is left when the timer expires).
+TIMED_LEMMAS = """
+    lemma below_msl: forall s in channel: s.age < MSL
+    lemma in_step: forall s in channel.server:
+                     client.state == WAIT and s.age + client.rexmt == 3
     """
 
 
@@ -141,7 +189,8 @@ def replay(model, trace):
 def eval_property(model, name: str, state) -> bool:
     """The truth of state property ``name`` (always / reachable) in compact ``state``."""
     prop = model.get_property(name)
-    fn = compile_expr(prop.expr, in_transition=False, modulus=model.bounds.seqspace)
+    fn = compile_expr(prop.expr, in_transition=False, modulus=model.bounds.seqspace,
+                      timer_base=timer_bases(model))
     return bool(fn(state, None))
 
 

@@ -11,9 +11,11 @@ from tcpcheck.render import json as render_json
 from tcpcheck.result import VIOLATED
 
 # a picks v in 0..3 on OPEN (S0 -> S1) and may CLOSE from S0 or S1 into S2; b may LISTEN
-# once (X -> Y).  The states where a is in S1 are the 8 pairs (v, b's state): 4 at depth 1
-# (b still in X) and 4 at depth 2 (b moved first).  So `not_s1` has exactly 8 distinct
-# counterexamples, 4 of length 1 then 4 of length 2.
+# once (X -> Y).  A "way" to break a property is a sequence of actions, values aside, that
+# ends at the first violation.  `not_s1` breaks in 2 ways: [pick] (any v: one way) and
+# [go, pick]; [pick, go] is no new way (it passes through a state that breaks it already).
+# `no_fin` breaks in 4 ways: [fin], [pick, fin], [go, fin] and [pick, go, fin] (the run to
+# a state is the first one breadth-first search found, so [go, pick, fin] is not seen).
 CHOICES = """
     model choices
     endpoint a {
@@ -56,61 +58,49 @@ def test_one_counterexample_is_the_default_and_unchanged():
     assert check(load(CHOICES)).get("not_s1") == p  # CheckOptions() is counterexamples=1
 
 
-def test_three_distinct_shortest_first_and_the_first_is_the_usual_one():
+def _shape(trace):
+    return [step.transition for step in trace.steps[1:]]
+
+
+def test_distinct_ways_shortest_first_and_the_first_is_the_usual_one():
     model, r = _check(3)
     p = r.get("not_s1")
-    assert len(p.traces) == 3 and p.traces[0] == p.trace
-    assert p.trace == check(model).get("not_s1").trace
-    assert [len(t) for t in p.traces] == [1, 1, 1]
-    assert [_final(t) for t in p.traces] == [("S1", 0, "X"), ("S1", 1, "X"), ("S1", 2, "X")]
+    assert p.traces[0] == p.trace == check(model).get("not_s1").trace
+    assert [_shape(t) for t in p.traces] == [["pick"], ["go", "pick"]]
     for t in p.traces:
         replay(model, t)  # each is a real run
 
 
-def test_more_than_the_shortest_layer_continues_in_breadth_first_order():
-    model, r = _check(6)
+def test_values_alone_do_not_make_a_new_way():
+    _, r = _check(8)
     finals = [_final(t) for t in r.get("not_s1").traces]
-    assert [len(t) for t in r.get("not_s1").traces] == [1, 1, 1, 1, 2, 2]
-    assert len(set(finals)) == 6
-    assert finals[:4] == [("S1", v, "X") for v in range(4)]
-    assert all(f[0] == "S1" and f[2] == "Y" for f in finals[4:])
+    assert len(finals) == 2 and finals[0] == ("S1", 0, "X") and finals[1][2] == "Y"
 
 
 def test_asking_for_more_than_exist_gives_all_of_them_after_a_complete_run():
     _, r = _check(50)
-    p = r.get("not_s1")
-    assert len(p.traces) == 8
-    assert sorted({_final(t) for t in p.traces}) == sorted(
-        ("S1", v, b) for v in range(4) for b in "XY")
+    assert [_shape(t) for t in r.get("no_fin").traces] == [
+        ["fin"], ["pick", "fin"], ["go", "fin"], ["pick", "go", "fin"]]
     assert r.complete  # the search could not stop before it knew there were no more
 
 
 def test_stop_when_decided_waits_for_n():
     model = load(CHOICES)
-    one = check(model, CheckOptions(properties=("not_s1",)))
-    three = check(model, CheckOptions(properties=("not_s1",), counterexamples=3))
-    eight = check(model, CheckOptions(properties=("not_s1",), counterexamples=8))
-    assert one.stop_reason == three.stop_reason == eight.stop_reason == "decided"
-    assert one.stats.states < eight.stats.states
-    assert len(three.get("not_s1").traces) == 3 and len(eight.get("not_s1").traces) == 8
+    one = check(model, CheckOptions(properties=("no_fin",)))
+    two = check(model, CheckOptions(properties=("no_fin",), counterexamples=2))
+    four = check(model, CheckOptions(properties=("no_fin",), counterexamples=4))
+    assert one.stop_reason == two.stop_reason == four.stop_reason == "decided"
+    assert one.stats.states <= two.stats.states < four.stats.states
+    assert [len(t) for t in two.get("no_fin").traces] == [1, 2]
+    assert [len(t) for t in four.get("no_fin").traces] == [1, 2, 2, 3]
 
 
-def test_step_property_counterexamples_are_distinct_firings():
-    # pick with v = 2 fires from (S0, X) and from (S0, Y): two different resulting states
+def test_step_property_counterexamples_are_distinct_ways():
+    # pick with v = 2 fires from S0 with b in X or, after go, in Y
     _, r = _check(5)
     p = r.get("not_two")
-    assert [len(t) for t in p.traces] == [1, 2]
+    assert [_shape(t) for t in p.traces] == [["pick"], ["go", "pick"]]
     assert [_final(t) for t in p.traces] == [("S1", 2, "X"), ("S1", 2, "Y")]
-
-
-def test_the_same_firing_from_another_parent_is_not_a_new_counterexample():
-    # fin leads to (S2, 0, X) from S0 and from every (S1, v, X): one firing + state, and
-    # (S2, 0, Y) likewise: 2 distinct counterexamples, however many edges reach them.
-    _, r = _check(10)
-    p = r.get("no_fin")
-    assert sorted(_final(t) for t in p.traces) == [("S2", 0, "X"), ("S2", 0, "Y")]
-    assert [len(t) for t in p.traces] == [1, 2]
-    assert p.traces[0].steps[-1].transition == "fin"
 
 
 def test_deterministic():
@@ -121,10 +111,10 @@ def test_deterministic():
 
 
 def test_a_run_cut_short_reports_what_it_found():
-    _, r = _check(8, max_states=4)
-    p = r.get("not_s1")
+    _, r = _check(8, max_states=8)
+    p = r.get("no_fin")
     assert not r.complete and r.stop_reason == "max-states"
-    assert p.status == VIOLATED and 1 <= len(p.traces) < 8
+    assert p.status == VIOLATED and 1 <= len(p.traces) < 4
     assert p.traces[0] == p.trace
 
 
@@ -137,7 +127,7 @@ def test_properties_that_hold_have_no_counterexamples():
 def test_json_lists_the_counterexamples():
     model, r = _check(3)
     data = render_json.check_result(r, model)
-    prop = next(p for p in data["properties"] if p["name"] == "not_s1")
+    prop = next(p for p in data["properties"] if p["name"] == "no_fin")
     assert len(prop["counterexamples"]) == 3 and prop["counterexamples"][0] == prop["trace"]
     _, single = _check(1)
     assert all(p["counterexamples"] == []
