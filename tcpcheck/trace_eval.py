@@ -2,12 +2,13 @@
 
 ``tcpcheck trace FILE --eval EXPR`` shows how a quantity evolves along a run
 (``client.snd_nxt - client.iss``, ``server.state == ESTABLISHED``, ``exists s in channel:
-s.SYN``, ``client.rexmt``: -1 while stopped, ``exists s in channel: s.age > 0``).  The expression is parsed by the language's own grammar and typed by the model's
-own lowering, so names, types, did-you-mean hints and carets are the model's; it is then
-evaluated here, directly on the :mod:`tcpcheck.trace` records, with the meaning the
-explicit engine gives it (sequence arithmetic and comparison modulo the sequence space,
-RFC 9293 3.4).  The records are read as they are, not converted back to engine states, so a
-32-bit trace from ``tcpcheck prove`` evaluates as well as an explicit one.
+s.SYN``, ``client.rexmt``: -1 while stopped, ``exists s in channel: s.age > 0``).  The
+expression is parsed by the language's own grammar and typed by the model's own lowering,
+so names, types, did-you-mean hints and carets are the model's; it is then evaluated here,
+directly on the :mod:`tcpcheck.trace` records, with the meaning the explicit engine gives it
+(sequence arithmetic and comparison modulo the sequence space, RFC 9293 3.4).  The records
+are read as they are, not converted back to engine states, so a 32-bit trace from
+``tcpcheck prove`` evaluates as well as an explicit one.
 
 Beyond a property, an expression here may read ``seg`` (the segment received in the step)
 and ``self`` (the endpoint that acted); in a step where they mean nothing the value is

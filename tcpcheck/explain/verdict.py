@@ -14,7 +14,7 @@ from tcpcheck.model import ir
 from tcpcheck.render.text import expr_text, value_text
 from tcpcheck.trace import Step, Trace
 
-LEAVES = (ir.VarRef, ir.IncarnationRef, ir.ControlState, ir.SegField, ir.ParamRef)
+LEAVES = (ir.VarRef, ir.IncarnationRef, ir.ControlState, ir.SegField, ir.ParamRef, ir.TimerRef)
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,8 @@ class ExprChecker:
                             f"e.g. client.state == {name}", span)
         elif owners:  # a property names a timer without saying whose
             self.sink.error("unknown-name", f"'{name}' is a timer of '{owners[0]}'; a property "
-                            "reads it through its endpoint", span, f"did you mean '{owners[0]}.{name}'?")
+                            "reads it through its endpoint", span,
+                            f"did you mean '{owners[0]}.{name}'?")
         else:
             self.sink.error("unknown-name", f"unknown name '{name}'", span, did_you_mean(name, pool))
         return ERROR
@@ -183,7 +184,7 @@ class ExprChecker:
                 return ir.VarRef(index, i, var.name, var.type, var.ghost)
         if attr.name in endpoint.timers:  # lowering keeps timer and variable names apart
             return ir.TimerRef(index, endpoint.timers.index(attr.name), attr.name)
-        pool = ["state", "incarnation"] + [v.name for v in endpoint.variables] + list(endpoint.timers)
+        pool = ["state", "incarnation", *(v.name for v in endpoint.variables), *endpoint.timers]
         self.sink.error("unknown-name", f"endpoint '{endpoint.name}' has no variable or timer "
                         f"'{attr.name}'", attr.span, did_you_mean(attr.name, pool))
         return ERROR

@@ -292,6 +292,8 @@ def _expr_text(e, names) -> tuple[str, int]:
         return (f"{names[e.endpoint]}.{e.name}" if names else e.name), _ATOM
     if isinstance(e, ir.IncarnationRef):
         return (f"{names[e.endpoint]}.incarnation" if names else "incarnation"), _ATOM
+    if isinstance(e, ir.TimerRef):
+        return (f"{names[e.endpoint]}.{e.name}" if names else e.name), _ATOM
     if isinstance(e, ir.ControlState):
         return (f"{names[e.endpoint]}.state" if names else "state"), _ATOM
     if isinstance(e, ir.StateLit):

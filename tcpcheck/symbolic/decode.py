@@ -110,7 +110,8 @@ class RunDecoder:
         for d, i, flag in act.expired:
             if self.num(at(flag)):
                 slot = before.channels[d].slots[i]
-                expired.append((d, self.segment(slot, at(slot.age) + 1)))
+                # as the explicit engine reports it: the segment as it was in flight
+                expired.append((d, self.segment(slot, at(slot.age))))
         return (TICK, tuple(expired))
 
     def trace(self, states: list, tags: list, *, kind: str, prop: str | None) -> Trace:

@@ -6,9 +6,9 @@ control state, incarnation, variables and timers (-1 = stopped); per direction a
 for a FIFO direction, in arrival order for a bag; the others are all zeros, so that a state
 has one representation per order); the fault counters; the ``error`` flag of the built-in
 ``domains`` property; and a monitor of the last action (endpoint, transition, received
-segment, with its age) that step properties read.  Bags are multisets, so two slot orders of one bag are
-the same explicit state: reachability, which is all BMC and the proofs are about, does not
-depend on the order.
+segment, with its age) that step properties read.  Bags are multisets, so two slot orders
+of one bag are the same explicit state: reachability, which is all BMC and the proofs are
+about, does not depend on the order.
 """
 
 from __future__ import annotations

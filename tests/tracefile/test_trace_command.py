@@ -253,3 +253,54 @@ def test_bad_files_exit_2_with_a_message(run_json, tmp_path):
     broken.write_text("{ not json")
     code, _, err = tcpcheck("trace", str(broken))
     assert code == 2 and f"{broken}:1:3: not a JSON file" in err and "^" in err
+
+
+# ---- --eval of timers and segment ages ----------------------------------------------------------
+
+TIMED_RUN = """model timed
+const MSL = 2
+channel { msl = MSL  duplication = no }
+endpoint client {
+  states CLOSED, WAIT, DONE
+  initial CLOSED
+  terminal CLOSED, DONE
+  timer rexmt
+  transition go: CLOSED -> WAIT on open { send SYN(seq=0)  start rexmt 3 }
+  transition give_up: WAIT -> DONE on timeout rexmt
+}
+endpoint server {
+  states LISTEN, GOT
+  initial LISTEN
+  terminal LISTEN, GOT
+  transition rx: LISTEN -> GOT on recv SYN
+}
+property fresh_delivery: always at server.rx: seg.age == 0
+"""
+
+
+def test_eval_of_a_timer_shows_minus_one_while_stopped(run_json):
+    # the stale-SYN run: OPEN starts rexmt at 1, the crash stops it
+    code, out, err = tcpcheck("trace", run_json, "--eval", "client.rexmt")
+    assert code == 0, err
+    assert _eval_rows(out) == [["-1"], ["1"], ["-1"], ["-1"]]
+
+
+def test_eval_of_timers_and_ages_on_a_timed_run(tmp_path):
+    model = tmp_path / "timed.tcp"
+    model.write_text(TIMED_RUN, encoding="utf-8")
+    code, out, _ = tcpcheck("check", str(model), "--json")
+    assert code == 1
+    run = tmp_path / "timed.json"
+    run.write_text(out, encoding="utf-8")
+    # open (SYN at age 0, rexmt 3); a tick (age 1, rexmt 2); the server takes the SYN at age 1
+    code, out, err = tcpcheck("trace", str(run), "--eval", "client.rexmt",
+                              "--eval", "exists s in channel: s.age > 0", "--eval", "seg.age")
+    assert code == 0, err
+    assert _eval_rows(out) == [["-1", "false", "-"], ["3", "false", "-"],
+                               ["2", "true", "-"], ["2", "false", "1"]]
+
+
+def test_eval_of_a_misspelled_timer_suggests_it(run_json):
+    code, out, err = tcpcheck("trace", run_json, "--eval", "client.rexnt")
+    assert code == 2 and out == ""
+    assert err.startswith("--eval:1:8: error:") and "did you mean 'rexmt'?" in err
