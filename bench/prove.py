@@ -44,7 +44,8 @@ model = load_file(sys.argv[2])
 r = check(model, CheckOptions(properties=(sys.argv[3],)))
 p = r.get(sys.argv[3])
 print(json.dumps({"status": p.status, "length": len(p.trace) if p.trace else None,
-                  "seconds": r.stats.seconds, "states": r.stats.states}))
+                  "seconds": r.stats.seconds, "states": r.stats.states,
+                  "peak_mb": r.stats.peak_memory_mb}))
 """
 
 
@@ -64,7 +65,13 @@ def _cell(r: dict) -> str:
     text = r["status"]
     if r.get("length") is not None:
         text += f" ({r['length']})"
-    return f"{text}, {r['seconds']:.1f} s"
+    text += f", {r['seconds']:.1f} s"
+    if r.get("states") is not None:  # explicit: states and states/second
+        rate = r["states"] / r["seconds"] if r["seconds"] > 0 else 0
+        text += f", {r['states']:,} states ({rate:,.0f}/s)"
+    if r.get("peak_mb") is not None:
+        text += f", {r['peak_mb']:.0f} MB"
+    return text
 
 
 def main(argv=None) -> int:

@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     sy.add_argument("model", help="a .tcp model file")
     sy.add_argument("--property", "-p", required=True, metavar="NAME", help="the property")
     sy.add_argument("--param", required=True, metavar="NAME", help="the param to synthesise")
+    sy.add_argument("--engine", choices=("pdr", "kind"), default="pdr",
+                    help="what proves each candidate: pdr (Spacer, the default) or kind "
+                         "(1-induction with the model's lemmas)")
     sy.add_argument("--samples", type=positive_int, default=3, metavar="N",
                     help="values 1..N of each other param to sample (default 3)")
     sy.add_argument("--max", type=positive_int, default=16, metavar="V",
@@ -269,7 +272,7 @@ def cmd_synth(args, stdout, stderr) -> int:
     progress = _SolverProgress(stderr) if _is_terminal(stderr) and not args.json else None
     result = symbolic.synthesize(model, args.property, args.param, depth=args.depth,
                                  timeout=args.timeout, upper=args.max, samples=args.samples,
-                                 progress=progress)
+                                 progress=progress, engine=args.engine)
     if progress:
         progress.clear()
     if args.json:

@@ -87,8 +87,11 @@ def _require_some_parameter_value(enc: Encoding) -> None:
 
 
 def synthesize(model: ir.Model, prop: str, param: str, *, depth: int = 30,
-               timeout: float | None = None, upper: int = 16, samples: int = 3, progress=None):
-    """The least value of ``param`` for which ``prop`` holds (see tcpcheck.symbolic.synth)."""
+               timeout: float | None = None, upper: int = 16, samples: int = 3, progress=None,
+               engine: str = "pdr", induction_depth: int = 1):
+    """The least value of ``param`` for which ``prop`` holds (see tcpcheck.symbolic.synth);
+    each proof by ``engine``: Spacer (``pdr``) or k-induction with the model's lemmas
+    (``kind``, k up to ``induction_depth``)."""
     from tcpcheck.symbolic.synth import Synthesizer
 
     def run(candidate: ir.Model, engine: str, k: int):
@@ -96,7 +99,8 @@ def synthesize(model: ir.Model, prop: str, param: str, *, depth: int = 30,
                                progress=progress)
         return prove(candidate, options).get(prop)
 
-    return Synthesizer(model, prop, param, run, upper=upper, samples=samples, depth=depth).run()
+    return Synthesizer(model, prop, param, run, upper=upper, samples=samples, depth=depth,
+                       engine=engine, induction_depth=induction_depth).run()
 
 
 def encode(model: ir.Model, options: ProveOptions) -> Encoding:

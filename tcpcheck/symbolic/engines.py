@@ -186,10 +186,9 @@ def _kinduction_one(enc, goal: Goal, lemmas, depth: int, budget: Budget) -> Prop
                                       detail=f"lemma {name} is false in a reachable state "
                                              f"(run of {k} steps shown): fix the lemma")
         # step case: k+1 states in a row satisfy property and lemmas; does the next one?
-        budget.phase = f"k-induction {goal.name}: inductive step, k = {k + 1}"
         step.solver.add(good(step.states[k]))
         step.extend()
-        answer, model, reason = step.query(budget, z3.Not(good(step.states[k + 1])))
+        answer, model, reason = _step_case(enc, goal, lemmas, step, k, budget)
         if answer == z3.unsat:
             status = UNREACHABLE if goal.reach else PROVED
             lemma_text = f" with lemmas {', '.join(n for n, _ in lemmas)}" if lemmas else ""
@@ -199,6 +198,21 @@ def _kinduction_one(enc, goal: Goal, lemmas, depth: int, budget: Budget) -> Prop
             return _unknown(goal, _reason(reason, budget), budget)
         last_cti = (model, k + 1)
     return _not_inductive(enc, goal, lemmas, step, last_cti, depth)
+
+
+def _step_case(enc, goal: Goal, lemmas, step: Unroller, k: int, budget: Budget):
+    """Is the state after k+1 good ones good again?  Asked one obligation at a time (the
+    property, then each lemma): many small questions are far easier for the solver than
+    one disjunction of them all, and the first that fails is the one to report."""
+    after = step.states[k + 1]
+    obligations = [("the property", goal.predicate(after))]
+    obligations += [(f"lemma {name}", z3.Not(f(after))) for name, f in lemmas]
+    for what, broken in obligations:
+        budget.phase = f"k-induction {goal.name}: inductive step, k = {k + 1}, {what}"
+        answer, model, reason = step.query(budget, broken)
+        if answer != z3.unsat:
+            return answer, model, reason
+    return z3.unsat, None, None
 
 
 def _not_inductive(enc, goal, lemmas, step: Unroller, cti, depth: int) -> PropertyResult:

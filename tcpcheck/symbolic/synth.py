@@ -5,7 +5,9 @@ The search, each step a verdict of the ordinary engines:
 
 1. **Samples.** For a few values of the other params that can be fixed (each param in turn
    fixed to small values allowed by the constraints, the rest symbolic), the least value
-   ``t`` of the target such that the property is *proved* (Spacer) while ``t - 1`` is
+   ``t`` of the target such that the property is *proved* (Spacer, or k-induction with
+   the model's lemmas when asked for: a model whose lemmas hold only above the boundary
+   gets "not proved" below it, and BMC's run decides) while ``t - 1`` is
    *violated* (a BMC run): so every sample is exact, not a guess.
 2. **Fit.** An expression ``a*X + b`` (X another param, or a constant) through every sample.
 3. **Check.** The property is proved for ``target >= expression`` with every param symbolic,
@@ -92,7 +94,8 @@ def expression_text(a: int, x: str | None, b: int) -> str:
 
 class Synthesizer:
     def __init__(self, model: ir.Model, prop: str, param: str, prove, *, lower: int = 0,
-                 upper: int = 16, samples: int = 3, depth: int = 30):
+                 upper: int = 16, samples: int = 3, depth: int = 30, engine: str = "pdr",
+                 induction_depth: int = 1):
         names = [p.name for p in model.params]
         if param not in names:
             raise UsageError(f"model {model.name} has no param '{param}'; it has: "
@@ -103,6 +106,8 @@ class Synthesizer:
         self.prove = prove  # callable(model, engine, depth) -> PropertyResult for self.prop
         self.lower, self.upper, self.count, self.depth = lower, upper, samples, depth
         self.others = [p.name for p in model.params if p.name != param]
+        self.engine = engine  # what proves: "pdr" (Spacer) or "kind" (with the lemmas)
+        self.proof_depth = induction_depth if engine == "kind" else depth
 
     # -- step 1 ------------------------------------------------------------------------
     def least(self, model: ir.Model) -> tuple:
@@ -110,7 +115,7 @@ class Synthesizer:
         one refuted by a BMC run."""
         for t in range(self.lower, self.upper + 1):
             fixed = _constrain(model, self.param, "==", _lit(t), replace=True)
-            proof = self.prove(fixed, "pdr", self.depth)
+            proof = self.prove(fixed, self.engine, self.proof_depth)
             if proof.status == PROVED:
                 return t, f"proved at {t}" + (f", violated at {t - 1}" if t > self.lower else "")
             found = proof if proof.status == VIOLATED else self.prove(fixed, "bmc", self.depth)
@@ -154,7 +159,7 @@ class Synthesizer:
             expr = _expression(self.model, a, name, b)
             text = expression_text(a, name, b)
             at_least = _constrain(self.model, self.param, ">=", expr, replace=True)
-            proof = self.prove(at_least, "pdr", self.depth)
+            proof = self.prove(at_least, self.engine, self.proof_depth)
             below_model = _constrain(self.model, self.param, "==",
                                      ir.Binary("-", expr, _lit(1), ir.INT), replace=True)
             below = self.prove(below_model, "bmc", self.depth)

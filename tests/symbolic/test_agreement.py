@@ -36,6 +36,7 @@ DEPTHS = {  # model -> (depth for safety and goals, depth for deadlock freedom)
     "teardown_short_time_wait": (8, 4),
     "teardown_no_time_wait": (8, 4),
     "time_wait_every_msl": (12, 6),
+    "isn_clock": (8, 4),
 }
 
 
