@@ -13,7 +13,6 @@ import dataclasses
 import io
 from pathlib import Path
 
-import pytest
 
 from tcpcheck import cli
 from tcpcheck.explicit import CheckOptions, check
