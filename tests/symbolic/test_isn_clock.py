@@ -13,7 +13,6 @@ import dataclasses
 import io
 from pathlib import Path
 
-
 from tcpcheck import cli
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.loader import load_file

@@ -38,6 +38,14 @@ def test_the_boundary_is_found_proved_and_shown_just_below():
     assert result.exit_code == 0
 
 
+def test_k_induction_can_prove_the_candidates():
+    # capped is 1-inductive exactly when LIMIT >= 2*N, so k-induction finds the same line
+    result = synthesize(load(CLIMB), "capped", "LIMIT", depth=10, samples=2, engine="kind")
+    assert [s.least for s in result.samples] == [2, 4]
+    assert result.expression == "2*N" and result.proved_at_least
+    assert result.below.status == "violated"
+
+
 def test_unknown_param_is_a_usage_error(tmp_path):
     path = tmp_path / "climb.tcp"
     path.write_text(CLIMB)
