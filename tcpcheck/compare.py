@@ -145,13 +145,17 @@ def build_matrix(models, results, properties=None) -> Matrix:
 
 def compare(models, properties=None, *, max_states=None, timeout=None) -> Matrix:
     """Check every model (``max_states`` and ``timeout`` apply to each model separately) and
-    build the matrix.  ``properties``: the rows to check and show; None for all."""
+    build the matrix.  ``properties``: the rows to check and show; None for every model's
+    properties (lemmas only when named)."""
     models = tuple(models)
     check_unique_names(models)
     selected = check_selection(models, properties) if properties else None
     results = []
     for m in models:
-        own = None if selected is None else tuple(n for n in selected if n in known_names(m))
+        # by default the model's properties, not its lemmas: lemmas are one model's proof
+        # aids, not claims to compare across variants (name one with --property to see it)
+        own = (tuple(p.name for p in m.properties) or None) if selected is None else \
+            tuple(n for n in selected if n in known_names(m))
         if own == ():  # none of the selected properties is this model's: nothing to check
             results.append(None)
             continue
