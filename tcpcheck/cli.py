@@ -78,8 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "reachable goals")
     _add_format_option(c)
     c.add_argument("--counterexamples", type=positive_int, default=1, metavar="N",
-                   help="up to N runs per violated property that end in different states "
-                        "(or different firings, for step properties), shortest first")
+                   help="up to N runs per violated property that break it in different "
+                        "ways (different sequences of actions), shortest first")
     c.add_argument("--coverage", action="store_true", help="print how often each transition fired")
     c.add_argument("--exhaustive", action="store_true", help="explore the whole state space even "
                    "after every property is decided (for exact statistics)")
@@ -159,10 +159,6 @@ def _trace_options(args, stdout) -> dict:
             "color": args.trace_format == "chart" and use_color(stdout, os.environ)}
 
 
-
-
-
-
 def main(argv=None, stdout=None, stderr=None) -> int:
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -186,8 +182,6 @@ def main(argv=None, stdout=None, stderr=None) -> int:
     except KeyboardInterrupt:  # outside a search (loading, encoding): nothing was established
         stderr.write("tcpcheck: interrupted before any property was decided\n")
         return EXIT_INCOMPLETE
-
-
 
 
 def cmd_parse(args, stdout, stderr) -> int:
