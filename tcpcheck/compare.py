@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from tcpcheck.diagnostics import UsageError, did_you_mean
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.explicit.checker import DOMAINS
-from tcpcheck.result import (EXIT_HOLDS, EXIT_INCOMPLETE, EXIT_VIOLATED, FAILING, NOT_VERIFIED,
-                             CheckResult)
+from tcpcheck.result import NOT_VERIFIED, CheckResult, exit_code_of
 
 # A property the model has but the result does not mention: only the built-in `domains`,
 # which the checker leaves out when it stopped early because every other property was
@@ -75,12 +74,7 @@ class Matrix:
     @property
     def exit_code(self) -> int:
         """As for check: 1 when a cell fails, else 3 when a cell is not verified, else 0."""
-        statuses = {c.status for row in self.rows for c in row}
-        if statuses & set(FAILING):
-            return EXIT_VIOLATED
-        if NOT_VERIFIED in statuses:
-            return EXIT_INCOMPLETE
-        return EXIT_HOLDS
+        return exit_code_of({c.status for row in self.rows for c in row})
 
 
 def known_names(model) -> tuple:

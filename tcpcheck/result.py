@@ -71,23 +71,33 @@ class CheckResult:
     warnings: tuple = field(default=())
 
     def get(self, name: str) -> PropertyResult:
-        for p in self.properties:
-            if p.name == name:
-                return p
-        raise KeyError(name)
+        return property_named(self.properties, name)
 
     @property
     def exit_code(self) -> int:
         """0 every property holds, 1 one fails, 3 nothing failed but not all was verified."""
-        statuses = {p.status for p in self.properties}
-        if statuses & set(FAILING):
-            return EXIT_VIOLATED
-        if NOT_VERIFIED in statuses:
-            return EXIT_INCOMPLETE
-        return EXIT_HOLDS
+        return exit_code_of({p.status for p in self.properties})
 
     def _repr_html_(self) -> str:
         """Jupyter's rich display: the verdicts, and each run's chart and steps."""
         from tcpcheck.render.report import result_html  # lazy: renderers import this module
 
         return result_html(self)
+
+
+def property_named(properties, name: str) -> PropertyResult:
+    """The result of property ``name`` among ``properties`` (KeyError if absent)."""
+    for p in properties:
+        if p.name == name:
+            return p
+    raise KeyError(name)
+
+
+def exit_code_of(statuses) -> int:
+    """The exit code of the explicit verdicts ``statuses``: 1 when one fails, else 3 when
+    one is not verified, else 0."""
+    if set(statuses) & set(FAILING):
+        return EXIT_VIOLATED
+    if NOT_VERIFIED in statuses:
+        return EXIT_INCOMPLETE
+    return EXIT_HOLDS

@@ -11,6 +11,7 @@ import argparse
 
 from tcpcheck.commands._common import (check_property_names, load_model, positive_float,
                                        positive_int, write_output)
+from tcpcheck.explain.lang import LANGUAGES
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.render import report as render_report
 from tcpcheck.render import text as render_text
@@ -27,7 +28,6 @@ exit codes: as check: 0 all properties hold, 1 a property is violated, 2 bad mod
             usage, 3 stopped at a limit before every property was verified
 """
 
-LANGUAGES = ("en", "zh")
 
 
 def add_parser(subparsers) -> None:
@@ -53,20 +53,17 @@ def run(args, stdout, stderr) -> int:
     options = CheckOptions(properties=tuple(args.property) if args.property else None,
                            max_states=args.max_states, timeout=args.timeout)
     result = check(model, options)
-    explanations = _explanations(model, result, args.lang, stderr)
+    explanations = _explanations(model, result, args.lang)
     page = render_report.report(model, result, explanations=explanations)
     write_output(args.output, page)
     stdout.write(f"wrote {args.output}: {_verdicts(result)}\n")
     return result.exit_code
 
 
-def _explanations(model, result, lang: str, stderr) -> dict | None:
-    """Each run's explanation in words, from tcpcheck.explain when it is installed."""
-    try:
-        from tcpcheck.explain import explain
-    except ImportError as err:
-        stderr.write(f"note: the report has no explanations ({err})\n")
-        return None
+def _explanations(model, result, lang: str) -> dict:
+    """Each run's explanation in words."""
+    from tcpcheck.explain import explain  # loaded only when a report is written
+
     return {p.name: tuple(explain(model, p, lang=lang))
             for p in result.properties if p.trace is not None}
 
@@ -75,12 +72,3 @@ def _verdicts(result) -> str:
     words = [f"{p.name} {render_text.STATUS_WORDS.get(p.status, p.status)}"
              for p in result.properties]
     return ", ".join(words) or "no properties"
-
-
-# ---- shared with tcpcheck diagram ------------------------------------------------------------
-
-
-
-
-
-

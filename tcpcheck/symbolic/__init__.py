@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from tcpcheck.diagnostics import TcpcheckError
 from tcpcheck.model import ir
-from tcpcheck.result import PropertyResult, REACHED, UNREACHABLE, VIOLATED
+from tcpcheck.result import PropertyResult, REACHED, UNREACHABLE, VIOLATED, property_named
 from tcpcheck.symbolic.encoding import JUMP, REAL_SEQSPACE, UNIT, Encoding, unsupported_message
 from tcpcheck.symbolic.engines import BOUNDED, PROVED, UNKNOWN, bmc, kinduction, pdr
 from tcpcheck.symbolic.properties import goals
@@ -58,10 +58,7 @@ class ProofResult:
     symbolic_params: tuple  # names of the params treated as symbolic
 
     def get(self, name: str) -> PropertyResult:
-        for p in self.properties:
-            if p.name == name:
-                return p
-        raise KeyError(name)
+        return property_named(self.properties, name)
 
     @property
     def exit_code(self) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import sys
+from pathlib import Path
 
 import pytest
 from tracefile_support import ROOT, assert_golden, checked, itf_problems
@@ -13,6 +15,9 @@ from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
 from tcpcheck.render.formats import DEFAULT_FORMAT, render_trace
 from tcpcheck.tracefile import load_trace
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "explicit"))
+from explicit_support import TIMED  # noqa: E402  the hand-checked timed model
 
 
 def tcpcheck(*argv):
@@ -257,25 +262,6 @@ def test_bad_files_exit_2_with_a_message(run_json, tmp_path):
 
 # ---- --eval of timers and segment ages ----------------------------------------------------------
 
-TIMED_RUN = """model timed
-const MSL = 2
-channel { msl = MSL  duplication = no }
-endpoint client {
-  states CLOSED, WAIT, DONE
-  initial CLOSED
-  terminal CLOSED, DONE
-  timer rexmt
-  transition go: CLOSED -> WAIT on open { send SYN(seq=0)  start rexmt 3 }
-  transition give_up: WAIT -> DONE on timeout rexmt
-}
-endpoint server {
-  states LISTEN, GOT
-  initial LISTEN
-  terminal LISTEN, GOT
-  transition rx: LISTEN -> GOT on recv SYN
-}
-property fresh_delivery: always at server.rx: seg.age == 0
-"""
 
 
 def test_eval_of_a_timer_shows_minus_one_while_stopped(run_json):
@@ -287,8 +273,8 @@ def test_eval_of_a_timer_shows_minus_one_while_stopped(run_json):
 
 def test_eval_of_timers_and_ages_on_a_timed_run(tmp_path):
     model = tmp_path / "timed.tcp"
-    model.write_text(TIMED_RUN, encoding="utf-8")
-    code, out, _ = tcpcheck("check", str(model), "--json")
+    model.write_text(TIMED, encoding="utf-8")
+    code, out, _ = tcpcheck("check", str(model), "-p", "fresh_delivery", "--json")
     assert code == 1
     run = tmp_path / "timed.json"
     run.write_text(out, encoding="utf-8")
