@@ -207,6 +207,7 @@ def _model_json(model) -> dict:
         "properties": [{"name": p.name, "kind": p.kind, "doc": p.doc} for p in model.properties],
         "params": render_json.params(model),
         "lemmas": render_json.lemmas(model),
+        "fairness": [f.text for f in model.fairness],
         "warnings": [{"code": w.code, "message": w.message, "line": w.span.line,
                       "column": w.span.column} for w in model.warnings],
     }
@@ -240,6 +241,7 @@ def cmd_prove(args, stdout, stderr) -> int:
 
     model = load_model(args.model, stderr, args.overrides)
     check_property_names(model, args.property, extra=("domains",))
+    _no_liveness(model, args.property, stderr, "prove")
     progress = _SolverProgress(stderr) if _is_terminal(stderr) and not args.json else None
     options = symbolic.ProveOptions(
         engine=args.engine, depth=args.depth, timeout=args.timeout,
@@ -263,6 +265,7 @@ def cmd_synth(args, stdout, stderr) -> int:
 
     model = load_model(args.model, stderr, args.overrides)
     check_property_names(model, [args.property])
+    _no_liveness(model, [args.property], stderr, "synth")
     progress = _SolverProgress(stderr) if _is_terminal(stderr) and not args.json else None
     result = symbolic.synthesize(model, args.property, args.param, depth=args.depth,
                                  timeout=args.timeout, upper=args.max, samples=args.samples,
@@ -275,6 +278,20 @@ def cmd_synth(args, stdout, stderr) -> int:
         stdout.write(render_text.synth_result(result, model, full=args.full,
                                               **_trace_options(args, stdout)) + "\n")
     return result.exit_code
+
+
+def _no_liveness(model, names, stderr, command: str) -> None:
+    """The symbolic engines decide safety properties only: a liveness property named on the
+    command line is a usage error, and the others are left out with a note."""
+    live = [p.name for p in model.properties if p.liveness]
+    asked = [n for n in (names or ()) if n in live]
+    if asked:
+        raise UsageError(f"'{asked[0]}' is a liveness property; `tcpcheck {command}` checks "
+                         "safety properties only, and liveness properties are checked by "
+                         "`tcpcheck check`")
+    if live and not names:
+        stderr.write(f"note: not checking the liveness properties {', '.join(live)}; "
+                     "liveness properties are checked by `tcpcheck check`\n")
 
 
 def _seqspace(text: str, model) -> int | None:

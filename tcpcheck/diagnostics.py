@@ -51,8 +51,14 @@ class ModelError(TcpcheckError):
     def __init__(self, diagnostics: Iterable[Diagnostic], source: str | None = None):
         self.diagnostics = tuple(diagnostics)
         self.source = source
+        # a variant's errors may lie in its base files: each file's text, by Span.file
+        self.sources: dict[str, str] = {}
         first = self.diagnostics[0] if self.diagnostics else None
         super().__init__(f"{first.span}: {first.message}" if first else "invalid model")
+
+    def source_for(self, span: Span) -> str | None:
+        """The text of the file ``span`` lies in (``source`` unless ``sources`` knows it)."""
+        return self.sources.get(span.file, self.source)
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

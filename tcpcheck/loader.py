@@ -13,6 +13,8 @@ from pathlib import Path
 
 from tcpcheck.diagnostics import ModelError, UsageError, did_you_mean
 from tcpcheck.lang import ast
+from tcpcheck.lang.extends import explain_removed
+from tcpcheck.lang.extends import resolve as resolve_extends
 from tcpcheck.lang.parser import parse
 from tcpcheck.model.ir import Model
 from tcpcheck.model.lower import BOUND_SETTINGS, CHANNEL_SETTINGS, lower
@@ -20,13 +22,18 @@ from tcpcheck.model.lower import BOUND_SETTINGS, CHANNEL_SETTINGS, lower
 
 def load_string(text: str, file: str = "<string>", overrides: dict | None = None) -> Model:
     """Parse and validate tcpspec source; raises ModelError with every problem found."""
+    sources, removals = {file: text}, ()
     try:
         tree = parse(text, file)
+        if tree.extends is not None:  # a variant: merge its bases in (tcpcheck.lang.extends)
+            tree, removals = resolve_extends(tree, sources)
         if overrides:
             tree = apply_overrides(tree, overrides)
         return lower(tree, text)
     except ModelError as err:
         err.source = text
+        err.sources = {**sources, **err.sources}
+        explain_removed(err, removals)
         raise
 
 

@@ -36,6 +36,31 @@ class PropertyResult:
     # every counterexample found when more than one was asked for (CheckOptions
     # counterexamples > 1), shortest first, traces[0] == trace; () otherwise
     traces: tuple = ()
+    # liveness: the fairness constraints the model does not declare under which the
+    # counterexample's cycle is unfair (FairnessHint each); () otherwise
+    hints: tuple = ()
+
+
+@dataclass(frozen=True)
+class FairnessHint:
+    """A fairness constraint that rules a liveness counterexample out: ``constraint`` as
+    it would be written (``strong channel``), ``reason`` what the cycle does that it
+    forbids, ``holds_with_it`` whether the property holds once it is declared (None when
+    that is not known: the exploration was incomplete)."""
+
+    constraint: str
+    reason: str
+    holds_with_it: bool | None = None
+
+    @property
+    def text(self) -> str:
+        text = (f"this cycle is unfair under `{self.constraint}`: {self.reason}; declaring "
+                f"`fairness {{ {self.constraint} }}` rules this run out")
+        if self.holds_with_it is True:
+            text += ", and with it the property holds"
+        elif self.holds_with_it is False:
+            text += ", but the property is still violated with it (by another run)"
+        return text
 
 
 @dataclass(frozen=True)

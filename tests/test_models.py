@@ -19,11 +19,18 @@ MANIFEST = json.loads((MODELS / "manifest.json").read_text())
 
 
 def test_every_model_file_is_in_the_manifest():
-    files = {str(p.relative_to(ROOT)) for p in MODELS.glob("**/*.tcp")}
+    # models/variants/ is pinned by tests/test_variants.py (a full check takes minutes)
+    files = {str(p.relative_to(ROOT)) for p in MODELS.glob("**/*.tcp")
+             if p.parent.name != "variants"}
     assert files == set(MANIFEST)
 
 
-@pytest.mark.parametrize("path", sorted(MANIFEST))
+# checked (against this manifest too) in a test file of their own, so that the two test
+# workers share the long runs
+PINNED_ELSEWHERE = {"models/rfc9293.tcp": "tests/test_rfc9293.py"}
+
+
+@pytest.mark.parametrize("path", sorted(set(MANIFEST) - set(PINNED_ELSEWHERE)))
 def test_model_matches_manifest(path):
     expected = MANIFEST[path]
     result = check(load_file(ROOT / path), CheckOptions())

@@ -70,6 +70,9 @@ def explain_property(model: ir.Model, result: PropertyResult, lang: str = "en",
     found = None
     if result.status == NOT_VERIFIED:
         lines = [w.t("no_verdict", property=w.property(prop), detail=result.detail or "")]
+    elif result.status == HOLDS and prop.kind in ir.LIVENESS_KINDS:  # no ablation for these
+        fairness = ", ".join(f"`{f.text}`" for f in model.fairness) or w.t("no_fairness")
+        lines = [opening(w, prop, result), w.t("holds_liveness", fairness=fairness)]
     elif result.status in (HOLDS, UNREACHABLE):
         found = reasons or find_reasons(model, result, limits, prop)
         lines = [opening(w, prop, result)] + reason_sentences(w, found, result.status)

@@ -37,6 +37,8 @@ def closing(w: Words, prop: ir.Property, result: PropertyResult, story: Story) -
                         for e in last.endpoints)
         return w.t("breaks_deadlock", property=name, step=step, states=states,
                    detail=result.detail or "")
+    if prop.kind in ir.LIVENESS_KINDS:  # the detail says how the lasso avoids the goal
+        return w.t("breaks_liveness", property=name, detail=result.detail or "")
     if prop.expr is None:
         return w.t("breaks_other", property=name, detail="")
     v = judge(w.model, prop, trace)

@@ -80,6 +80,10 @@ EN = {
     "breaks_domains": "This breaks the built-in property domains (every variable stays "
                       "within its declared domain): {detail}.",
     "breaks_other": "This breaks {property}{detail}.",
+    "breaks_liveness": "This breaks {property}, a liveness property: {detail}.",
+    "holds_liveness": "Every run the fairness {fairness} allows was followed through the "
+                      "complete state graph, and none avoids the goal for ever.",
+    "no_fairness": "(none declared)",
     "reaches": "This reaches the goal {property}: after step {step}, `{culprit}` "
                "holds{values}.",
     "property": "{name}",
@@ -196,6 +200,9 @@ ZH = {
                        "{states}，并非双方都处于终止状态（{detail}）。",
     "breaks_domains": "这违反了内置性质 domains（每个变量都不超出其声明的取值范围）：{detail}。",
     "breaks_other": "这违反了性质 {property}{detail}。",
+    "breaks_liveness": "这违反了活性性质 {property}：{detail}。",
+    "holds_liveness": "在完整的状态图上检查了公平性 {fairness} 允许的每一个运行，没有一个永远避开目标。",
+    "no_fairness": "（未声明）",
     "reaches": "这达到了目标 {property}：第 {step} 步之后，`{culprit}` 成立{values}。",
     "property": "{name}",
     "property_doc": "{name}（“{doc}”）",

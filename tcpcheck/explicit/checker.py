@@ -14,6 +14,7 @@ them, so shortest first; "decided" then waits until each violated property has N
 
 from __future__ import annotations
 
+import dataclasses
 import resource
 import time
 from collections import deque
@@ -21,11 +22,12 @@ from dataclasses import dataclass, field
 
 from tcpcheck.diagnostics import UsageError
 from tcpcheck.explicit.compile import compile_expr, timer_bases
+from tcpcheck.explicit import liveness
 from tcpcheck.explicit.decode import Decoder
 from tcpcheck.explicit.semantics import FIRE, TICK, DomainViolation, Semantics
 from tcpcheck.model import ir
 from tcpcheck.result import (FAILING, HOLDS, NOT_VERIFIED, REACHED, UNREACHABLE, VIOLATED,
-                             CheckResult, Coverage, PropertyResult, Stats)
+                             CheckResult, Coverage, FairnessHint, PropertyResult, Stats)
 from tcpcheck.trace import Step
 
 DOMAINS = "domains"  # the built-in property: every variable stays in its domain
@@ -59,6 +61,7 @@ class _Pending:
     witnesses: list = field(default_factory=list)  # every violating run kept, witness first
     keys: set = field(default_factory=set)  # what makes each kept run different
     broken: set = field(default_factory=set)  # states where the property is already broken
+    hints: tuple = ()  # liveness: FairnessHint records for the counterexample
 
 
 def check(model: ir.Model, options: CheckOptions = CheckOptions()) -> CheckResult:
@@ -85,6 +88,10 @@ class _Explorer:
         self.invariants = [p for p in self.props if p.prop.kind in ("always", LEMMA)]
         self.goals = [p for p in self.props if p.prop.kind == "reachable"]
         self.deadlock = [p for p in self.props if p.prop.kind == "deadlock"]
+        self.liveness = [p for p in self.props if p.prop.kind in ir.LIVENESS_KINDS]
+        self.premises = {p.prop.name: fn(ir.Property(p.prop.name, "always", p.prop.premise))
+                         for p in self.liveness if p.prop.premise is not None}
+        self.graph = liveness.Graph() if self.liveness else None
         self.steps = {}
         for p in self.props:
             if p.prop.kind == "step":
@@ -110,6 +117,9 @@ class _Explorer:
         depth = [0]
         self.transitions = 0
         self.cut_short = False
+        graph = self.graph
+        if graph is not None:
+            graph.add_state()
         self.capacity_blocked = 0
         self._check_state(0, init)
         queue = deque([0])
@@ -127,11 +137,17 @@ class _Explorer:
                     stop_reason = stop_reason or "max-depth"
                     continue
                 state = self.states[current]
+                if graph is not None:
+                    graph.begin(current)
+                self._failed = False
                 for action, nxt in self._successors(current, state):
                     self.transitions += 1
                     if action[0] == FIRE:
                         self._on_fire(current, action, nxt)
-                    if nxt in self.index:
+                    seen = self.index.get(nxt)
+                    if seen is not None:
+                        if graph is not None:
+                            graph.edge(seen, action)
                         if opts.counterexamples > 1:
                             self._revisit(current, action, nxt)
                         continue
@@ -139,6 +155,9 @@ class _Explorer:
                         stop_reason = "max-states"
                         raise _Stop
                     i = len(self.states)
+                    if graph is not None:
+                        graph.add_state()
+                        graph.edge(i, action)
                     self.index[nxt] = i
                     self.states.append(nxt)
                     self.parent.append(current)
@@ -146,6 +165,11 @@ class _Explorer:
                     depth.append(d + 1)
                     self._check_state(i, nxt)
                     queue.append(i)
+                if graph is not None:
+                    if self._failed:
+                        graph.abandon(current)  # its successors are unknown (a domain error)
+                    else:
+                        graph.end(current)
                 expanded += 1
                 if expanded & 255 == 0:
                     now = time.monotonic()
@@ -160,7 +184,14 @@ class _Explorer:
             pass
         except KeyboardInterrupt:
             stop_reason = "interrupted"
+        if graph is not None and graph.open is not None:
+            graph.abandon(graph.open)  # stopped while expanding it: its edges are incomplete
         exhausted = not queue and stop_reason is None and not self.cut_short
+        if self.liveness:
+            try:
+                self._judge_liveness(exhausted)
+            except KeyboardInterrupt:  # what is undecided stays not verified
+                self.liveness_interrupted = True
         if self.cut_short and stop_reason in (None, "decided"):
             stop_reason = "error"
         diameter = max(depth)  # the greatest depth of any state found
@@ -176,11 +207,14 @@ class _Explorer:
                 self.domains.witness = (index, err)
             # this state's successors are unknown: nothing may be claimed to hold any more
             self.cut_short = True
+            self._failed = True
             return []
         if not succs and self.sem.blocked:
             # a bound, not a deadlock: with more capacity (or a lossier channel) the run
             # would go on, so it is counted and reported instead of judged
             self.capacity_blocked += 1
+            if self.graph is not None:
+                self.graph.outside.add(index)
             return succs
         if not succs and self.deadlock and not self.sem.is_terminal(state):
             for p in self.deadlock:
@@ -189,6 +223,116 @@ class _Explorer:
                         p.detail = self._deadlock_kind(state)
                     self._violated(p, index, index)
         return succs
+
+    # -- liveness ------------------------------------------------------------------------
+    def _judge_liveness(self, exhausted: bool) -> None:
+        """Decide the liveness properties on the explored graph (tcpcheck.explicit.liveness).
+        A violation found is real even after a limit (its lasso is made of expanded
+        states); without one, the property holds only if the exploration was complete."""
+        n = len(self.states)
+        for p in self.liveness:
+            if p.status is not None:
+                continue
+            goal = self._values(p, p.fn)
+            if goal is None:
+                continue
+            avoid = [not g for g in goal]
+            kind, from_initial = p.prop.kind, False
+            if kind == "eventually":
+                starts, from_initial = [0], True
+            elif kind == "leads_to":
+                premise = self._values(p, self.premises[p.prop.name])
+                if premise is None:
+                    continue
+                starts = [s for s in range(n) if premise[s] and avoid[s]]
+            else:
+                starts = [s for s in range(n) if avoid[s]]
+            cons = liveness.Constraints(self.model, self.graph, self.model.fairness)
+            region = liveness.Region(self.graph, avoid, starts, from_initial)
+            lasso = liveness.search(self.graph, cons, avoid, starts, from_initial, region)
+            if lasso is None:
+                continue
+            p.status, p.witness = VIOLATED, ("lasso", lasso)
+            p.detail = self._lasso_detail(p, lasso)
+            if lasso.cycle:
+                p.hints = self._hints(lasso, avoid, starts, from_initial, exhausted, region)
+
+    def _values(self, p: _Pending, fn) -> list | None:
+        """``fn`` on every state found, or None after an evaluation error (then the property
+        is violated at the first state where it fails, as an invariant would be)."""
+        values = []
+        for i, state in enumerate(self.states):
+            value = self._evaluate(p, fn, state, None)
+            if value is None:
+                p.status, p.witness = VIOLATED, i
+                return None
+            values.append(bool(value))
+        return values
+
+    def _lasso_steps(self, lasso) -> tuple:
+        """(index of the step reaching the start, of the first cycle step, of the last)."""
+        start = len(self._path(lasso.start)) - 1
+        loop = start + len(lasso.path) + 1
+        return start, loop, loop + len(lasso.cycle) - 1
+
+    def _lasso_detail(self, p: _Pending, lasso) -> str:
+        start, loop, last = self._lasso_steps(lasso)
+        if not lasso.cycle:
+            return (f"the run stops after step {loop - 1} in a state with no successor, where "
+                    "the goal does not hold; fairness cannot rule out a run that stops")
+        repeat = f"step {loop} repeats" if loop == last else f"steps {loop} to {last} repeat"
+        kind = p.prop.kind
+        if kind == "eventually":
+            what = f"{repeat} for ever and the goal never holds"
+        elif kind == "leads_to":
+            what = (f"the premise holds after step {start} without the goal, then {repeat} "
+                    "for ever and the goal never holds")
+        else:
+            what = f"{repeat} for ever and the goal holds in none of their states"
+        declared = ", ".join(f"`{f.text}`" for f in self.model.fairness)
+        if declared:
+            return f"{what}; the cycle is fair under the declared fairness ({declared})"
+        return f"{what}; no fairness is declared, so every such cycle counts"
+
+    def _hints(self, lasso, avoid, starts, from_initial, exhausted, region) -> tuple:
+        """What undeclared fairness would rule the cycle out, and whether the property
+        holds with it (a new search on the same graph)."""
+        _, loop, _ = self._lasso_steps(lasso)
+        decoder = Decoder(self.model)
+        hints = []
+        for u in liveness.unfair_under(self.model, self.graph, lasso.cycle, loop):
+            cons = liveness.Constraints(self.model, self.graph, self.model.fairness + (u.fairness,))
+            other = liveness.search(self.graph, cons, avoid, starts, from_initial, region)
+            holds = None if other is None and not exhausted else other is None
+            reason = _unfair_reason(self.model, decoder, u)
+            hints.append(FairnessHint(u.fairness.text, reason, holds))
+            if u.fairness.strength == "weak" and holds is False:  # would strong do?
+                strong = dataclasses.replace(u.fairness, strength="strong",
+                                             text=u.fairness.text.replace("weak", "strong", 1))
+                cons = liveness.Constraints(self.model, self.graph,
+                                            self.model.fairness + (strong,))
+                if liveness.search(self.graph, cons, avoid, starts, from_initial, region) is None \
+                        and exhausted:
+                    hints.append(FairnessHint(strong.text, reason, True))
+        return tuple(hints)
+
+    def _lasso_trace(self, p: _Pending, lasso, decoder):
+        path = self._path(lasso.start)
+        for u, k, v in lasso.path + lasso.cycle:
+            path.append((self._action(u, k, v), self.states[v]))
+        trace = decoder.trace(path, kind="counterexample", prop=p.prop.name)
+        if not lasso.cycle:
+            return trace
+        _, loop, _ = self._lasso_steps(lasso)
+        return dataclasses.replace(trace, loop_start=loop)
+
+    def _action(self, u: int, k: int, v: int):
+        """The action of the edge ``u`` -> ``v`` with key ``k`` (edges keep no actions)."""
+        key = self.graph.keys[k]
+        for action, nxt in self.sem.successors(self.states[u]):
+            if self.index.get(nxt) == v and liveness.action_key(action) == key:
+                return action
+        raise AssertionError("an edge of the graph is an action")  # pragma: no cover
 
     def _deadlock_kind(self, state) -> str:
         expired = self.sem.expired_timers(state)
@@ -315,6 +459,15 @@ class _Explorer:
 
     def _property_result(self, p: _Pending, exhausted, stop_reason, decoder) -> PropertyResult:
         prop = p.prop
+        if isinstance(p.witness, tuple) and p.witness and p.witness[0] == "lasso":
+            trace = self._lasso_trace(p, p.witness[1], decoder)
+            return PropertyResult(prop.name, prop.kind, p.status, trace, p.detail, prop.doc,
+                                  hints=p.hints)
+        if p.status is None and prop.kind in ir.LIVENESS_KINDS and \
+                getattr(self, "liveness_interrupted", False):
+            return PropertyResult(prop.name, prop.kind, NOT_VERIFIED, detail="the run was "
+                                  "interrupted while judging the liveness properties",
+                                  doc=prop.doc)
         if p.status is None:
             if exhausted:
                 status = UNREACHABLE if prop.kind == "reachable" else HOLDS
@@ -365,6 +518,23 @@ def _lemma_properties(model: ir.Model) -> list:
 
 class _Stop(Exception):
     pass
+
+
+def _unfair_reason(model: ir.Model, decoder: Decoder, u) -> str:
+    """What the cycle does that the constraint ``u.fairness`` forbids, in words."""
+    inst, weak = u.instance, u.fairness.strength == "weak"
+    when = ("in every state of the cycle" if weak
+            else f"after step {u.step}" if u.step > 0 else "at the start of the cycle")
+    if inst[0] == liveness.DELIVER:
+        seg = decoder.segment(inst[1], inst[2] + (0,))
+        if u.lost:
+            return (f"{seg.text()} could be delivered to {seg.dst} {when}, but every time it "
+                    "could be delivered it was lost instead")
+        return f"{seg.text()} could be delivered to {seg.dst} {when}, but it never is"
+    if inst[0] == "tick":
+        return f"time could pass {when}, but it never does"
+    ep = model.endpoints[inst[1]]
+    return f"{ep.name}.{ep.transitions[inst[2]].name} could fire {when}, but it never does"
 
 
 def _skeleton(action) -> tuple:

@@ -228,6 +228,34 @@ class EndpointNode:
     span: Span
     states_declarations: int = 1
     initial_declarations: int = 1
+    edits: tuple = ()  # a variant's ReplaceNode / RemoveNode items for the base's endpoint
+
+
+# ---- variants (``model NAME extends "BASE"``, merged by tcpcheck.lang.extends) -------------
+
+@dataclass(frozen=True)
+class ExtendsNode:
+    path: str  # as written: relative to the directory of the file that says it
+    span: Span  # the path string
+
+
+@dataclass(frozen=True)
+class ReplaceNode:
+    """``replace DECL``: DECL takes the place (and the position) of the base's item of its
+    name.  ``item`` is a ConstDecl, ParamDecl, LemmaDecl, PropertyNode, FieldDecl, VarDecl
+    or TransitionNode."""
+
+    item: object
+    span: Span
+
+
+@dataclass(frozen=True)
+class RemoveNode:
+    """``remove KIND NAME, ...``: the base's items of these names are left out."""
+
+    kind: str  # const param lemma property field | state var timer transition
+    names: tuple[Ident, ...]
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -241,10 +269,23 @@ class SelectorNode:
 @dataclass(frozen=True)
 class PropertyNode:
     name: Ident
-    kind: str  # always, step, reachable, deadlock
+    kind: str  # always, step, reachable, deadlock, eventually, always_eventually, leads_to
     expr: object | None
     selectors: tuple[SelectorNode, ...]
     doc: str | None
+    span: Span
+    premise: object | None = None  # leads_to: the P of ``P ~> Q`` (``expr`` is Q)
+
+
+@dataclass(frozen=True)
+class FairnessNode:
+    """One line of a ``fairness { ... }`` block: ``weak channel.server``, ``strong tick``,
+    ``weak client.syn_rexmt``."""
+
+    strength: str  # weak, strong
+    target: str  # channel (``endpoint`` the direction or None), transition, named
+    endpoint: Ident | None  # channel.E: E; E.t: E
+    name: Ident | None  # E.t: t; a named target (tick, timers): the name
     span: Span
 
 
@@ -262,3 +303,12 @@ class ModelNode:
     file: str = "<string>"
     params: tuple[ParamDecl, ...] = ()
     lemmas: tuple[LemmaDecl, ...] = ()
+    # variants: ``extends`` as parsed; ``edits`` are the top-level replace/remove items.
+    # After merging (tcpcheck.lang.extends) ``extends`` is None, ``bases`` names the files
+    # merged in (nearest base first) and ``declaration_order`` lists the consts and params
+    # in declaration order as ("const" | "param", index) pairs (None: by source position).
+    extends: ExtendsNode | None = None
+    edits: tuple = ()
+    bases: tuple[str, ...] = ()
+    declaration_order: tuple | None = None
+    fairness_blocks: tuple = ()  # one tuple of FairnessNode per ``fairness`` block (span, items)

@@ -102,8 +102,8 @@ def _expected_words(names) -> str:
     words = sorted({_terminal_words(n) for n in names})
     if not words:
         return "something else"
-    if len(words) > 10:
-        words = words[:10] + ["..."]
+    if len(words) > 12:  # an endpoint's items and '}' still fit
+        words = words[:12] + ["..."]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
@@ -200,18 +200,50 @@ class _ToAst(Transformer):
 
     # -- model ---------------------------------------------------------------------------
     def start(self, meta, children):
-        name, doc = children[0]
+        name, doc, extends = children[0]
         items = children[1:]
         pick = lambda cls: tuple(i for i in items if isinstance(i, cls))
-        bounds = tuple(s for kind, settings in pick(tuple) if kind == "bounds" for s in settings)
-        channel = tuple(s for kind, settings in pick(tuple) if kind == "channel" for s in settings)
-        fields = tuple(f for group in items if isinstance(group, list) for f in group)
+        bounds = tuple(s for kind, settings, *_ in pick(tuple) if kind == "bounds" for s in settings)
+        channel = tuple(s for kind, settings, *_ in pick(tuple) if kind == "channel"
+                        for s in settings)
+        fields = tuple(f for group in items if isinstance(group, list) for f in group
+                       if isinstance(f, ast.FieldDecl))
+        edit = (ast.ReplaceNode, ast.RemoveNode)
+        edits = tuple(e for i in items for e in (i if isinstance(i, list) else [i])
+                      if isinstance(e, edit))
         return ast.ModelNode(name, doc, pick(ast.ConstDecl), bounds, channel, fields,
                              pick(ast.EndpointNode), pick(ast.PropertyNode), self._span(meta),
-                             self.file, pick(ast.ParamDecl), pick(ast.LemmaDecl))
+                             self.file, pick(ast.ParamDecl), pick(ast.LemmaDecl),
+                             extends=extends, edits=edits,
+                             fairness_blocks=tuple(i[1:] for i in pick(tuple) if i[0] == "fairness"))
 
     def model_header(self, meta, children):
-        return self._ident(children[0]), (children[1] if len(children) > 1 else None)
+        extends = next((c for c in children[1:] if isinstance(c, ast.ExtendsNode)), None)
+        doc = next((c for c in children[1:] if isinstance(c, str)), None)
+        return self._ident(children[0]), doc, extends
+
+    def extends(self, meta, children):
+        token = children[0]
+        return ast.ExtendsNode(_doc_text(token), Span(self.file, token.line, token.column,
+                                                      token.end_line, token.end_column))
+
+    # -- a variant's replace and remove ----------------------------------------------------
+    def replace_item(self, meta, children):
+        return ast.ReplaceNode(children[0], self._span(meta))
+
+    field_replace = endpoint_replace = replace_item
+
+    def _remove(kind):
+        def remove(self, meta, children):
+            return ast.RemoveNode(kind, children[-1], self._span(meta))
+        return remove
+
+    remove_consts, remove_params = _remove("const"), _remove("param")
+    remove_lemmas, remove_properties = _remove("lemma"), _remove("property")
+    field_remove, remove_states = _remove("field"), _remove("state")
+    remove_vars, remove_timers = _remove("var"), _remove("timer")
+    remove_transitions = _remove("transition")
+    del _remove
 
     def doc(self, meta, children):
         return _doc_text(children[0])
@@ -275,6 +307,7 @@ class _ToAst(Transformer):
             self._span(meta),
             states_declarations=len(states),
             initial_declarations=len(initials),
+            edits=tuple(i for i in items if isinstance(i, (ast.ReplaceNode, ast.RemoveNode))),
         )
 
     def name_list(self, meta, children):
@@ -420,9 +453,10 @@ class _ToAst(Transformer):
     # -- properties ------------------------------------------------------------------------
     def property(self, meta, children):
         name = self._ident(children[0])
-        kind, expr, selectors = children[1]
+        kind, expr, selectors, *premise = children[1]
         doc = children[2] if len(children) > 2 else None
-        return ast.PropertyNode(name, kind, expr, selectors, doc, self._span(meta))
+        return ast.PropertyNode(name, kind, expr, selectors, doc, self._span(meta),
+                                premise[0] if premise else None)
 
     def prop_always(self, meta, children):
         return ("always", children[0], ())
@@ -435,6 +469,37 @@ class _ToAst(Transformer):
 
     def prop_deadlock(self, meta, children):
         return ("deadlock", None, ())
+
+    def prop_eventually(self, meta, children):
+        return ("eventually", children[0], ())
+
+    def prop_always_eventually(self, meta, children):
+        return ("always_eventually", children[0], ())
+
+    def prop_leads_to(self, meta, children):
+        return ("leads_to", children[1], (), children[0])
+
+    # -- fairness --------------------------------------------------------------------------
+    def fairness_block(self, meta, children):
+        return ("fairness", tuple(children), self._span(meta))
+
+    def fair_weak(self, meta, children):
+        return children[0]("weak", self._span(meta))
+
+    def fair_strong(self, meta, children):
+        return children[0]("strong", self._span(meta))
+
+    def fair_channel(self, meta, children):
+        direction = self._ident(children[0]) if children and children[0] is not None else None
+        return lambda strength, span: ast.FairnessNode(strength, "channel", direction, None, span)
+
+    def fair_transition(self, meta, children):
+        e, t = self._ident(children[0]), self._ident(children[1])
+        return lambda strength, span: ast.FairnessNode(strength, "transition", e, t, span)
+
+    def fair_named(self, meta, children):
+        name = self._ident(children[0])
+        return lambda strength, span: ast.FairnessNode(strength, "named", None, name, span)
 
     def selector_list(self, meta, children):
         return tuple(children)

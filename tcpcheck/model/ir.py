@@ -376,7 +376,8 @@ class Bounds:
     incarnations: int = 1
 
 
-PROPERTY_KINDS = ("always", "step", "reachable", "deadlock")
+LIVENESS_KINDS = ("eventually", "always_eventually", "leads_to")
+PROPERTY_KINDS = ("always", "step", "reachable", "deadlock", *LIVENESS_KINDS)
 
 
 @dataclass(frozen=True)
@@ -388,7 +389,13 @@ class Property:
       of endpoint index and transition index); ``seg`` is the segment it received and
       ``self`` the endpoint that fired, so ``step_exprs`` holds one expression per endpoint;
     * ``reachable``: some reachable state satisfies ``expr`` (a witness run is reported);
-    * ``deadlock``: every reachable state with no successor is terminal.
+    * ``deadlock``: every reachable state with no successor is terminal;
+    * ``eventually``: every run from the initial state reaches a state satisfying ``expr``;
+    * ``always_eventually``: every run passes through ``expr`` states infinitely often (or
+      stops in one);
+    * ``leads_to``: ``premise ~> expr``: from every reachable state satisfying ``premise``,
+      every run reaches an ``expr`` state.  The three liveness kinds are judged over the
+      runs that the model's :class:`Fairness` constraints allow.
     """
 
     name: str
@@ -398,12 +405,37 @@ class Property:
     doc: str | None = None
     span: Span = NO_SPAN
     step_exprs: tuple = ()  # (endpoint index, expression) pairs, for "step" properties
+    premise: object | None = None  # leads_to: the P of ``P ~> Q`` (``expr`` is Q)
 
     def expr_for(self, endpoint: int):
         for e, expr in self.step_exprs:
             if e == endpoint:
                 return expr
         return self.expr
+
+    @property
+    def liveness(self) -> bool:
+        return self.kind in LIVENESS_KINDS
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """One fairness constraint of the ``fairness`` block.
+
+    ``target`` is ``channel`` (every distinct segment, age aside, is delivered: towards
+    ``endpoint`` only, or both directions when None), ``tick`` (time passes), ``timers``
+    (each ``timeout`` transition) or ``transition`` (the ``transitions``: (endpoint,
+    transition index) pairs a name or label selected).  ``weak``: an action enabled for
+    ever is eventually taken; ``strong``: an action enabled infinitely often is taken
+    infinitely often.  ``text`` is the constraint as written (``strong channel.server``).
+    """
+
+    strength: str
+    target: str
+    endpoint: int | None = None
+    transitions: frozenset = frozenset()
+    text: str = ""
+    span: Span = NO_SPAN
 
 
 @dataclass(frozen=True)
@@ -447,6 +479,8 @@ class Model:
     warnings: tuple[Diagnostic, ...] = ()
     params: tuple = ()  # Param records; ParamRef.index indexes this tuple
     lemmas: tuple = ()  # Lemma records, in declaration order
+    extends: tuple[str, ...] = ()  # a variant: the files merged into it, nearest base first
+    fairness: tuple = ()  # Fairness records of the model's ``fairness`` block
 
     def get_property(self, name: str) -> Property:
         for p in self.properties:

@@ -16,6 +16,7 @@ from tcpcheck.model.expressions import ERROR, ExprChecker, Scope, assignable, re
 BOUND_SETTINGS = {"seqspace": (2, 1 << 32), "incarnations": (1, 16)}
 CHANNEL_SETTINGS = ("capacity", "loss", "duplication", "reordering", "msl")
 MSL_RANGE = (1, 1000)
+FAIRNESS_WORDS = ("tick", "timers")  # the fairness targets written as one word, besides channel
 BUILTIN_NAMES = ("incarnation", "state")  # what a variable or a param may not be called
 
 # Why a place needs a concrete number, not a param (the symbolic engine gives a param no
@@ -30,12 +31,14 @@ def lower(node: ast.ModelNode, source: str | None = None) -> ir.Model:
     lowering = _Lowering(node)
     model = lowering.run()
     if lowering.sink.has_errors:
-        raise ModelError(sorted(lowering.sink.items, key=_position), source)
+        files = {f: i for i, f in enumerate((node.file, *node.bases))}  # a variant's first
+        raise ModelError(sorted(lowering.sink.items, key=lambda d: _position(d, files)), source)
     return model
 
 
-def _position(d):
-    return (d.severity != "error", d.span.line, d.span.column)
+def _position(d, files=None):
+    rank = (files or {}).get(d.span.file, len(files or ()))
+    return (d.severity != "error", rank, d.span.line, d.span.column)
 
 
 class _Lowering:
@@ -54,6 +57,7 @@ class _Lowering:
 
     # -- driver ------------------------------------------------------------------------
     def run(self) -> ir.Model:
+        self._unmerged_edits()
         self._declarations()
         bounds = self._bounds()
         channel = self._channel()
@@ -67,21 +71,40 @@ class _Lowering:
                           for i, e in enumerate(self.node.endpoints[: len(skeletons)]))
         properties = self._properties(endpoints)
         lemmas = self._lemmas()
+        fairness = self._fairness(endpoints)
         self._warn_unreachable(endpoints)
         return ir.Model(
             name=self.node.name.name, endpoints=endpoints, properties=properties, channel=channel,
             bounds=bounds, ghost_fields=fields, constants=tuple(self.constants.items()),
             doc=self.node.doc, file=self.node.file, warnings=self.sink.warnings,
-            params=tuple(self.params), lemmas=lemmas)
+            params=tuple(self.params), lemmas=lemmas, fairness=fairness,
+            extends=self.node.bases)
 
     def _scope(self, **kw) -> Scope:
         return Scope(**self.scope_base, **kw)
+
+    def _unmerged_edits(self) -> None:
+        """``replace`` and ``remove`` change a base model: they mean nothing in a model that
+        extends none (the loader merges a variant into its base before lowering)."""
+        if self.node.extends is not None:
+            self.sink.error("extends", "this model extends another; load it with "
+                            "tcpcheck.loader, which reads and merges its base",
+                            self.node.extends.span)
+            return
+        for edit in (*self.node.edits, *(e for n in self.node.endpoints for e in n.edits)):
+            word = "replace" if isinstance(edit, ast.ReplaceNode) else "remove"
+            self.sink.error("extends", f"'{word}' changes a base model, and this model extends "
+                            "none", edit.span,
+                            f"write 'model {self.node.name.name} extends \"BASE.tcp\"'")
 
     # -- constants, params and settings -------------------------------------------------
     def _declarations(self) -> None:
         """Constants and params in file order: each may use the ones above it."""
         position = lambda d: (d.span.line, d.span.column)
-        for decl in sorted((*self.node.consts, *self.node.params), key=position):
+        order = self.node.declaration_order  # a merged variant's: replaced ones keep their place
+        decls = sorted((*self.node.consts, *self.node.params), key=position) if order is None \
+            else [(self.node.consts if kind == "const" else self.node.params)[i] for kind, i in order]
+        for decl in decls:
             if isinstance(decl, ast.ParamDecl):
                 self._param(decl)
             else:
@@ -260,7 +283,7 @@ class _Lowering:
     def _ghost_fields(self) -> tuple:
         fields, seen = [], set()
         for f in self.node.fields:
-            if f.name.name in seen or f.name.name in ("seq", "ack", "age", *ir.FLAG_NAMES):
+            if f.name.name in seen or f.name.name in ("seq", "ack", "age", "dst", *ir.FLAG_NAMES):
                 self.sink.error("duplicate", f"segment field '{f.name.name}' is declared twice or "
                                 "is a built-in field", f.name.span)
                 continue
@@ -405,6 +428,14 @@ class _Lowering:
     def _property(self, p: ast.PropertyNode, endpoints):
         if p.kind == "deadlock":
             return ir.Property(p.name.name, "deadlock", doc=p.doc, span=p.span)
+        if p.kind in ir.LIVENESS_KINDS:  # state predicates, like an invariant's
+            checker = ExprChecker(self.sink, self._scope())
+            expr = checker.boolean(p.expr)
+            premise = checker.boolean(p.premise) if p.premise is not None else None
+            if expr is ERROR or premise is ERROR:
+                return None
+            return ir.Property(p.name.name, p.kind, expr, doc=p.doc, span=p.span,
+                               premise=premise)
         selectors = frozenset()
         if p.kind == "step":
             selectors = self._selectors(p.selectors, endpoints)
@@ -446,6 +477,64 @@ class _Lowering:
             if expr is not ERROR:
                 result.append(ir.Lemma(name, expr, node.doc, node.span))
         return tuple(result)
+
+    def _fairness(self, endpoints) -> tuple:
+        """The ``fairness`` block (at most one): each line resolved to a constraint."""
+        blocks = self.node.fairness_blocks
+        for _, span in blocks[1:]:
+            self.sink.error("duplicate", "a model has at most one fairness block; put every "
+                            "constraint in the first one", span)
+        result, seen = [], {}
+        names = [e.name for e in endpoints]
+        for node in (blocks[0][0] if blocks else ()):
+            lowered = self._fairness_line(node, endpoints, names)
+            if lowered is None:
+                continue
+            key = (lowered.target, lowered.endpoint, lowered.transitions)
+            if key in seen:
+                self.sink.error("duplicate", f"fairness for '{lowered.text.split()[1]}' is "
+                                f"given twice (also '{seen[key]}')", node.span)
+                continue
+            seen[key] = lowered.text
+            result.append(lowered)
+        return tuple(result)
+
+    def _fairness_line(self, node: ast.FairnessNode, endpoints, names):
+        if node.target == "named":
+            word = node.name.name
+            if word not in FAIRNESS_WORDS:
+                self.sink.error("unknown-name", f"unknown fairness target '{word}'; a "
+                                "constraint names 'channel', 'channel.E', 'tick', 'timers' or "
+                                "a transition 'E.t'", node.name.span,
+                                did_you_mean(word, FAIRNESS_WORDS + ("channel",)))
+                return None
+            return ir.Fairness(node.strength, word, text=f"{node.strength} {word}",
+                               span=node.span)
+        if node.endpoint is not None and node.endpoint.name not in names:
+            self.sink.error("unknown-name", f"unknown endpoint '{node.endpoint.name}'",
+                            node.endpoint.span, did_you_mean(node.endpoint.name, names))
+            return None
+        if node.target == "channel":
+            if node.endpoint is None:
+                return ir.Fairness(node.strength, "channel", text=f"{node.strength} channel",
+                                   span=node.span)
+            e = names.index(node.endpoint.name)
+            return ir.Fairness(node.strength, "channel", e,
+                               text=f"{node.strength} channel.{names[e]}", span=node.span)
+        e = names.index(node.endpoint.name)
+        endpoint = endpoints[e]
+        wanted = node.name.name
+        matched = frozenset((e, i) for i, t in enumerate(endpoint.transitions)
+                            if t.name == wanted or wanted in t.labels)
+        if not matched:
+            pool = [t.name for t in endpoint.transitions] + \
+                   [l for t in endpoint.transitions for l in t.labels]
+            self.sink.error("unknown-transition", f"endpoint '{endpoint.name}' has no "
+                            f"transition or label '{wanted}'", node.name.span,
+                            did_you_mean(wanted, pool))
+            return None
+        return ir.Fairness(node.strength, "transition", e, matched,
+                           f"{node.strength} {endpoint.name}.{wanted}", node.span)
 
     def _selectors(self, nodes, endpoints) -> frozenset:
         chosen = set()

@@ -99,6 +99,10 @@ def chart(trace: Trace, *, full: bool = False, color: bool = False, width: int =
         for i, row in enumerate(rows or [_Row()]):
             lines.append(_compose(str(step.index) if i == 0 else "", row, geo, color))
         previous = step
+    if trace.loop_start is not None:  # the end of the cycle: the run goes on from its start
+        lines.append(_compose("", _Row(), geo, color))
+        lines.append(_compose("", _Row(middle=_centre(f"back to step {trace.loop_start}",
+                                                      geo.middle, "~")), geo, color))
     return "\n".join(lines)
 
 

@@ -60,6 +60,9 @@ def property_result(p: PropertyResult) -> dict:
     return {"name": p.name, "kind": p.kind, "status": p.status, "detail": p.detail,
             "doc": p.doc, "trace": trace(p.trace) if p.trace is not None else None,
             "counterexamples": [trace(t) for t in p.traces],
+            **({"fairness_hints": [{"constraint": h.constraint, "reason": h.reason,
+                                    "holds_with_it": h.holds_with_it, "text": h.text}
+                                   for h in p.hints]} if p.hints else {}),
             **({"invariant": list(p.invariant)} if p.invariant else {})}
 
 

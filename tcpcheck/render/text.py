@@ -42,7 +42,7 @@ def diagnostic(d: Diagnostic, source: str | None) -> str:
 
 
 def model_error(err: ModelError) -> str:
-    parts = [diagnostic(d, err.source) for d in err.diagnostics]
+    parts = [diagnostic(d, err.source_for(d.span)) for d in err.diagnostics]
     errors = len(err.errors)
     parts.append(f"{errors} error{'s' if errors != 1 else ''} in the model")
     return "\n".join(parts)
@@ -104,6 +104,8 @@ def trace(t: Trace, *, full: bool = False, indent: str = "  ") -> str:
             out.append(pad + _endpoint_line(view, before, full or previous is None))
         out.append(pad + _flight_line(step.state))
         previous = step.state
+    if t.loop_start is not None:
+        out.append(f"{indent}     ... and again from step {t.loop_start}, for ever")
     return "\n".join(out)
 
 
@@ -157,6 +159,7 @@ def check_result(result: CheckResult, model: ir.Model, *, full: bool = False,
         out.append(f"{title} for {what}{p.name}{why}")
         if p.detail:
             out.append(f"  ({p.detail})")
+        out += [f"  fairness: {h.text}" for h in p.hints]
         runs = p.traces if len(p.traces) > 1 else (p.trace,)
         for number, run in enumerate(runs, start=1):
             if len(runs) > 1:
@@ -212,6 +215,8 @@ def model_summary(model: ir.Model) -> str:
     if model.doc:
         out += ["  " + line for line in model.doc.strip().splitlines()]
     out.append("")
+    if model.extends:  # a variant (spec/MANUAL.md 3.1): its bases, nearest first
+        out.append("extends " + ", which extends ".join(model.extends))
     out.append(f"bounds: seqspace={b.seqspace} incarnations={b.incarnations}")
     out.append(f"channel: capacity={ch.capacity} per direction, loss={budget(ch.loss)}, "
                f"duplication={budget(ch.duplication)}, "
@@ -235,6 +240,9 @@ def model_summary(model: ir.Model) -> str:
     out.append(f"properties ({len(model.properties)}):")
     for p in model.properties:
         out.append(f"  {p.name} [{p.kind}]" + (f": {p.doc}" if p.doc else ""))
+    if model.fairness:
+        out.append("")
+        out.append("fairness: " + ", ".join(f.text for f in model.fairness))
     if model.lemmas:
         out.append("")
         out.append(f"lemmas ({len(model.lemmas)}):")

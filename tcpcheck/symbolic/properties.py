@@ -34,7 +34,8 @@ class Goal:
 
 def goals(enc: Encoding, names=None) -> list:
     """The model's properties (``names`` selects), then the built-in ``domains``."""
-    found = [_goal(enc, p) for p in enc.model.properties if names is None or p.name in names]
+    found = [_goal(enc, p) for p in enc.model.properties
+             if (names is None or p.name in names) and p.kind not in ir.LIVENESS_KINDS]
     for lem in getattr(enc.model, "lemmas", ()):  # a lemma is checked when asked for by name
         if names is not None and lem.name in names:
             holds = _state_predicate(enc, lem.expr)

@@ -1,0 +1,542 @@
+"""Telling two models apart: a shortest run one model allows and the other does not.
+
+``tcpcheck diff A B`` (tcpcheck/commands/diff.py; spec/MANUAL.md 14.12) compares two variants
+of a protocol whose variables and transition names may differ, so it compares what can be
+*observed* of each step, never the states themselves.  The **observation** of a step is:
+
+* who acts: endpoint 0 or 1 (matched by position, so the names may differ), or the channel
+  (a loss or duplication of a segment towards endpoint *d*) or the clock (a tick);
+* what happened: a user call (``open``, ``listen``, ``close``, ``abort``), a crash, the
+  expiry of timer ``T`` (by name), the delivery of a segment (whether a ``recv`` transition
+  took it or the endpoint discarded it: both are "the endpoint received it"), a loss, a
+  duplication, a tick;
+* the segments involved: the one received, lost or duplicated, those sent (in order), those
+  dropped because the channel was full, those that expired at a tick.  A segment is seen as
+  its flags, ``seq`` and ``ack`` (``ack`` only with the ACK flag: without it the field
+  carries no meaning); ghost fields only with ``ghosts=True`` (they are bookkeeping); only
+  the flags with ``observe="flags"``;
+* the control state of each endpoint after the step, by name (not with ``observe="wire"``).
+
+A run is the sequence of observations of its steps from the initial state.  Variables,
+incarnations, timers' values, ages and transition names are not observed.
+
+**A difference** (no property): a shortest sequence of observations ``o1 .. on`` such that
+model X has a run with these observations and model Y has a run with ``o1 .. o(n-1)`` but
+none with ``o1 .. on``.  Both directions are searched (A against B, then B against A).
+
+**A difference for property P** (``prop=P``, a property or lemma both models have): a
+shortest ``o1 .. on`` such that some run of X with these observations breaks P at its last
+step (an invariant or lemma false in the state after it, an ``always at`` property false
+after its firing, a ``reachable`` goal met in the state after it, a deadlock in the state
+after it), while Y has runs with ``o1 .. o(n-1)``, none of which breaks P at any step, and
+either Y cannot take ``on`` at all (``other="cannot"``), or it can and none of its runs
+with ``o1 .. on`` breaks P there (``other="keeps"``).
+
+The search is breadth-first over pairs (a state of X, the set of all states Y can be in
+after the same observations): the subset construction, because ``choose`` and the channel
+make models nondeterministic.  The first pair where X takes a step that the set cannot
+match (or, for P, where X breaks P and the set keeps it) gives a shortest difference.  A
+direction explored completely without one is a statement about the models' bounds: every
+run of X is one of Y (for P: no run breaks P in X and keeps it in Y).  A direction cut short
+by a limit proves nothing, and says so.
+
+This module explores and returns records; tcpcheck/render/diffview.py prints them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+
+from tcpcheck.diagnostics import UsageError, did_you_mean
+from tcpcheck.explicit.checker import LEMMA
+from tcpcheck.explicit.compile import compile_expr, timer_bases
+from tcpcheck.explicit.decode import Decoder
+from tcpcheck.explicit.semantics import DISCARD, DUPLICATE, FIRE, LOSE, DomainViolation, Semantics
+from tcpcheck.model import ir
+from tcpcheck.result import EXIT_HOLDS, EXIT_INCOMPLETE, EXIT_VIOLATED
+from tcpcheck.trace import Trace
+
+OBSERVATIONS = ("full", "flags", "wire")
+# What each observation level keeps (MANUAL 14.12).
+OBSERVATION_TEXT = {
+    "full": "who acts and how, the flags, seq and ack of the segments received and sent, "
+            "each endpoint's control state after the step",
+    "flags": "who acts and how, the flags of the segments received and sent, each "
+             "endpoint's control state after the step",
+    "wire": "who acts and how, the flags, seq and ack of the segments received and sent "
+            "(control states not observed)",
+}
+PROPERTY_KINDS = ("always", "step", "reachable", "deadlock", LEMMA)
+CANNOT, KEEPS = "cannot", "keeps"
+_ACK = int(ir.Flag.ACK)
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    observe: str = "full"
+    ghosts: bool = False  # observe ghost fields of segments too
+    prop: str | None = None
+    max_states: int | None = None  # pairs stored, per direction
+    max_depth: int | None = None
+    timeout: float | None = None  # seconds, per direction
+    progress: object = None  # callable(direction, pairs, depth, queue, seconds) or None
+    progress_interval: float = 0.5
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A shortest distinguishing run.  ``run`` is the run of the model that takes it (its
+    ``len(run)`` steps); ``other`` the other model following the same observations: all of
+    them (``other_kind == "keeps"``) or all but the last (``"cannot"``)."""
+
+    observations: tuple  # one per step, as tuples (see observation())
+    run: Trace
+    other: Trace
+    other_kind: str  # "cannot" or "keeps"
+    other_states: int  # how many states the other model can be in at the end of ``other``
+    alternatives: tuple = ()  # Steps: what the other model does on the same stimulus instead
+    alternative_observations: tuple = ()  # their observations, in the same order
+    other_control: tuple = ()  # ((state of endpoint 0, of endpoint 1), ...) it can be in
+    prop: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.observations)
+
+
+@dataclass(frozen=True)
+class Direction:
+    """One direction of the search: runs of ``first`` that ``second`` does not match."""
+
+    first: str  # model name
+    second: str
+    difference: Difference | None
+    complete: bool
+    stop_reason: str | None  # max-states, max-depth, timeout, interrupted, error; or None
+    pairs: int
+    depth: int  # the greatest depth of a pair stored
+    seconds: float
+    detail: str | None = None  # e.g. the evaluation error that stopped it
+
+    @property
+    def status(self) -> str:
+        if self.difference is not None:
+            return "difference"
+        return "none" if self.complete else "not_explored_further"
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    models: tuple  # (name, file) of A and B
+    observe: str
+    ghosts: bool
+    prop: str | None
+    directions: tuple  # (A against B, B against A)
+
+    @property
+    def exit_code(self) -> int:
+        if any(d.difference is not None for d in self.directions):
+            return EXIT_VIOLATED
+        if all(d.complete for d in self.directions):
+            return EXIT_HOLDS
+        return EXIT_INCOMPLETE
+
+
+# ---- observations ------------------------------------------------------------------------
+
+def segment_observation(seg: tuple, observe: str, ghosts: bool, ghost_names: tuple) -> tuple:
+    """What is seen of an engine segment ``(flags, seq, ack, ghost..., age)``."""
+    flags = seg[0]
+    if observe == "flags":
+        seen = (flags,)
+    else:
+        seen = (flags, seg[1], seg[2] if flags & _ACK else 0)
+    if ghosts:
+        seen += (tuple(sorted(zip(ghost_names, seg[3:-1]))),)
+    return seen
+
+
+class _Side:
+    """One model: its semantics, its observations and its property, memoised per state."""
+
+    def __init__(self, model: ir.Model, options: DiffOptions):
+        self.model = model
+        self.sem = Semantics(model)
+        self.observe = options.observe
+        self.ghosts = options.ghosts
+        self.ghost_names = tuple(f.name for f in model.ghost_fields)
+        self.timer_names = tuple(e.timers for e in model.endpoints)
+        self.state_names = tuple(e.states for e in model.endpoints)
+        self._moves: dict = {}
+        self._blocked: dict = {}  # states whose receipts wait for room (not deadlocks)
+        self._observations: dict = {}  # each distinct observation once (they repeat a lot)
+        self.prop = None
+        if options.prop is not None:
+            self._compile_property(_find_property(model, options.prop))
+
+    # -- the property --------------------------------------------------------------------
+    def _compile_property(self, p: ir.Property) -> None:
+        self.prop = p
+        m, timers = self.model.bounds.seqspace, timer_bases(self.model)
+        self.prop_fn = None
+        self.step_fns = {}
+        if p.kind == "step":
+            exprs = dict(p.step_exprs)  # the expression for each endpoint as `self`
+            fns = {e: compile_expr(exprs.get(e, p.expr), in_transition=False, modulus=m,
+                                   timer_base=timers) for e in (0, 1)}
+            self.step_fns = {key: fns[key[0]] for key in p.selectors}
+        elif p.kind in ("always", LEMMA, "reachable"):
+            self.prop_fn = compile_expr(p.expr, in_transition=False, modulus=m, timer_base=timers)
+
+    def breaks_initially(self, state) -> bool:
+        return self.prop is not None and self._bad_state(state)
+
+    def breaks(self, action, state) -> bool:
+        """Whether the step ``action`` into ``state`` breaks the property (at that step)."""
+        p = self.prop
+        if p is None:
+            return False
+        if p.kind == "step":
+            if action[0] != FIRE:
+                return False
+            fn = self.step_fns.get((action[1], action[2]))
+            return fn is not None and not _value(fn, state, action[3])
+        return self._bad_state(state)
+
+    def _bad_state(self, state) -> bool:
+        kind = self.prop.kind
+        if kind in ("always", LEMMA):
+            return not _value(self.prop_fn, state, None)
+        if kind == "reachable":
+            return _value(self.prop_fn, state, None, error=False)
+        if kind == "deadlock":
+            moves = self.moves(state)
+            return not moves and not self._blocked.get(state) and not self.sem.is_terminal(state)
+        return False
+
+    # -- moves ---------------------------------------------------------------------------
+    def moves(self, state) -> list:
+        """``[(observation, action, next state)]`` in the engine's order (memoised)."""
+        found = self._moves.get(state)
+        if found is None:
+            if len(self._moves) > 100_000:  # bound the memo; recomputing is only slower
+                self._moves.clear()
+                self._blocked.clear()
+            succs = self.sem.successors(state)  # may raise DomainViolation
+            intern = self._observations
+            found = []
+            for action, nxt in succs:
+                o = self.observation(action, nxt)
+                found.append((intern.setdefault(o, o), action, nxt))  # one copy of each
+            self._moves[state] = found
+            if self.sem.blocked:
+                self._blocked[state] = True
+        return found
+
+    def observation(self, action, nxt) -> tuple:
+        kind = action[0]
+        seg = self._seg
+        if kind == FIRE:
+            _, e, ti, received, sends, overflow = action
+            trigger = self.model.endpoints[e].transitions[ti].trigger
+            if trigger.kind == "recv":
+                stimulus = ("recv", e, seg(received))
+            elif trigger.kind == "timeout":
+                stimulus = ("timeout", e, self.timer_names[e][trigger.timer])
+            elif trigger.kind == "crash":
+                stimulus = ("crash", e)
+            else:
+                stimulus = ("call", e, trigger.kind)
+            response = (tuple(seg(s) for s in sends), tuple(seg(s) for s in overflow))
+        elif kind == DISCARD:
+            stimulus, response = ("recv", action[1], seg(action[2])), ((), ())
+        elif kind in (LOSE, DUPLICATE):
+            stimulus, response = ("lose" if kind == LOSE else "dup", action[1], seg(action[2])), ()
+        else:
+            stimulus = ("tick",)
+            response = (tuple(sorted((d, seg(s)) for d, s in action[1])),)
+        states = None if self.observe == "wire" else self.control(nxt)
+        return (stimulus, response, states)
+
+    def _seg(self, s: tuple) -> tuple:
+        return segment_observation(s, self.observe, self.ghosts, self.ghost_names)
+
+    def control(self, state) -> tuple:
+        return (self.state_names[0][state[0][0]], self.state_names[1][state[1][0]])
+
+
+def _value(fn, state, seg, error: bool = True) -> bool:
+    """A property's value; one that cannot be evaluated (x % 0) counts as false for an
+    invariant (as the checker reports it violated) and as not met for a goal."""
+    try:
+        return bool(fn(state, seg))
+    except (ArithmeticError, ValueError):
+        return not error
+
+
+def _find_property(model: ir.Model, name: str) -> ir.Property:
+    for p in model.properties:
+        if p.name == name:
+            if p.kind not in PROPERTY_KINDS:
+                raise UsageError(f"diff --property cannot compare property '{name}' of kind "
+                                 f"{p.kind}; it compares invariants, step properties, "
+                                 "reachable goals, deadlock freedom and lemmas")
+            return p
+    for lem in model.lemmas:
+        if lem.name == name:
+            return ir.Property(lem.name, LEMMA, lem.expr, doc=lem.doc, span=lem.span)
+    known = [p.name for p in model.properties] + [lem.name for lem in model.lemmas]
+    hint = did_you_mean(name, known)
+    raise UsageError(f"model {model.name} has no property '{name}'" + (f" ({hint})" if hint else "")
+                     + f"; it has: {', '.join(known) or 'none'}"
+                     + ("" if name != "domains" else
+                        " (diff does not compare the built-in domains property)"))
+
+
+# ---- the search ----------------------------------------------------------------------------
+
+def diff(a: ir.Model, b: ir.Model, options: DiffOptions = DiffOptions()) -> DiffResult:
+    """Search both directions (A against B, B against A) for a shortest difference."""
+    if options.observe not in OBSERVATIONS:
+        raise UsageError(f"unknown observation '{options.observe}'; use one of "
+                         + ", ".join(OBSERVATIONS))
+    sides = (_Side(a, options), _Side(b, options))
+    first = _search(sides[0], sides[1], _labelled(options, "A against B"))
+    if first.stop_reason == "interrupted":  # Ctrl-C stops the whole command
+        second = Direction(b.name, a.name, None, False, "interrupted", 0, 0, 0.0)
+    else:
+        second = _search(sides[1], sides[0], _labelled(options, "B against A"))
+    directions = (first, second)
+    return DiffResult(((a.name, a.file), (b.name, b.file)), options.observe, options.ghosts,
+                      options.prop, directions)
+
+
+def _labelled(options: DiffOptions, label: str) -> DiffOptions:
+    """The options with a progress callback that also says which direction is searched."""
+    report = options.progress
+    if report is None:
+        return options
+    return replace(options, progress=lambda *figures: report(label, *figures))
+
+
+class _Stop(Exception):
+    pass
+
+
+def _search(x: _Side, y: _Side, options: DiffOptions) -> Direction:
+    """Runs of ``x`` that ``y`` cannot match (or, for a property, that break it in ``x``
+    and keep it in ``y``), breadth-first over (x state, frozenset of y states)."""
+    started = time.monotonic()
+    with_prop = options.prop is not None
+    x0, y0 = x.sem.initial_state(), y.sem.initial_state()
+    names = (x.model.name, y.model.name)
+
+    def done(diff_=None, complete=False, reason=None, detail=None):
+        return Direction(names[0], names[1], diff_, complete, reason, len(keys),
+                         max(depth) if depth else 0, time.monotonic() - started, detail)
+
+    keys: set = set()  # the pairs seen: (x state, frozenset of y states)
+    depth: list = []
+    if with_prop:
+        if y.breaks_initially(y0):  # every run of y breaks it at once: nothing to compare
+            return done(complete=True)
+        if x.breaks_initially(x0):
+            return done(_difference(x, y, [], KEEPS, options))
+    pairs = [(x0, frozenset((y0,)))]  # the same tuples as in keys, by index
+    keys.add(pairs[0])
+    parent, action, obs = [-1], [None], [None]
+    depth.append(0)
+    queue = deque([0])
+    reason, detail = None, None
+    next_report, expanded = started + 1.0, 0
+    try:
+        while queue:
+            current = queue.popleft()
+            d = depth[current]
+            if options.max_depth is not None and d >= options.max_depth:
+                reason = reason or "max-depth"
+                continue
+            try:
+                found = _expand(x, y, current, pairs, with_prop)
+            except DomainViolation as err:  # this pair's successors are unknown
+                reason, detail = "error", err.message
+                continue
+            if isinstance(found, _Found):
+                path = _path(current, parent, action, obs, pairs)
+                path.append((found.observation, found.action, found.state))
+                return done(_difference(x, y, path, found.kind, options))
+            for o, act, nxt, matched in found:
+                key = (nxt, frozenset(matched))
+                if key in keys:
+                    continue
+                if options.max_states is not None and len(keys) >= options.max_states:
+                    reason = "max-states"
+                    raise _Stop
+                keys.add(key)
+                pairs.append(key)
+                parent.append(current)
+                action.append(act)
+                obs.append(o)
+                depth.append(d + 1)
+                queue.append(len(pairs) - 1)
+            expanded += 1
+            if expanded & 63 == 0:
+                now = time.monotonic()
+                if options.timeout is not None and now - started > options.timeout:
+                    reason = "timeout"
+                    raise _Stop
+                if options.progress and now >= next_report:
+                    options.progress(len(keys), d, len(queue), now - started)
+                    next_report = now + options.progress_interval
+    except _Stop:
+        pass
+    except KeyboardInterrupt:
+        reason = "interrupted"
+    return done(complete=reason is None and not queue, reason=reason, detail=detail)
+
+
+def _expand(x: _Side, y: _Side, current: int, pairs, with_prop: bool):
+    """The successors of pair ``current`` worth exploring, ``[(observation, x action, x
+    state, {y state: [y actions]})]``, or the Difference found there (a ``(kind, o, act)``
+    tuple the caller turns into one)."""
+    xs, ys = pairs[current]
+    x_moves = x.moves(xs)
+    y_moves: dict = {}
+    for ys_state in ys:
+        for o, act, nxt in y.moves(ys_state):
+            y_moves.setdefault(o, {}).setdefault(nxt, []).append(act)
+    out = []
+    for o, act, nxt in x_moves:
+        matched = y_moves.get(o)
+        if with_prop:
+            if matched and any(y.breaks(a_, n_) for n_, acts in matched.items() for a_ in acts):
+                continue  # y breaks it too (now, so on every extension): no difference
+            if x.breaks(act, nxt):
+                return _Found(KEEPS if matched else CANNOT, o, act, nxt)
+            if not matched:
+                continue  # y cannot follow: not a difference *for the property*
+        elif not matched:
+            return _Found(CANNOT, o, act, nxt)
+        out.append((o, act, nxt, matched))
+    return out
+
+
+@dataclass(frozen=True)
+class _Found:
+    kind: str
+    observation: tuple
+    action: tuple
+    state: tuple
+
+
+def _path(index, parent, action, obs, pairs) -> list:
+    """[(observation, x action, x state)] from the initial pair to pair ``index``."""
+    path = []
+    while index > 0:
+        path.append((obs[index], action[index], pairs[index][0]))
+        index = parent[index]
+    path.reverse()
+    return path
+
+
+def _difference(x: _Side, y: _Side, path, kind, options) -> Difference:
+    """The records of a difference: x's run along ``path``, and y following the same
+    observations (all of them if it ``keeps`` the property, all but the last otherwise)."""
+    x_path = [(None, x.sem.initial_state())] + [(act, state) for _, act, state in path]
+    observations = tuple(o for o, _, _ in path)
+    follow = observations if kind == KEEPS else observations[:-1]
+    layers = _follow(y, follow)
+    final = next(iter(layers[-1]))
+    y_path = [(None, final)]
+    for layer in reversed(layers[1:]):
+        prev, act = layer[y_path[-1][1]]
+        y_path[-1] = (act, y_path[-1][1])
+        y_path.append((None, prev))
+    y_path.reverse()
+    alts, seen = [], []
+    if kind == CANNOT and observations:
+        stimulus = observations[-1][0]
+        for ys in layers[-1]:
+            for o, act, nxt in y.moves(ys):
+                if o[0] == stimulus and o not in seen:
+                    seen.append(o)
+                    alts.append(Decoder(y.model).step(len(observations), act, nxt))
+    control = tuple(dict.fromkeys(y.control(s) for s in layers[-1]))
+    run = Decoder(x.model).trace(x_path, kind="difference", prop=options.prop)
+    other = Decoder(y.model).trace(y_path, kind="difference", prop=options.prop)
+    return Difference(observations, run, other, kind, len(layers[-1]), tuple(alts),
+                      tuple(seen), control, options.prop)
+
+
+def _follow(y: _Side, observations) -> list:
+    """The states ``y`` can be in after each prefix of ``observations``: a list of dicts
+    ``{state: (previous state, action)}`` (the first one found), layer 0 the initial state."""
+    layers = [{y.sem.initial_state(): None}]
+    for o in observations:
+        layer: dict = {}
+        for s in layers[-1]:
+            for o2, act, nxt in y.moves(s):
+                if o2 == o and nxt not in layer:
+                    layer[nxt] = (s, act)
+        layers.append(layer)
+    return layers
+
+
+def describe_observation(o: tuple, names: tuple) -> str:
+    """An observation in words (endpoint ``names`` of one of the models)."""
+    stimulus, response, states = o
+    kind = stimulus[0]
+    if kind == "tick":
+        text = "tick"
+    elif kind in ("lose", "dup"):
+        text = f"{'loss' if kind == 'lose' else 'duplication'} of {seg_text(stimulus[2])} " \
+               f"to {names[stimulus[1]]}"
+    elif kind == "recv":
+        text = f"{names[stimulus[1]]} receives {seg_text(stimulus[2])}"
+    elif kind == "timeout":
+        text = f"{names[stimulus[1]]} timeout {stimulus[2]}"
+    elif kind == "crash":
+        text = f"{names[stimulus[1]]} crashes"
+    else:
+        text = f"{names[stimulus[1]]} calls {stimulus[2].upper()}"
+    if kind in ("recv", "timeout", "crash", "call"):
+        sends, dropped = response[0], response[1]
+        if sends:
+            text += "; sends " + ", ".join(seg_text(s) for s in sends)
+        if dropped:
+            text += "; dropped " + ", ".join(seg_text(s) for s in dropped)
+    elif kind == "tick" and response[0]:
+        text += "; expired " + ", ".join(seg_text(s) for _, s in response[0])
+    if states is not None:
+        text += f" -> {names[0]} {states[0]}, {names[1]} {states[1]}"
+    return text
+
+
+def contrast(taken: tuple, instead: tuple, names: tuple) -> str:
+    """How ``instead`` (the other model's answer to the same stimulus) differs from the
+    observation ``taken``, e.g. ``server SYN_RECEIVED, not ESTABLISHED``."""
+    parts = []
+    for k, what in ((0, "sends"), (1, "drops")):
+        if k < len(taken[1]) and taken[1][k] != instead[1][k]:
+            mine = ", ".join(seg_text(s) for s in instead[1][k]) or "nothing"
+            theirs = ", ".join(seg_text(s) for s in taken[1][k]) or "nothing"
+            parts.append(f"{what} {mine}, not {theirs}")
+    if taken[0] == ("tick",) and taken[1] != instead[1]:
+        parts.append("other segments expire")
+    if taken[2] is not None and instead[2] is not None:
+        for e in (0, 1):
+            if taken[2][e] != instead[2][e]:
+                parts.append(f"{names[e]} {instead[2][e]}, not {taken[2][e]}")
+    return "; ".join(parts)
+
+
+def seg_text(seen: tuple) -> str:
+    parts = [ir.flag_text(seen[0])]
+    if len(seen) >= 3:
+        parts.append(f"seq={seen[1]}")
+        if seen[0] & _ACK:
+            parts.append(f"ack={seen[2]}")
+    if seen and isinstance(seen[-1], tuple):
+        parts += [f"{k}={v}" for k, v in seen[-1]]
+    return " ".join(parts)

@@ -1,0 +1,162 @@
+"""models/rfc9293.tcp, the complete RFC 9293 connection state machine: its verdicts in both
+configurations its docstring names, and each figure goal's witness against the figure.
+
+The full check (824,636 states) runs once for the module; the figures' runs are the
+shortest witnesses breadth-first search found in it.  A figure is compared as the order in
+which the two endpoints change control state and the flags of what they send: the RFC
+draws exactly that (its sequence numbers are examples; ours are the ISN clock's)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.loader import load_file
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "models" / "rfc9293.tcp"
+SAFETY = ("no_old_segment_confusion", "handshake_answers_this_tcb", "synchronized_agree",
+          "no_deadlock", "domains")
+FIGURES = ("figure_6_open", "figure_7_simultaneous_open", "figure_8_old_duplicate_syn",
+           "figure_9_half_open", "figure_10_active_side", "figure_12_normal_close",
+           "figure_13_simultaneous_close")
+# the second configuration of the docstring: duplicates and ABORT, one segment per direction
+WITH_ABORT = {"channel.capacity": 1, "channel.duplication": 1, "CLIENT_ABORTS": 1,
+              "SERVER_ABORTS": 1}
+
+
+@pytest.fixture(scope="module")
+def result():
+    return check(load_file(MODEL), CheckOptions())
+
+
+def _verdicts(res) -> dict:
+    return {p.name: (p.status, len(p.trace) if p.trace else None) for p in res.properties}
+
+
+def test_matches_the_manifest(result):
+    expected = json.loads((ROOT / "models" / "manifest.json").read_text())["models/rfc9293.tcp"]
+    got = {name: {"status": s, "trace_length": n} for name, (s, n) in _verdicts(result).items()}
+    assert got == expected["properties"]
+    assert (result.complete, result.stats.states, result.stats.transitions,
+            result.stats.diameter) == (expected["complete"], expected["states"],
+                                       expected["transitions"], expected["diameter"])
+
+
+def test_every_safety_property_holds_and_every_figure_is_reached(result):
+    verdicts = _verdicts(result)
+    assert result.complete and result.stats.states == 824_636
+    assert {name: verdicts[name][0] for name in SAFETY} == dict.fromkeys(SAFETY, "holds")
+    assert {name: verdicts[name][0] for name in FIGURES} == dict.fromkeys(FIGURES, "reached")
+
+
+def test_with_duplicates_and_abort_the_safety_properties_still_hold():
+    res = check(load_file(MODEL, WITH_ABORT), CheckOptions(properties=SAFETY))
+    assert res.complete and res.stats.states == 97_330
+    assert {p.name: p.status for p in res.properties} == dict.fromkeys(SAFETY, "holds")
+    fired = {(c.endpoint, c.transition) for c in res.stats.coverage if c.fired}
+    assert {("client", "abort_reset"), ("client", "abort_quiet"), ("server", "abort_reset"),
+            ("server", "abort_quiet")} <= fired
+
+
+# ---- the figures ----
+
+def _story(trace) -> list:
+    """What the figure draws: each control-state change ("client SYN_SENT") and each
+    segment sent ("client > SYN"), in order; channel faults and ticks draw nothing."""
+    events, before = [], trace.steps[0].state
+    for step in trace.steps[1:]:
+        for seg in step.sent:
+            events.append(f"{seg.src} > {seg.flags}")
+        for old, new in zip(before.endpoints, step.state.endpoints):
+            if old.state != new.state:
+                events.append(f"{new.name} {new.state}")
+        before = step.state
+    return events
+
+
+def _witness(result, name):
+    return next(p for p in result.properties if p.name == name).trace
+
+
+def test_figure_6_basic_three_way_handshake(result):
+    story = _story(_witness(result, "figure_6_open"))
+    assert [e for e in story if ">" in e] == ["client > SYN", "server > SYN+ACK", "client > ACK"]
+    assert [e for e in story if ">" not in e] == [
+        "client SYN_SENT", "server LISTEN", "server SYN_RECEIVED", "client ESTABLISHED",
+        "server ESTABLISHED"]
+
+
+def test_figure_7_simultaneous_open(result):
+    story = _story(_witness(result, "figure_7_simultaneous_open"))
+    # lines 2-7: both SYN-SENT, each SYN crosses the other, both SYN-RECEIVED sending
+    # SYN,ACK, and each SYN,ACK (its SYN trimmed) moves its receiver to ESTABLISHED
+    assert [e for e in story if ">" in e] == [
+        "client > SYN", "server > SYN", "client > SYN+ACK", "server > SYN+ACK"]
+    assert [e for e in story if ">" not in e] == [
+        "client SYN_SENT", "server SYN_SENT", "client SYN_RECEIVED", "server SYN_RECEIVED",
+        "client ESTABLISHED", "server ESTABLISHED"]
+
+
+def test_figure_8_recovery_from_old_duplicate_syn(result):
+    trace = _witness(result, "figure_8_old_duplicate_syn")
+    story = _story(trace)
+    # the old SYN (of a TCB the client has closed) reaches LISTEN; its SYN,ACK meets the
+    # client in SYN-SENT with a new ISN, which answers with a RST (line 5-6); the server
+    # goes back to LISTEN (line 7) and the new SYN connects (lines 8-10)
+    assert story[story.index("server LISTEN"):] == [
+        "server LISTEN", "server > SYN+ACK", "server SYN_RECEIVED", "client > RST",
+        "server LISTEN", "server > SYN+ACK", "server SYN_RECEIVED", "client ESTABLISHED",
+        "client > ACK", "server ESTABLISHED"]
+    rst = next(s for s in trace.steps if s.transition == "sent_bad_ack")
+    assert rst.state.endpoint("client").state == "SYN_SENT"
+    old_syn = next(s for s in trace.steps if s.transition == "listen_syn")
+    client = dict(rst.state.endpoint("client").variables)
+    assert old_syn.received.seq != client["iss"]  # the SYN is of an earlier TCB
+
+
+def test_figure_9_half_open_discovery(result):
+    trace = _witness(result, "figure_9_half_open")
+    kinds = [(s.actor, s.transition) for s in trace.steps[1:]]
+    assert ("client", "crash_established") in kinds
+    after = kinds[kinds.index(("client", "crash_established")) + 1:]
+    # the crashed side opens again; its SYN meets the half-open TCB, which answers with an
+    # ACK (the first check); the client's SYN-SENT resets it with <SEQ=SEG.ACK><CTL=RST>
+    assert after[0] == ("client", "active_open")
+    assert ("client", "sent_bad_ack") in after
+    assert after[-1] == ("server", "reset")
+    assert trace.steps[-1].state.endpoint("server").state == "CLOSED"
+    assert trace.steps[-1].state.endpoint("client").state == "SYN_SENT"
+
+
+def test_figure_10_active_side_causes_discovery(result):
+    trace = _witness(result, "figure_10_active_side")
+    kinds = [(s.actor, s.transition) for s in trace.steps[1:]]
+    after = kinds[kinds.index(("client", "crash_established")) + 1:]
+    # the server sends on the half-open connection (here its FIN), the crashed client in
+    # CLOSED answers with a RST, the server aborts
+    assert ("server", "close") in after
+    assert after[-2:] == [("client", "closed_ack_rst"), ("server", "reset")]
+    assert trace.steps[-1].state.endpoint("server").state == "CLOSED"
+
+
+def test_figure_12_normal_close(result):
+    story = _story(_witness(result, "figure_12_normal_close"))
+    close = story[story.index("client FIN_WAIT_1") - 1:]
+    assert close == [
+        "client > FIN+ACK", "client FIN_WAIT_1", "server > ACK", "server CLOSE_WAIT",
+        "client FIN_WAIT_2", "server > FIN+ACK", "server LAST_ACK", "client > ACK",
+        "client TIME_WAIT", "server CLOSED"]
+
+
+def test_figure_13_simultaneous_close(result):
+    story = _story(_witness(result, "figure_13_simultaneous_close"))
+    close = story[story.index("client FIN_WAIT_1") - 1:]
+    assert [e for e in close if ">" not in e] == [
+        "client FIN_WAIT_1", "server FIN_WAIT_1", "client CLOSING", "server CLOSING",
+        "client TIME_WAIT", "server TIME_WAIT"]
+    assert [e for e in close if ">" in e] == [
+        "client > FIN+ACK", "server > FIN+ACK", "client > ACK", "server > ACK"]
