@@ -40,6 +40,10 @@ DEPTHS = {  # model -> (depth for safety and goals, depth for deadlock freedom)
     "handshake_liveness": (6, 4),  # their liveness properties are the explicit engine's only
     "handshake_no_fairness": (6, 4),
     "close_liveness": (6, 4),
+    "syn_backlog": (5, 4),
+    "spoofing": (6, 4),
+    "offpath_reset": (4, 3),
+    "rfc9293": (5, 2),  # the complete machine: figure 6 (5 steps) found, the others bounded
 }
 LIVENESS = ("eventually", "always_eventually", "leads_to")
 
