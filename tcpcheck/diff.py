@@ -209,7 +209,7 @@ class _Side:
         if kind in ("always", LEMMA):
             return not _value(self.prop_fn, state, None)
         if kind == "reachable":
-            return _value(self.prop_fn, state, None, error=False)
+            return _value(self.prop_fn, state, None)
         if kind == "deadlock":
             moves = self.moves(state)
             return not moves and not self._blocked.get(state) and not self.sem.is_terminal(state)
@@ -266,13 +266,13 @@ class _Side:
         return (self.state_names[0][state[0][0]], self.state_names[1][state[1][0]])
 
 
-def _value(fn, state, seg, error: bool = True) -> bool:
-    """A property's value; one that cannot be evaluated (x % 0) counts as false for an
-    invariant (as the checker reports it violated) and as not met for a goal."""
+def _value(fn, state, seg) -> bool:
+    """A property's value; one that cannot be evaluated (x % 0) is false: an invariant
+    broken (as the checker reports it violated), a goal not met."""
     try:
         return bool(fn(state, seg))
     except (ArithmeticError, ValueError):
-        return not error
+        return False
 
 
 def _find_property(model: ir.Model, name: str) -> ir.Property:

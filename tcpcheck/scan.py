@@ -155,7 +155,7 @@ class ScanResult:
     seqspace: int
     states: int  # global states explored
     complete: bool
-    stop_reason: str | None  # "max-states" or "timeout" when not complete
+    stop_reason: str | None  # "max-states", "timeout", "interrupted" or "error" when not complete
     seconds: float
     rows: tuple
 
@@ -256,7 +256,9 @@ def _search(sem, queue, seen, note, max_states, timeout, started) -> None:
         try:
             successors = sem.successors(state)
         except DomainViolation:
-            successors = ()  # a state the model cannot leave; `check` reports it (domains)
+            # the state's successors are unknown (`check` reports the violation, domains):
+            # what lies beyond it was not explored, so the scan is not complete
+            raise _Stop("error") from None
         for _, nxt in successors:
             if nxt in seen:
                 continue

@@ -7,14 +7,14 @@ stopping once they are decided."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.loader import load_file
-from tcpcheck.model import ir
+
+from model_shape import model_shape
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = ROOT / "models" / "variants"
@@ -109,29 +109,12 @@ def test_variant_header_says_what_it_demonstrates(name):
     assert doc and "Demonstrates" in doc
 
 
-SKIPPED = {"span", "doc", "file", "warnings", "extends"}
-
-
-def _shape(obj):
-    """A model as the engines see it: everything but the spans, docstrings, files and
-    warnings that say where and how it was written (and the model's name)."""
-    if isinstance(obj, ir.Model):
-        obj = dataclasses.replace(obj, name="")
-    if dataclasses.is_dataclass(obj):
-        return (type(obj).__name__,) + tuple(
-            (f.name, _shape(getattr(obj, f.name))) for f in dataclasses.fields(obj)
-            if f.name not in SKIPPED)
-    if isinstance(obj, (tuple, list)):
-        return tuple(_shape(x) for x in obj)
-    if isinstance(obj, frozenset):
-        return frozenset(_shape(x) for x in obj)
-    return obj
 
 
 def test_two_way_variant_is_the_hand_written_two_way_model():
     variant = load_file(VARIANTS / "two_way_handshake.tcp")
     flat = load_file(ROOT / "models" / "two_way_handshake.tcp")
-    assert _shape(variant) == _shape(flat)
+    assert model_shape(variant) == model_shape(flat)
     a, b = check(variant, CheckOptions()), check(flat, CheckOptions())
     assert (a.stats.states, a.stats.transitions, a.stats.diameter) == \
         (b.stats.states, b.stats.transitions, b.stats.diameter)
@@ -141,6 +124,6 @@ def test_two_way_variant_is_the_hand_written_two_way_model():
 
 def test_short_time_wait_variant_is_the_base_with_tw_set_to_3():
     variant = load_file(VARIANTS / "teardown_tw_short.tcp")
-    assert _shape(variant) == _shape(load_file(ROOT / "models" / "teardown_time_wait.tcp",
+    assert model_shape(variant) == model_shape(load_file(ROOT / "models" / "teardown_time_wait.tcp",
                                                {"TW": 3}))
     assert variant.extends == (str(ROOT / "models" / "teardown_time_wait.tcp"),)

@@ -28,7 +28,8 @@ probes: SYN, ACK, FIN, NULL (no flag), Xmas (FIN+PSH+URG), with numbers foreign 
 nmap:   SYN scan: SYN+ACK or SYN open, RST closed, nothing filtered; ACK scan: RST
         unfiltered, nothing filtered; FIN/NULL/Xmas: RST closed, nothing open|filtered
 
-exit codes: 0 the table was printed, 2 bad model or usage
+exit codes: 0 the table was printed after a complete exploration, 3 exploration cut short
+(a limit or a transition that failed to evaluate), 2 bad model or usage
 """
 
 
@@ -67,4 +68,6 @@ def run(args, stdout, stderr) -> int:
         stdout.write(f"wrote {args.output}\n")
     else:
         stdout.write(out + "\n")
-    return 0
+    # as `check` and `diff`: 3 when the exploration was cut short (a state "not reached"
+    # may then be reachable)
+    return 0 if result.complete else 3

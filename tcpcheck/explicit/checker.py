@@ -251,6 +251,15 @@ class _Explorer:
             region = liveness.Region(self.graph, avoid, starts, from_initial)
             lasso = liveness.search(self.graph, cons, avoid, starts, from_initial, region)
             if lasso is None:
+                edge = region.nodes & self.graph.outside
+                if edge:
+                    # no violation inside the bounds, but a run that avoids the goal goes
+                    # on past them: nothing may be claimed about it
+                    p.status = NOT_VERIFIED
+                    p.detail = (f"a run that avoids the goal reaches the edge of the bounds "
+                                f"({len(edge):,} such states, where every segment in flight "
+                                "waits for room to send its replies); what it does beyond "
+                                "them was not explored")
                 continue
             p.status, p.witness = VIOLATED, ("lasso", lasso)
             p.detail = self._lasso_detail(p, lasso)
@@ -459,6 +468,9 @@ class _Explorer:
 
     def _property_result(self, p: _Pending, exhausted, stop_reason, decoder) -> PropertyResult:
         prop = p.prop
+        if p.status == NOT_VERIFIED:  # a liveness property whose runs leave the bounds
+            return PropertyResult(prop.name, prop.kind, NOT_VERIFIED, detail=p.detail,
+                                  doc=prop.doc)
         if isinstance(p.witness, tuple) and p.witness and p.witness[0] == "lasso":
             trace = self._lasso_trace(p, p.witness[1], decoder)
             return PropertyResult(prop.name, prop.kind, p.status, trace, p.detail, prop.doc,

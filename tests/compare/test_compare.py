@@ -231,3 +231,21 @@ def test_cli_bad_input_exit_2(argv, needle):
     assert code == 2
     assert needle in err
     assert out == ""
+
+
+FAMILIES = ["models/syn_backlog.tcp", "models/variants/syn_flood.tcp",
+            "models/variants/syn_cookies.tcp", "models/spoofing.tcp",
+            "models/variants/predictable_isn.tcp", "models/variants/unpredictable_isn.tcp",
+            "models/offpath_reset.tcp", "models/variants/blind_reset.tcp",
+            "models/variants/rfc5961.tcp"]
+
+
+def test_the_variant_families_matrix_of_the_readme():
+    """The README's second matrix, every cell (the last row, states and seconds, aside):
+    the SYN-flood, ISN-prediction and blind-reset families, each base beside its variants."""
+    code, out, _ = run_cli(*[str(MODELS.parent / f) for f in FAMILIES], "--format", "markdown")
+    assert code == 1  # violations in the matrix
+    table = out.strip().splitlines()
+    assert table[-1].startswith("| *explored* |")
+    golden = (MODELS.parent / "tests" / "compare" / "golden" / "variant_families.md")
+    assert "\n".join(table[:-1]) + "\n" == golden.read_text()

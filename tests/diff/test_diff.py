@@ -317,3 +317,25 @@ def test_a_time_limit_reports_progress_and_proves_nothing():
     assert {a[0] for a in seen} == {"A against B", "B against A"}
     direction, pairs, depth, queue, seconds = seen[-1]
     assert pairs > 0 and seconds >= 1.0
+
+
+GOAL_ERROR = """
+model g{n}
+endpoint client {{
+  states A, B
+  initial A
+  var x : 0..1 = 1
+  transition go: A -> B on open {{ x := {n} }}
+}}
+endpoint server {{ states S  initial S }}
+property goal: reachable 2 % client.x == 1
+"""
+
+
+def test_a_goal_that_cannot_be_evaluated_is_not_met():
+    # in g0 the goal divides by zero after `go`; that is no goal met (the review found it
+    # counted as met), so neither model meets it and they do not differ on it
+    result = diff(load_string(GOAL_ERROR.format(n=0)), load_string(GOAL_ERROR.format(n=1)),
+                  DiffOptions(prop="goal"))
+    assert [d.difference for d in result.directions] == [None, None]
+    assert all(d.complete for d in result.directions)

@@ -8,7 +8,6 @@ full-bound equivalences are shown by comparing the merged models with the shippe
 
 from __future__ import annotations
 
-import dataclasses
 from functools import cache
 from pathlib import Path
 
@@ -16,7 +15,8 @@ import pytest
 
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.loader import load_file
-from tcpcheck.model import ir
+
+from model_shape import model_shape
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "models"
@@ -44,23 +44,6 @@ def _verdicts(result):
             if p.name != "domains"}
 
 
-SKIPPED = {"span", "doc", "file", "warnings", "extends"}
-
-
-def _shape(obj):
-    """A model as the engines see it (as in tests/test_variants.py): everything but spans,
-    docstrings, files, warnings and the model's name."""
-    if isinstance(obj, ir.Model):
-        obj = dataclasses.replace(obj, name="")
-    if dataclasses.is_dataclass(obj):
-        return (type(obj).__name__,) + tuple(
-            (f.name, _shape(getattr(obj, f.name))) for f in dataclasses.fields(obj)
-            if f.name not in SKIPPED)
-    if isinstance(obj, (tuple, list)):
-        return tuple(_shape(x) for x in obj)
-    if isinstance(obj, frozenset):
-        return frozenset(_shape(x) for x in obj)
-    return obj
 
 
 # (file, properties checked, --set overrides) -> (verdicts, complete, states explored)
@@ -107,7 +90,7 @@ def test_no_time_wait_is_the_full_copy():
     verdicts (models/manifest.json) are the variant's."""
     variant = load_file(NO_TW)
     assert variant.extends == (str(MODELS / "teardown_time_wait.tcp"),)
-    assert _shape(variant) == _shape(load_file(MODELS / "teardown_no_time_wait.tcp"))
+    assert model_shape(variant) == model_shape(load_file(MODELS / "teardown_no_time_wait.tcp"))
 
 
 def test_no_time_wait_runs_are_the_full_copys():
@@ -124,7 +107,7 @@ def test_fix_is_the_base_model():
     check (all properties hold, pinned in models/manifest.json) is tests/test_models.py's."""
     fix = load_file(FIX)
     assert fix.extends == (str(TWA), str(MODELS / "teardown_time_wait.tcp"))
-    assert _shape(fix) == _shape(load_file(MODELS / "teardown_time_wait.tcp"))
+    assert model_shape(fix) == model_shape(load_file(MODELS / "teardown_time_wait.tcp"))
     names = {e.name: [t.name for t in e.transitions] for e in load_file(TWA).endpoints}
     assert all(ts[-1] == "tw_reset" for ts in names.values())
 
