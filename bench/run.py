@@ -29,6 +29,9 @@ FAMILIES = [
     ("models/teardown_time_wait.tcp", {"channel.duplication": 0}),
     ("models/teardown_time_wait.tcp", {"CONNECTIONS": 3, "channel.capacity": 1}),
     ("models/teardown_time_wait.tcp", {"CONNECTIONS": 3, "channel.duplication": 0}),
+    # the complete machine with duplicates and ABORT, one segment per direction, one loss
+    ("models/rfc9293.tcp", {"channel.capacity": 1, "channel.duplication": 1, "channel.loss": 1,
+                            "CLIENT_ABORTS": 1, "SERVER_ABORTS": 1}),
 ]
 
 _CHILD = r"""

@@ -13,8 +13,8 @@ import os
 import sys
 
 from tcpcheck import __version__, commands
-from tcpcheck.commands._common import (check_property_names, load_model, positive_float,
-                                       positive_int)
+from tcpcheck.commands._common import (ProgressLine, check_property_names, is_terminal, load_model,
+                                       positive_float, positive_int)
 from tcpcheck.diagnostics import ModelError, TcpcheckError, UsageError
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.render import json as render_json
@@ -216,7 +216,7 @@ def _model_json(model) -> dict:
 def cmd_check(args, stdout, stderr) -> int:
     model = load_model(args.model, stderr, args.overrides)
     check_property_names(model, args.property)
-    progress = _ProgressLine(stderr) if _is_terminal(stderr) and not args.json else None
+    progress = _ProgressLine(stderr) if is_terminal(stderr) and not args.json else None
     options = CheckOptions(properties=tuple(args.property) if args.property else None,
                            max_states=args.max_states, max_depth=args.max_depth,
                            timeout=args.timeout, progress=progress,
@@ -242,7 +242,7 @@ def cmd_prove(args, stdout, stderr) -> int:
     model = load_model(args.model, stderr, args.overrides)
     check_property_names(model, args.property, extra=("domains",))
     _no_liveness(model, args.property, stderr, "prove")
-    progress = _SolverProgress(stderr) if _is_terminal(stderr) and not args.json else None
+    progress = _SolverProgress(stderr) if is_terminal(stderr) and not args.json else None
     options = symbolic.ProveOptions(
         engine=args.engine, depth=args.depth, timeout=args.timeout,
         properties=tuple(args.property) if args.property else None,
@@ -266,7 +266,7 @@ def cmd_synth(args, stdout, stderr) -> int:
     model = load_model(args.model, stderr, args.overrides)
     check_property_names(model, [args.property])
     _no_liveness(model, [args.property], stderr, "synth")
-    progress = _SolverProgress(stderr) if _is_terminal(stderr) and not args.json else None
+    progress = _SolverProgress(stderr) if is_terminal(stderr) and not args.json else None
     result = symbolic.synthesize(model, args.property, args.param, depth=args.depth,
                                  timeout=args.timeout, upper=args.max, samples=args.samples,
                                  progress=progress, engine=args.engine)
@@ -308,41 +308,20 @@ def _seqspace(text: str, model) -> int | None:
     return value
 
 
-def _is_terminal(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-class _ProgressLine:
-    """One self-overwriting line on a terminal; only runs longer than a second show it."""
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.shown = False
+class _ProgressLine(ProgressLine):
+    """The explicit engine's progress: states, transitions, depth, queue, rate."""
 
     def __call__(self, states, transitions, depth, queue, seconds) -> None:
         rate = states / seconds if seconds > 0 else 0
-        self.stream.write(f"\r  {states:,} states, {transitions:,} transitions, depth {depth}, "
-                          f"queue {queue:,}, {seconds:.0f} s, {rate:,.0f} states/s   ")
-        self.stream.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * 100 + "\r")
-            self.stream.flush()
+        self.show(f"  {states:,} states, {transitions:,} transitions, depth {depth}, "
+                  f"queue {queue:,}, {seconds:.0f} s, {rate:,.0f} states/s")
 
 
-class _SolverProgress(_ProgressLine):
+class _SolverProgress(ProgressLine):
     """The solver's phase (engine, depth) and time so far, on the same kind of line."""
 
     def __call__(self, phase: str, seconds: float) -> None:
-        if seconds < 1.0:
-            return
-        self.stream.write(f"\r  {phase}, {seconds:.0f} s" + " " * 20)
-        self.stream.flush()
+        self.show(f"  {phase}, {seconds:.0f} s")
         self.shown = True
 
 

@@ -86,7 +86,7 @@ def known_names(model) -> tuple:
 def check_unique_names(models) -> None:
     """Columns are keyed by model name, so two models of the same name would be ambiguous."""
     seen = {}
-    for m in models:
+    for index, m in enumerate(models):
         if m.name in seen:
             raise UsageError(f"{seen[m.name]} and {m.file} are both model '{m.name}'; "
                              "compare needs models with different names")
@@ -137,15 +137,17 @@ def build_matrix(models, results, properties=None) -> Matrix:
     return Matrix(tuple(column_of(m, r) for m, r in zip(models, results)), names, rows)
 
 
-def compare(models, properties=None, *, max_states=None, timeout=None) -> Matrix:
+def compare(models, properties=None, *, max_states=None, timeout=None,
+            progress=None) -> Matrix:
     """Check every model (``max_states`` and ``timeout`` apply to each model separately) and
     build the matrix.  ``properties``: the rows to check and show; None for every model's
-    properties (lemmas only when named)."""
+    properties (lemmas only when named).  ``progress(index, model name, states,
+    transitions, depth, queue, seconds)`` is called as each model's check goes on."""
     models = tuple(models)
     check_unique_names(models)
     selected = check_selection(models, properties) if properties else None
     results = []
-    for m in models:
+    for index, m in enumerate(models):
         # by default the model's properties, not its lemmas: lemmas are one model's proof
         # aids, not claims to compare across variants (name one with --property to see it)
         own = (tuple(p.name for p in m.properties) or None) if selected is None else \
@@ -153,6 +155,8 @@ def compare(models, properties=None, *, max_states=None, timeout=None) -> Matrix
         if own == ():  # none of the selected properties is this model's: nothing to check
             results.append(None)
             continue
+        report = None if progress is None else (
+            lambda *figures, i=index, name=m.name: progress(i, name, *figures))
         results.append(check(m, CheckOptions(properties=own, max_states=max_states,
-                                             timeout=timeout)))
+                                             timeout=timeout, progress=report)))
     return build_matrix(models, results, selected)

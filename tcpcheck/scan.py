@@ -183,23 +183,25 @@ def endpoint_index(model: ir.Model, name: str | None) -> int:
 
 
 def scan(model: ir.Model, endpoint: str | None = None, *,
-         max_states: int | None = DEFAULT_MAX_STATES, timeout: float | None = None) -> ScanResult:
+         max_states: int | None = DEFAULT_MAX_STATES, timeout: float | None = None,
+         progress=None) -> ScanResult:
     """Probe endpoint ``endpoint`` (default: the one called server, else the second) in
     every control state it reaches within the limits."""
-    return scan_endpoints(model, [endpoint], max_states=max_states, timeout=timeout)[0]
+    return scan_endpoints(model, [endpoint], max_states=max_states, timeout=timeout,
+                          progress=progress)[0]
 
 
 def scan_endpoints(model: ir.Model, endpoints, *, max_states: int | None = DEFAULT_MAX_STATES,
-                   timeout: float | None = None) -> tuple:
+                   timeout: float | None = None, progress=None) -> tuple:
     """One :class:`ScanResult` per name in ``endpoints`` (None: the default one), from one
-    exploration of the model."""
+    exploration of the model; ``progress(states, queue, seconds)`` is called as it goes."""
     indices = [endpoint_index(model, name) for name in endpoints]
     started = time.monotonic()
     sem = Semantics(model)
     nonghost = tuple(tuple(i for i, v in enumerate(ep.variables) if not v.ghost)
                      for ep in model.endpoints)
     found, counts, explored, complete, stop = _explore(sem, nonghost, max_states, timeout,
-                                                       started)
+                                                       started, progress)
     results = []
     for e in indices:
         ep_model = model.endpoints[e]
@@ -218,7 +220,7 @@ def scan_endpoints(model: ir.Model, endpoints, *, max_states: int | None = DEFAU
     return tuple(results)
 
 
-def _explore(sem, nonghost, max_states, timeout, started):
+def _explore(sem, nonghost, max_states, timeout, started, progress=None):
     """Breadth-first search; per endpoint and control state: the first global state found
     with each valuation of the endpoint's non-ghost variables, and how many global states."""
     init = sem.initial_state()
@@ -237,7 +239,7 @@ def _explore(sem, nonghost, max_states, timeout, started):
     note(init)
     stop = None
     try:
-        _search(sem, queue, seen, note, max_states, timeout, started)
+        _search(sem, queue, seen, note, max_states, timeout, started, progress)
     except _Stop as why:
         stop = str(why)
     except KeyboardInterrupt:
@@ -249,7 +251,7 @@ class _Stop(Exception):
     pass
 
 
-def _search(sem, queue, seen, note, max_states, timeout, started) -> None:
+def _search(sem, queue, seen, note, max_states, timeout, started, progress=None) -> None:
     expanded = 0
     while queue:
         state = queue.popleft()
@@ -268,8 +270,12 @@ def _search(sem, queue, seen, note, max_states, timeout, started) -> None:
             queue.append(nxt)
             note(nxt)
         expanded += 1
-        if timeout is not None and expanded & 255 == 0 and time.monotonic() - started > timeout:
-            raise _Stop("timeout")
+        if expanded & 255 == 0:
+            elapsed = time.monotonic() - started
+            if timeout is not None and elapsed > timeout:
+                raise _Stop("timeout")
+            if progress is not None:
+                progress(len(seen), len(queue), elapsed)
 
 
 class _Prober:

@@ -5,6 +5,7 @@ leading underscore keeps it out of the subcommand discovery)."""
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 from tcpcheck.diagnostics import UsageError, did_you_mean
@@ -57,3 +58,40 @@ def write_output(path: str, text: str) -> None:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as err:
         raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class ProgressLine:
+    """One self-overwriting line on a terminal, shown only once a run has taken a second
+    (so quick runs print nothing extra); ``clear`` wipes exactly what was written."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.width = 0
+
+    def show(self, text: str) -> None:
+        now = time.monotonic()
+        if now - self.started < 1.0 or now - self.last < 0.25:  # at most 4 updates a second
+            return
+        self.last = now
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = max(self.width, len(text))
+
+    @property
+    def shown(self) -> bool:
+        return self.width > 0
+
+    def clear(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0

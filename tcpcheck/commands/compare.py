@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import argparse
 
-from tcpcheck.commands._common import load_model, positive_float, positive_int
+from tcpcheck.commands._common import (ProgressLine, is_terminal, load_model, positive_float,
+                                       positive_int)
 from tcpcheck.compare import compare
 from tcpcheck.render import json as render_json
 from tcpcheck.render import matrix as render_matrix
@@ -51,7 +52,11 @@ def add_parser(subparsers) -> None:
 def run(args, stdout, stderr) -> int:
     # Load every model before checking any, so a bad file or name fails at once.
     models = [load_model(path, stderr, args.overrides) for path in args.models]
-    matrix = compare(models, args.property, max_states=args.max_states, timeout=args.timeout)
+    progress = _Progress(stderr, len(models)) if is_terminal(stderr) else None
+    matrix = compare(models, args.property, max_states=args.max_states, timeout=args.timeout,
+                     progress=progress)
+    if progress:
+        progress.clear()
     if args.format == "json":
         out = render_json.dumps(render_matrix.matrix_json(matrix))
     elif args.format == "markdown":
@@ -60,3 +65,15 @@ def run(args, stdout, stderr) -> int:
         out = render_matrix.text(matrix)
     stdout.write(out + "\n")
     return matrix.exit_code
+
+
+class _Progress(ProgressLine):
+    """Which model is being checked, and how far its check has come."""
+
+    def __init__(self, stream, total: int):
+        super().__init__(stream)
+        self.total = total
+
+    def __call__(self, index, name, states, transitions, depth, queue, seconds) -> None:
+        self.show(f"  compare, model {index + 1} of {self.total} ({name}): {states:,} states, "
+                  f"depth {depth}, {seconds:.0f} s")

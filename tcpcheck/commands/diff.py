@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import argparse
 
-from tcpcheck.commands._common import load_model, positive_float, positive_int
+from tcpcheck.commands._common import (ProgressLine, is_terminal, load_model, positive_float,
+                                       positive_int)
 from tcpcheck.diff import OBSERVATIONS, DiffOptions, diff
 from tcpcheck.diagnostics import UsageError
 from tcpcheck.render import diffview
@@ -67,7 +68,7 @@ def run(args, stdout, stderr) -> int:
             raise UsageError(f"--ghosts needs the same ghost fields in both models; {a.name} "
                              f"has {', '.join(names[0]) or 'none'}, {b.name} has "
                              f"{', '.join(names[1]) or 'none'}")
-    progress = _progress(stderr) if not args.json else None
+    progress = _Progress(stderr) if is_terminal(stderr) and not args.json else None
     options = DiffOptions(observe=args.observe, ghosts=args.ghosts, prop=args.property,
                           max_states=args.max_states, max_depth=args.max_depth,
                           timeout=args.timeout, progress=progress)
@@ -91,28 +92,9 @@ def _kind(model, name):
     return "lemma"
 
 
-class _Progress:
-    """The search's progress on one self-overwriting line of a terminal, shown only for
-    searches longer than a second (the search calls it no sooner)."""
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.shown = False
+class _Progress(ProgressLine):
+    """The search's progress: which direction, state pairs, depth, queue."""
 
     def __call__(self, direction, pairs, depth, queue, seconds) -> None:
-        self.stream.write(f"\r  diff, {direction}: {pairs:,} state pairs, depth {depth}, "
-                          f"queue {queue:,}, {seconds:.0f} s   ")
-        self.stream.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * 79 + "\r")
-            self.stream.flush()
-
-
-def _progress(stream):
-    try:
-        return _Progress(stream) if stream.isatty() else None
-    except (AttributeError, ValueError):
-        return None
+        self.show(f"  diff, {direction}: {pairs:,} state pairs, depth {depth}, "
+                  f"queue {queue:,}, {seconds:.0f} s")

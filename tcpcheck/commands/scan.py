@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import argparse
 
-from tcpcheck.commands._common import load_model, positive_float, positive_int, write_output
+from tcpcheck.commands._common import (ProgressLine, is_terminal, load_model, positive_float,
+                                       positive_int, write_output)
 from tcpcheck.render import json as render_json
 from tcpcheck.render import scan as render_scan
 from tcpcheck.scan import DEFAULT_MAX_STATES, scan
@@ -54,7 +55,11 @@ def add_parser(subparsers) -> None:
 
 def run(args, stdout, stderr) -> int:
     model = load_model(args.model, stderr, args.overrides)
-    result = scan(model, args.endpoint, max_states=args.max_states, timeout=args.timeout)
+    progress = _Progress(stderr) if is_terminal(stderr) else None
+    result = scan(model, args.endpoint, max_states=args.max_states, timeout=args.timeout,
+                  progress=progress)
+    if progress:
+        progress.clear()
     fmt = "json" if args.json else args.format
     if fmt == "json":
         out = render_json.dumps(render_scan.scan_json(result))
@@ -71,3 +76,10 @@ def run(args, stdout, stderr) -> int:
     # as `check` and `diff`: 3 when the exploration was cut short (a state "not reached"
     # may then be reachable)
     return 0 if result.complete else 3
+
+
+class _Progress(ProgressLine):
+    """How far the exploration behind the scan has come."""
+
+    def __call__(self, states, queue, seconds) -> None:
+        self.show(f"  scan: {states:,} global states, queue {queue:,}, {seconds:.0f} s")
