@@ -182,8 +182,8 @@ class _Side:
         self.prop_fn = None
         self.step_fns = {}
         if p.kind == "step":
-            exprs = dict(p.step_exprs)  # the expression for each endpoint as `self`
-            fns = {e: compile_expr(exprs.get(e, p.expr), in_transition=False, modulus=m,
+            # the expression for each endpoint as `self`
+            fns = {e: compile_expr(p.expr_for(e), in_transition=False, modulus=m,
                                    timer_base=timers) for e in (0, 1)}
             self.step_fns = {key: fns[key[0]] for key in p.selectors}
         elif p.kind in ("always", LEMMA, "reachable"):

@@ -335,9 +335,7 @@ class _Prober:
         # The delivery part of Semantics.successors (MANUAL 13.2 (b)), alone: the other
         # actions of the state (user calls, timeouts, faults, ticks) are not the probe's and
         # might fail on their own.
-        moves: list = []
-        self.sem.blocked = False
-        self.sem._deliveries(probe_state, self.e, moves)
+        moves = self.sem.deliveries(probe_state, self.e)
         out = []
         for action, nxt in moves:
             if action[0] == FIRE:
@@ -366,9 +364,10 @@ class _Prober:
                 ack = self._describe(probe, members, others.get(bits, []), k, 2) \
                     if b & F.ACK else None
                 segments.append(Segment(ir.flag_text(b), seq, ack))
-            transitions = _unique(self.names[o[4]] if o[4] is not None else None
-                                  for o in members)
-            after = _unique(self.states[o[3][0]] for o in members)
+            # each name once, in the order met (dict keys keep insertion order)
+            transitions = tuple(dict.fromkeys(self.names[o[4]] if o[4] is not None else None
+                                              for o in members))
+            after = tuple(dict.fromkeys(self.states[o[3][0]] for o in members))
             replies.append(Reply(tuple(segments), transitions, after, len(members), bits))
         return tuple(replies)
 
@@ -419,11 +418,3 @@ def _default(type_):
     if isinstance(type_, ir.IntType):
         return type_.lo
     return 0
-
-
-def _unique(items) -> tuple:
-    out = []
-    for i in items:
-        if i not in out:
-            out.append(i)
-    return tuple(out)

@@ -34,7 +34,7 @@ from array import array
 from collections import deque
 from dataclasses import dataclass
 
-from tcpcheck.explicit.semantics import DISCARD, DUPLICATE, FIRE, LOSE, TICK
+from tcpcheck.explicit.semantics import DISCARD, FIRE, LOSE, TICK
 from tcpcheck.model import ir
 
 # instances of fairness: ("deliver", direction, segment without age), ("tick",),
@@ -137,6 +137,13 @@ class Graph:
 
 # ---- fairness ----------------------------------------------------------------------------
 
+def timeout_transitions(model: ir.Model) -> frozenset:
+    """(endpoint, transition index) of every `timeout` transition: what `weak timers`
+    covers."""
+    return frozenset((e, t) for e, ep in enumerate(model.endpoints)
+                     for t, tr in enumerate(ep.transitions) if tr.trigger.kind == "timeout")
+
+
 class Constraints:
     """A model's fairness constraints (and possibly one more, to try it), as two predicates
     on instances, cached per action key."""
@@ -144,9 +151,7 @@ class Constraints:
     def __init__(self, model: ir.Model, graph: Graph, fairness: tuple):
         self.graph = graph
         self.fairness = fairness
-        timeouts = {(e, t) for e, ep in enumerate(model.endpoints)
-                    for t, tr in enumerate(ep.transitions) if tr.trigger.kind == "timeout"}
-        self._timeouts = timeouts
+        self._timeouts = timeout_transitions(model)
         self._weak: list = []  # key id -> frozenset of weak (not strong) instances
         self._strong: list = []
         self._enabled: dict = {}  # state -> (weak instances, strong instances) enabled
@@ -552,8 +557,7 @@ def unfair_under(model: ir.Model, graph: Graph, cycle: list, first_step: int) ->
         enabled.append(here)
     everywhere = set.intersection(*enabled) if enabled else set()
     somewhere = set.union(*enabled) if enabled else set()
-    timeouts = {(e, t) for e, ep in enumerate(model.endpoints)
-                for t, tr in enumerate(ep.transitions) if tr.trigger.kind == "timeout"}
+    timeouts = timeout_transitions(model)
 
     def first(inst) -> int:
         return first_step - 1 + next(i for i, here in enumerate(enabled) if inst in here)

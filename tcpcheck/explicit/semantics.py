@@ -130,6 +130,16 @@ class Semantics:
         self._tick(state, out)
         return out
 
+    def deliveries(self, state: tuple, e: int) -> list:
+        """Only the deliveries to endpoint ``e`` in ``state`` (MANUAL 13.2 (b)), as
+        ``(action, next_state)`` in successor order; ``blocked`` says afterwards whether
+        some receipt waits for room.  For probing one endpoint (tcpcheck scan) without the
+        other actions of the state."""
+        out: list = []
+        self.blocked = False
+        self._deliveries(state, e, out)
+        return out
+
     def _local_moves(self, state, e, out) -> None:
         ep = state[e]
         control = ep[0]

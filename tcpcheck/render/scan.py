@@ -57,7 +57,7 @@ def flags_cell(cell: Cell) -> list:
 def conclusions_cell(cell: Cell) -> list:
     if cell.replies:
         return list(cell.conclusions)
-    return _unique(conclusion(cell.probe, r.bits) for r in cell.own)
+    return list(dict.fromkeys(conclusion(cell.probe, r.bits) for r in cell.own))
 
 
 def reply_text(r: Reply, state: str) -> str:
@@ -75,14 +75,6 @@ def reply_text(r: Reply, state: str) -> str:
     if moved:
         text += " -> " + " | ".join(r.after)
     return text
-
-
-def _unique(items) -> list:
-    out = []
-    for i in items:
-        if i not in out:
-            out.append(i)
-    return out
 
 
 def _wrap(words: list, width: int) -> list:
