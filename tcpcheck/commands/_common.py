@@ -5,12 +5,15 @@ leading underscore keeps it out of the subcommand discovery)."""
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
 from tcpcheck.diagnostics import UsageError, did_you_mean
 from tcpcheck.loader import load_file, parse_override
 from tcpcheck.render import text as render_text
+from tcpcheck.render.chart import use_color
+from tcpcheck.render.formats import DEFAULT_FORMAT, REPORT_FORMATS
 
 
 def positive_int(text: str) -> int:
@@ -51,6 +54,21 @@ def check_property_names(model, names, extra=()) -> None:
             raise UsageError(f"model {model.name} has no property '{name}'"
                              + (f" ({hint})" if hint else "")
                              + f"; it has: {', '.join(known) or 'none'}")
+
+
+def add_format_option(parser) -> None:
+    """``--format`` of the commands that print runs (check, prove, synth)."""
+    parser.add_argument("--format", choices=REPORT_FORMATS, default=DEFAULT_FORMAT,
+                        dest="trace_format",
+                        help="how runs are printed: chart (a sequence chart, the default), "
+                             "steps (a numbered list), rfc (RFC 9293's figure notation), "
+                             "mermaid (a Mermaid sequenceDiagram), svg (an SVG document)")
+
+
+def trace_options(args, stdout) -> dict:
+    """The trace format asked for, and colour only on a terminal without NO_COLOR."""
+    return {"trace_format": args.trace_format,
+            "color": args.trace_format == "chart" and use_color(stdout, os.environ)}
 
 
 def write_output(path: str, text: str) -> None:
@@ -95,3 +113,24 @@ class ProgressLine:
             self.stream.write("\r" + " " * self.width + "\r")
             self.stream.flush()
             self.width = 0
+
+
+class SolverProgress(ProgressLine):
+    """The solver's phase (engine, depth) and time so far, on the same kind of line."""
+
+    def __call__(self, phase: str, seconds: float) -> None:
+        self.show(f"  {phase}, {seconds:.0f} s")
+
+
+def no_liveness(model, names, stderr, command: str) -> None:
+    """The symbolic engines decide safety properties only: a liveness property named on the
+    command line is a usage error, and the others are left out with a note."""
+    live = [p.name for p in model.properties if p.liveness]
+    asked = [n for n in (names or ()) if n in live]
+    if asked:
+        raise UsageError(f"'{asked[0]}' is a liveness property; `tcpcheck {command}` checks "
+                         "safety properties only, and liveness properties are checked by "
+                         "`tcpcheck check`")
+    if live and not names:
+        stderr.write(f"note: not checking the liveness properties {', '.join(live)}; "
+                     "liveness properties are checked by `tcpcheck check`\n")

@@ -1,0 +1,89 @@
+"""``tcpcheck check MODEL``: explore every run of a model with the explicit engine and
+decide its properties; a violated one is shown with a shortest run that breaks it."""
+
+from __future__ import annotations
+
+import argparse
+
+from tcpcheck.commands._common import (ProgressLine, add_format_option, check_property_names,
+                                       is_terminal, load_model, positive_float, positive_int,
+                                       trace_options)
+from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.render import json as render_json
+from tcpcheck.render import text as render_text
+
+NAME = "check"
+ORDER = 0  # first in --help: the main job
+
+EXAMPLES = """\
+examples:
+  tcpcheck check models/two_way_handshake.tcp          shows the stale-SYN counterexample
+  tcpcheck check models/three_way_handshake.tcp        verifies no_stale_accept
+  tcpcheck check MODEL --property no_stale_accept --max-states 100000 --timeout 60
+  tcpcheck check MODEL --json                          machine-readable result (spec/JSON.md)
+  tcpcheck check MODEL --set channel.capacity=1 --set MSL=3   other bounds, same file
+  tcpcheck parse MODEL                                 validate and summarise a model
+
+exit codes: 0 all properties hold, 1 a property is violated, 2 bad model or usage,
+            3 stopped at a limit before every property was verified, 4 internal error
+"""
+
+
+def add_parser(subparsers) -> None:
+    c = subparsers.add_parser(NAME, help="explore every run of a model and check its properties",
+                              epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("model", help="a .tcp model file")
+    c.add_argument("--property", "-p", action="append", metavar="NAME",
+                   help="check only this property (repeatable)")
+    c.add_argument("--max-states", type=positive_int, metavar="N",
+                   help="stop after N distinct states")
+    c.add_argument("--max-depth", type=positive_int, metavar="N",
+                   help="do not explore beyond N steps from the initial state")
+    c.add_argument("--timeout", type=positive_float, metavar="S", help="stop after S seconds")
+    c.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
+                   help="override a constant or a setting, e.g. MSL=3, channel.capacity=2, "
+                        "bounds.incarnations=2 (repeatable)")
+    c.add_argument("--json", action="store_true", help="print the result as JSON")
+    c.add_argument("--full", action="store_true",
+                   help="show every variable at every step, not only the ones that changed")
+    c.add_argument("--witnesses", action="store_true", help="also print witness runs of "
+                   "reachable goals")
+    add_format_option(c)
+    c.add_argument("--counterexamples", type=positive_int, default=1, metavar="N",
+                   help="up to N runs per violated property that break it in different "
+                        "ways (different sequences of actions), shortest first")
+    c.add_argument("--coverage", action="store_true", help="print how often each transition fired")
+    c.add_argument("--exhaustive", action="store_true", help="explore the whole state space even "
+                   "after every property is decided (for exact statistics)")
+
+
+def run(args, stdout, stderr) -> int:
+    model = load_model(args.model, stderr, args.overrides)
+    check_property_names(model, args.property)
+    progress = _ProgressLine(stderr) if is_terminal(stderr) and not args.json else None
+    options = CheckOptions(properties=tuple(args.property) if args.property else None,
+                           max_states=args.max_states, max_depth=args.max_depth,
+                           timeout=args.timeout, progress=progress,
+                           stop_when_decided=not args.exhaustive,
+                           counterexamples=args.counterexamples)
+    result = check(model, options)
+    if progress:
+        progress.clear()
+    if args.json:
+        stdout.write(render_json.dumps(render_json.check_result(result, model)) + "\n")
+    else:
+        stdout.write(render_text.check_result(result, model, full=args.full,
+                                              show_witnesses=args.witnesses,
+                                              **trace_options(args, stdout)) + "\n")
+        if args.coverage:
+            stdout.write(render_text.coverage(result) + "\n")
+    return result.exit_code
+
+
+class _ProgressLine(ProgressLine):
+    """The explicit engine's progress: states, transitions, depth, queue, rate."""
+
+    def __call__(self, states, transitions, depth, queue, seconds) -> None:
+        rate = states / seconds if seconds > 0 else 0
+        self.show(f"  {states:,} states, {transitions:,} transitions, depth {depth}, "
+                  f"queue {queue:,}, {seconds:.0f} s, {rate:,.0f} states/s")

@@ -1,0 +1,100 @@
+"""``tcpcheck prove MODEL``: decide the safety properties symbolically with Z3: 32-bit
+sequence numbers, any ISN, symbolic params (tcpcheck/symbolic)."""
+
+from __future__ import annotations
+
+import argparse
+
+from tcpcheck.commands._common import (SolverProgress, add_format_option, check_property_names,
+                                       is_terminal, load_model, no_liveness, positive_float,
+                                       positive_int, trace_options)
+from tcpcheck.diagnostics import UsageError
+from tcpcheck.render import json as render_json
+from tcpcheck.render import text as render_text
+
+NAME = "prove"
+ORDER = 1
+
+EXAMPLES = """\
+examples:
+  tcpcheck prove models/two_way_handshake.tcp                 the stale-SYN run, 32-bit numbers
+  tcpcheck prove models/three_way_handshake.tcp --engine kind no_stale_accept for every ISN
+  tcpcheck prove MODEL --engine pdr --property P --timeout 300  Spacer's inductive invariant
+  tcpcheck prove MODEL --seqspace model --time unit           the explicit engine's semantics
+  tcpcheck synth models/time_wait_every_msl.tcp -p no_old_segment_confusion --param TW
+
+verdicts: PROVED (unbounded), holds up to the depth (bounded, not a proof), VIOLATED (with
+the run), UNKNOWN (time limit or the solver gave up).  exit codes: 0 every property proved,
+1 a property violated, 2 bad model or usage, 3 otherwise (bounded or unknown), 4 internal error
+"""
+
+
+def add_parser(subparsers) -> None:
+    pr = subparsers.add_parser(NAME, help="verify properties symbolically with Z3 (any ISN, "
+                               "32-bit sequence numbers, symbolic params)",
+                               epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    pr.add_argument("model", help="a .tcp model file")
+    pr.add_argument("--property", "-p", action="append", metavar="NAME",
+                    help="prove only this property (repeatable; 'domains' is the built-in one)")
+    pr.add_argument("--engine", choices=("bmc", "kind", "pdr"), default="bmc",
+                    help="bmc: bounded model checking to --depth; kind: k-induction (k <= "
+                         "--depth) with the model's lemmas; pdr: Spacer's unbounded proof")
+    pr.add_argument("--depth", type=positive_int, default=10, metavar="K",
+                    help="steps to unroll (bmc), largest k (kind), runs to search for a "
+                         "counterexample after a refutation (pdr); default 10")
+    pr.add_argument("--timeout", type=positive_float, metavar="S",
+                    help="give up after S seconds (the verdict is then 'unknown' or bounded)")
+    pr.add_argument("--seqspace", default="real", metavar="real|model|N",
+                    help="sequence-number space: real = 32 bits (default), model = the model's "
+                         "bounds.seqspace (what the explicit engine uses), or a number")
+    pr.add_argument("--time", choices=("jump", "unit"), default="jump",
+                    help="jump: any number of ticks may pass in one step (default); unit: one "
+                         "tick per step, as the explicit engine")
+    pr.add_argument("--fixed-params", action="store_true",
+                    help="use each param's default instead of every value its 'where' allows")
+    pr.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
+                    help="override a constant, a param's default or a setting (repeatable)")
+    pr.add_argument("--json", action="store_true", help="print the result as JSON")
+    pr.add_argument("--full", action="store_true", help="show every variable at every step")
+    pr.add_argument("--witnesses", action="store_true", help="also print witness runs of "
+                    "reachable goals")
+    add_format_option(pr)
+
+
+def run(args, stdout, stderr) -> int:
+    from tcpcheck import symbolic  # z3 is loaded only for the symbolic commands
+
+    model = load_model(args.model, stderr, args.overrides)
+    check_property_names(model, args.property, extra=("domains",))
+    no_liveness(model, args.property, stderr, "prove")
+    progress = SolverProgress(stderr) if is_terminal(stderr) and not args.json else None
+    options = symbolic.ProveOptions(
+        engine=args.engine, depth=args.depth, timeout=args.timeout,
+        properties=tuple(args.property) if args.property else None,
+        seqspace=seqspace_option(args.seqspace, model), time=args.time,
+        symbolic_params=not args.fixed_params, progress=progress)
+    result = symbolic.prove(model, options)
+    if progress:
+        progress.clear()
+    if args.json:
+        stdout.write(render_json.dumps(render_json.proof_result(result, model, args.depth)) + "\n")
+    else:
+        stdout.write(render_text.proof_result(result, model, full=args.full, depth=args.depth,
+                                              show_witnesses=args.witnesses,
+                                              **trace_options(args, stdout)) + "\n")
+    return result.exit_code
+
+
+def seqspace_option(text: str, model) -> int | None:
+    """``--seqspace``: None for the real 32-bit space, else the modulus."""
+    if text == "real":
+        return None
+    if text == "model":
+        return model.bounds.seqspace
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"--seqspace takes real, model or a number, not '{text}'") from None
+    if value < 2:
+        raise UsageError(f"--seqspace must be at least 2, not {value}")
+    return value
