@@ -25,11 +25,12 @@ import os
 import shlex
 import sys
 
-from tcpcheck import __version__, commands
-from tcpcheck.diagnostics import ModelError, TcpcheckError
+from tcpcheck import __version__
 from tcpcheck.limits import ForcedStop, Interrupted, exit_code_for_signal, signal_handlers
-from tcpcheck.render import text as render_text
-from tcpcheck.result import EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL
+
+# the exit codes of tcpcheck.result, here too so that start-up imports stay light (a Ctrl-C
+# while the heavier modules load is still handled by main)
+EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL = 2, 3, 4
 
 EXIT_CODES = """\
 exit codes: 0 all properties hold, 1 a property is violated, 2 bad model or usage,
@@ -50,6 +51,8 @@ examples:
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     """The parser, and each subcommand's ``run`` by name."""
+    from tcpcheck import commands
+
     parser = argparse.ArgumentParser(
         prog="tcpcheck", description="Model-check formal models of TCP connection management.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -76,6 +79,8 @@ def main(argv=None, stdout=None, stderr=None) -> int:
 
 
 def _main(argv, stdout, stderr) -> int:
+    from tcpcheck.diagnostics import ModelError, TcpcheckError
+
     try:
         parser, runs = build_parser()
         try:
@@ -88,6 +93,8 @@ def _main(argv, stdout, stderr) -> int:
             return EXIT_BAD_INPUT
         return runs[args.command](args, stdout, stderr)
     except ModelError as error:
+        from tcpcheck.render import text as render_text
+
         stderr.write(render_text.model_error(error) + "\n")
         return EXIT_BAD_INPUT
     except TcpcheckError as error:  # usage errors, and models the engine cannot compile

@@ -137,7 +137,7 @@ def build_matrix(models, results, properties=None) -> Matrix:
     return Matrix(tuple(column_of(m, r) for m, r in zip(models, results)), names, rows)
 
 
-def compare(models, properties=None, *, max_states=None, timeout=None,
+def compare(models, properties=None, *, max_states=None, timeout=None, max_memory_mb=None,
             progress=None) -> Matrix:
     """Check every model (``max_states`` and ``timeout`` apply to each model separately) and
     build the matrix.  ``properties``: the rows to check and show; None for every model's
@@ -158,5 +158,6 @@ def compare(models, properties=None, *, max_states=None, timeout=None,
         report = None if progress is None else (
             lambda *figures, i=index, name=m.name: progress(i, name, *figures))
         results.append(check(m, CheckOptions(properties=own, max_states=max_states,
-                                             timeout=timeout, progress=report)))
+                                             timeout=timeout, max_memory_mb=max_memory_mb,
+                                             progress=report)))
     return build_matrix(models, results, selected)

@@ -54,6 +54,7 @@ from tcpcheck.explicit.checker import LEMMA
 from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.explicit.decode import Decoder
 from tcpcheck.explicit.semantics import DISCARD, DUPLICATE, FIRE, LOSE, DomainViolation, Semantics
+from tcpcheck.limits import SIGNAL_REASONS, LimitReached, Watch, polled
 from tcpcheck.model import ir
 from tcpcheck.result import EXIT_HOLDS, EXIT_INCOMPLETE, EXIT_VIOLATED
 from tcpcheck.trace import Trace
@@ -81,6 +82,7 @@ class DiffOptions:
     max_states: int | None = None  # pairs stored, per direction
     max_depth: int | None = None
     timeout: float | None = None  # seconds, per direction
+    max_memory_mb: float | None = None  # resident memory at which a direction stops
     progress: object = None  # callable(direction, pairs, depth, queue, seconds) or None
     progress_interval: float = 0.5
 
@@ -303,8 +305,8 @@ def diff(a: ir.Model, b: ir.Model, options: DiffOptions = DiffOptions()) -> Diff
                          + ", ".join(OBSERVATIONS))
     sides = (_Side(a, options), _Side(b, options))
     first = _search(sides[0], sides[1], _labelled(options, "A against B"))
-    if first.stop_reason == "interrupted":  # Ctrl-C stops the whole command
-        second = Direction(b.name, a.name, None, False, "interrupted", 0, 0, 0.0)
+    if first.stop_reason in SIGNAL_REASONS:  # Ctrl-C or SIGTERM stops the whole command
+        second = Direction(b.name, a.name, None, False, first.stop_reason, 0, 0, 0.0)
     else:
         second = _search(sides[1], sides[0], _labelled(options, "B against A"))
     directions = (first, second)
@@ -328,6 +330,8 @@ def _search(x: _Side, y: _Side, options: DiffOptions) -> Direction:
     """Runs of ``x`` that ``y`` cannot match (or, for a property, that break it in ``x``
     and keep it in ``y``), breadth-first over (x state, frozenset of y states)."""
     started = time.monotonic()
+    watch = Watch(options.timeout, options.max_memory_mb, started)
+    x.sem.watch = y.sem.watch = watch  # polled inside a long expansion (a large `choose`)
     with_prop = options.prop is not None
     x0, y0 = x.sem.initial_state(), y.sem.initial_state()
     names = (x.model.name, y.model.name)
@@ -349,50 +353,55 @@ def _search(x: _Side, y: _Side, options: DiffOptions) -> Direction:
     depth.append(0)
     queue = deque([0])
     reason, detail = None, None
-    next_report, expanded = started + 1.0, 0
+    next_report = started + 1.0
     try:
-        while queue:
-            current = queue.popleft()
-            d = depth[current]
-            if options.max_depth is not None and d >= options.max_depth:
-                reason = reason or "max-depth"
-                continue
-            try:
-                found = _expand(x, y, current, pairs, with_prop)
-            except DomainViolation as err:  # this pair's successors are unknown
-                reason, detail = "error", err.message
-                continue
-            if isinstance(found, _Found):
-                path = _path(current, parent, action, obs, pairs)
-                path.append((found.observation, found.action, found.state))
-                return done(_difference(x, y, path, found.kind, options))
-            for o, act, nxt, matched in found:
-                key = (nxt, frozenset(matched))
-                if key in keys:
+        with polled():  # a signal only sets STOP.reason; watch.reason() below sees it
+            reason = watch.reason()
+            while queue and reason in (None, "max-depth", "error"):
+                current = queue.popleft()
+                d = depth[current]
+                if options.max_depth is not None and d >= options.max_depth:
+                    reason = reason or "max-depth"
                     continue
-                if options.max_states is not None and len(keys) >= options.max_states:
-                    reason = "max-states"
-                    raise _Stop
-                keys.add(key)
-                pairs.append(key)
-                parent.append(current)
-                action.append(act)
-                obs.append(o)
-                depth.append(d + 1)
-                queue.append(len(pairs) - 1)
-            expanded += 1
-            if expanded & 63 == 0:
-                now = time.monotonic()
-                if options.timeout is not None and now - started > options.timeout:
-                    reason = "timeout"
-                    raise _Stop
-                if options.progress and now >= next_report:
-                    options.progress(len(keys), d, len(queue), now - started)
-                    next_report = now + options.progress_interval
+                try:
+                    found = _expand(x, y, current, pairs, with_prop)
+                except DomainViolation as err:  # this pair's successors are unknown
+                    reason, detail = "error", err.message
+                    continue
+                except LimitReached as limit:  # inside the expansion: it stays unexpanded
+                    queue.appendleft(current)
+                    reason = limit.reason
+                    break
+                if isinstance(found, _Found):
+                    path = _path(current, parent, action, obs, pairs)
+                    path.append((found.observation, found.action, found.state))
+                    return done(_difference(x, y, path, found.kind, options))
+                for o, act, nxt, matched in found:
+                    key = (nxt, frozenset(matched))
+                    if key in keys:
+                        continue
+                    if options.max_states is not None and len(keys) >= options.max_states:
+                        reason = "max-states"
+                        raise _Stop
+                    keys.add(key)
+                    pairs.append(key)
+                    parent.append(current)
+                    action.append(act)
+                    obs.append(o)
+                    depth.append(d + 1)
+                    queue.append(len(pairs) - 1)
+                reason = watch.reason() or reason  # a signal, the clock, the memory
+                if options.progress:
+                    now = time.monotonic()
+                    if now >= next_report:
+                        options.progress(len(keys), d, len(queue), now - started)
+                        next_report = now + options.progress_interval
     except _Stop:
         pass
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # a caller without tcpcheck's signal handlers
         reason = "interrupted"
+    except MemoryError:
+        reason = "max-memory"
     return done(complete=reason is None and not queue, reason=reason, detail=detail)
 
 

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from tcpcheck.diagnostics import UsageError, did_you_mean
 from tcpcheck.explicit.compile import VAR_BASE
 from tcpcheck.explicit.semantics import DISCARD, FIRE, DomainViolation, Semantics
+from tcpcheck.limits import LimitReached, Watch, polled
 from tcpcheck.model import ir
 
 F = ir.Flag
@@ -184,15 +185,16 @@ def endpoint_index(model: ir.Model, name: str | None) -> int:
 
 def scan(model: ir.Model, endpoint: str | None = None, *,
          max_states: int | None = DEFAULT_MAX_STATES, timeout: float | None = None,
-         progress=None) -> ScanResult:
+         progress=None, max_memory_mb: float | None = None) -> ScanResult:
     """Probe endpoint ``endpoint`` (default: the one called server, else the second) in
     every control state it reaches within the limits."""
     return scan_endpoints(model, [endpoint], max_states=max_states, timeout=timeout,
-                          progress=progress)[0]
+                          progress=progress, max_memory_mb=max_memory_mb)[0]
 
 
 def scan_endpoints(model: ir.Model, endpoints, *, max_states: int | None = DEFAULT_MAX_STATES,
-                   timeout: float | None = None, progress=None) -> tuple:
+                   timeout: float | None = None, progress=None,
+                   max_memory_mb: float | None = None) -> tuple:
     """One :class:`ScanResult` per name in ``endpoints`` (None: the default one), from one
     exploration of the model; ``progress(states, queue, seconds)`` is called as it goes."""
     indices = [endpoint_index(model, name) for name in endpoints]
@@ -200,8 +202,10 @@ def scan_endpoints(model: ir.Model, endpoints, *, max_states: int | None = DEFAU
     sem = Semantics(model)
     nonghost = tuple(tuple(i for i, v in enumerate(ep.variables) if not v.ghost)
                      for ep in model.endpoints)
-    found, counts, explored, complete, stop = _explore(sem, nonghost, max_states, timeout,
-                                                       started, progress)
+    watch = Watch(timeout, max_memory_mb, started)
+    sem.watch = watch  # polled inside a long expansion (a large `choose`)
+    found, counts, explored, complete, stop = _explore(sem, nonghost, max_states, watch,
+                                                       progress)
     results = []
     for e in indices:
         ep_model = model.endpoints[e]
@@ -220,7 +224,7 @@ def scan_endpoints(model: ir.Model, endpoints, *, max_states: int | None = DEFAU
     return tuple(results)
 
 
-def _explore(sem, nonghost, max_states, timeout, started, progress=None):
+def _explore(sem, nonghost, max_states, watch, progress=None):
     """Breadth-first search; per endpoint and control state: the first global state found
     with each valuation of the endpoint's non-ghost variables, and how many global states."""
     init = sem.initial_state()
@@ -239,11 +243,16 @@ def _explore(sem, nonghost, max_states, timeout, started, progress=None):
     note(init)
     stop = None
     try:
-        _search(sem, queue, seen, note, max_states, timeout, started, progress)
+        with polled():  # a signal only sets STOP.reason; watch.reason() sees it
+            _search(sem, queue, seen, note, max_states, watch, progress)
     except _Stop as why:
         stop = str(why)
-    except KeyboardInterrupt:
+    except LimitReached as limit:  # inside an expansion
+        stop = limit.reason
+    except KeyboardInterrupt:  # a caller without tcpcheck's signal handlers
         stop = "interrupted"
+    except MemoryError:
+        stop = "max-memory"
     return found, counts, len(seen), stop is None and not queue, stop
 
 
@@ -251,16 +260,20 @@ class _Stop(Exception):
     pass
 
 
-def _search(sem, queue, seen, note, max_states, timeout, started, progress=None) -> None:
-    expanded = 0
+def _search(sem, queue, seen, note, max_states, watch, progress=None) -> None:
+    next_report = watch.started + 1.0
     while queue:
-        state = queue.popleft()
+        reason = watch.reason()  # a signal, the clock, the memory: before each expansion
+        if reason is not None:
+            raise _Stop(reason)
+        state = queue[0]
         try:
             successors = sem.successors(state)
         except DomainViolation:
             # the state's successors are unknown (`check` reports the violation, domains):
             # what lies beyond it was not explored, so the scan is not complete
             raise _Stop("error") from None
+        queue.popleft()  # expanded: a limit inside successors() leaves it in the queue
         for _, nxt in successors:
             if nxt in seen:
                 continue
@@ -269,13 +282,11 @@ def _search(sem, queue, seen, note, max_states, timeout, started, progress=None)
             seen.add(nxt)
             queue.append(nxt)
             note(nxt)
-        expanded += 1
-        if expanded & 255 == 0:
-            elapsed = time.monotonic() - started
-            if timeout is not None and elapsed > timeout:
-                raise _Stop("timeout")
-            if progress is not None:
-                progress(len(seen), len(queue), elapsed)
+        if progress is not None:
+            now = time.monotonic()
+            if now >= next_report:
+                progress(len(seen), len(queue), now - watch.started)
+                next_report = now + 0.5
 
 
 class _Prober:

@@ -36,6 +36,23 @@ def positive_float(text: str) -> float:
     return value
 
 
+def positive_megabytes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of megabytes, got '{text}'") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of megabytes, got {text}")
+    return value
+
+
+def add_memory_option(parser) -> None:
+    """``--max-memory MB``, shared by every command that explores or solves."""
+    parser.add_argument("--max-memory", type=positive_megabytes, metavar="MB",
+                        help="stop when the process's resident memory exceeds MB megabytes, "
+                             "with what was found so far (the undecided: not verified)")
+
+
 def load_model(path: str, stderr, override_args=None):
     """The model with ``--set`` overrides applied; its warnings go to ``stderr``."""
     overrides = dict(parse_override(o) for o in override_args or ())
@@ -113,6 +130,21 @@ class ProgressLine:
             self.stream.write("\r" + " " * self.width + "\r")
             self.stream.flush()
             self.width = 0
+
+
+class CheckProgress(ProgressLine):
+    """The explicit engine's progress: states, transitions, depth, queue, rate; ``label``
+    says what is being checked when a command runs several checks."""
+
+    def __call__(self, states, transitions, depth, queue, seconds, label: str = "") -> None:
+        rate = states / seconds if seconds > 0 else 0
+        self.show((f"  {label}:" if label else " ")
+                  + f" {states:,} states, {transitions:,} transitions, depth {depth}, "
+                    f"queue {queue:,}, {seconds:.0f} s, {rate:,.0f} states/s")
+
+    def with_label(self, label: str, *figures) -> None:
+        """The progress of a check of ``label`` (explain's ablation variants)."""
+        self(*figures, label=label)
 
 
 class SolverProgress(ProgressLine):

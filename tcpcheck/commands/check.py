@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 
-from tcpcheck.commands._common import (ProgressLine, add_format_option, check_property_names,
-                                       is_terminal, load_model, positive_float, positive_int,
-                                       trace_options)
+from tcpcheck.commands._common import (CheckProgress, add_format_option, add_memory_option,
+                                       check_property_names, is_terminal, load_model,
+                                       positive_float, positive_int, trace_options)
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
@@ -40,6 +40,7 @@ def add_parser(subparsers) -> None:
     c.add_argument("--max-depth", type=positive_int, metavar="N",
                    help="do not explore beyond N steps from the initial state")
     c.add_argument("--timeout", type=positive_float, metavar="S", help="stop after S seconds")
+    add_memory_option(c)
     c.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
                    help="override a constant or a setting, e.g. MSL=3, channel.capacity=2, "
                         "bounds.incarnations=2 (repeatable)")
@@ -60,10 +61,11 @@ def add_parser(subparsers) -> None:
 def run(args, stdout, stderr) -> int:
     model = load_model(args.model, stderr, args.overrides)
     check_property_names(model, args.property)
-    progress = _ProgressLine(stderr) if is_terminal(stderr) and not args.json else None
+    progress = CheckProgress(stderr) if is_terminal(stderr) and not args.json else None
     options = CheckOptions(properties=tuple(args.property) if args.property else None,
                            max_states=args.max_states, max_depth=args.max_depth,
-                           timeout=args.timeout, progress=progress,
+                           timeout=args.timeout, max_memory_mb=args.max_memory,
+                           progress=progress,
                            stop_when_decided=not args.exhaustive,
                            counterexamples=args.counterexamples)
     result = check(model, options)
@@ -79,11 +81,3 @@ def run(args, stdout, stderr) -> int:
             stdout.write(render_text.coverage(result) + "\n")
     return result.exit_code
 
-
-class _ProgressLine(ProgressLine):
-    """The explicit engine's progress: states, transitions, depth, queue, rate."""
-
-    def __call__(self, states, transitions, depth, queue, seconds) -> None:
-        rate = states / seconds if seconds > 0 else 0
-        self.show(f"  {states:,} states, {transitions:,} transitions, depth {depth}, "
-                  f"queue {queue:,}, {seconds:.0f} s, {rate:,.0f} states/s")

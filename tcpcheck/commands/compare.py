@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import argparse
 
-from tcpcheck.commands._common import (ProgressLine, is_terminal, load_model, positive_float,
-                                       positive_int)
+from tcpcheck.commands._common import (ProgressLine, add_memory_option, is_terminal, load_model,
+                                       positive_float, positive_int)
 from tcpcheck.compare import compare
 from tcpcheck.render import json as render_json
 from tcpcheck.render import matrix as render_matrix
@@ -47,6 +47,7 @@ def add_parser(subparsers) -> None:
                    help="stop each model's check after N distinct states")
     p.add_argument("--timeout", type=positive_float, metavar="S",
                    help="stop each model's check after S seconds")
+    add_memory_option(p)
 
 
 def run(args, stdout, stderr) -> int:
@@ -54,7 +55,7 @@ def run(args, stdout, stderr) -> int:
     models = [load_model(path, stderr, args.overrides) for path in args.models]
     progress = _Progress(stderr, len(models)) if is_terminal(stderr) else None
     matrix = compare(models, args.property, max_states=args.max_states, timeout=args.timeout,
-                     progress=progress)
+                     max_memory_mb=args.max_memory, progress=progress)
     if progress:
         progress.clear()
     if args.format == "json":

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import argparse
 
-from tcpcheck.commands._common import (ProgressLine, is_terminal, load_model, positive_float,
-                                       positive_int)
+from tcpcheck.commands._common import (ProgressLine, add_memory_option, is_terminal, load_model,
+                                       positive_float, positive_int)
 from tcpcheck.diff import OBSERVATIONS, DiffOptions, diff
 from tcpcheck.diagnostics import UsageError
 from tcpcheck.render import diffview
@@ -58,6 +58,7 @@ def add_parser(subparsers) -> None:
                    help="stop each direction after S seconds")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
+    add_memory_option(p)
 
 def run(args, stdout, stderr) -> int:
     a = load_model(args.model_a, stderr, args.overrides)
@@ -71,7 +72,8 @@ def run(args, stdout, stderr) -> int:
     progress = _Progress(stderr) if is_terminal(stderr) and not args.json else None
     options = DiffOptions(observe=args.observe, ghosts=args.ghosts, prop=args.property,
                           max_states=args.max_states, max_depth=args.max_depth,
-                          timeout=args.timeout, progress=progress)
+                          timeout=args.timeout, max_memory_mb=args.max_memory,
+                          progress=progress)
     result = diff(a, b, options)
     if progress:
         progress.clear()

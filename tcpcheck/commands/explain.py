@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from tcpcheck.commands._common import (check_property_names, load_model, positive_float,
-                                       positive_int)
+from tcpcheck.commands._common import (CheckProgress, add_memory_option, check_property_names,
+                                       is_terminal, load_model, positive_float, positive_int)
 from tcpcheck.explain import LANGUAGES, Limits, check_language, explain_property
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.render import json as render_json
@@ -56,6 +56,7 @@ def add_parser(subparsers) -> None:
                         "the answer depend on the machine)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
                    help="override a constant or a setting, as for check (repeatable)")
+    add_memory_option(p)
     p.add_argument("--json", action="store_true",
                    help="print {property, status, lang, sentences} per property as JSON")
 
@@ -66,14 +67,19 @@ def run(args, stdout, stderr) -> int:
     check_property_names(model, args.property)
     names = tuple(args.property) if args.property else tuple(p.name for p in model.properties)
     started = time.monotonic()
+    progress = CheckProgress(stderr) if is_terminal(stderr) and not args.json else None
     result = check(model, CheckOptions(properties=names, max_states=args.max_states,
-                                       timeout=args.timeout))
+                                       timeout=args.timeout, max_memory_mb=args.max_memory,
+                                       progress=progress))
     checked = time.monotonic() - started
-    limits = Limits(args.variant_states, args.variant_timeout)
+    limits = Limits(args.variant_states, args.variant_timeout, args.max_memory,
+                    progress=progress.with_label if progress else None)
     # domains is explained only when it failed: "every value stays in its domain" has no
     # transition to thank, and it is not a property the user asked about
     shown = [p for p in result.properties if p.name != "domains" or p.status == "violated"]
     explanations = [explain_property(model, p, lang, limits) for p in shown]
+    if progress:
+        progress.clear()
     if args.json:
         stdout.write(render_json.dumps(_json(model, lang, explanations, result)) + "\n")
     else:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-from tcpcheck.commands._common import (check_property_names, load_model, positive_float,
+from tcpcheck.commands._common import (CheckProgress, add_memory_option, check_property_names,
+                                       is_terminal, load_model, positive_float,
                                        positive_int, write_output)
 from tcpcheck.explain.lang import LANGUAGES
 from tcpcheck.explicit import CheckOptions, check
@@ -45,14 +46,19 @@ def add_parser(subparsers) -> None:
     p.add_argument("--timeout", type=positive_float, metavar="S", help="stop after S seconds")
     p.add_argument("--lang", choices=LANGUAGES, default="en", metavar="|".join(LANGUAGES),
                    help="language of the explanations of each run (default en)")
+    add_memory_option(p)
 
 
 def run(args, stdout, stderr) -> int:
     model = load_model(args.model, stderr, args.overrides)
     check_property_names(model, args.property)
+    progress = CheckProgress(stderr) if is_terminal(stderr) else None
     options = CheckOptions(properties=tuple(args.property) if args.property else None,
-                           max_states=args.max_states, timeout=args.timeout)
+                           max_states=args.max_states, timeout=args.timeout,
+                           max_memory_mb=args.max_memory, progress=progress)
     result = check(model, options)
+    if progress:
+        progress.clear()
     explanations = _explanations(model, result, args.lang)
     page = render_report.report(model, result, explanations=explanations)
     write_output(args.output, page)

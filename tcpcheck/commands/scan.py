@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import argparse
 
-from tcpcheck.commands._common import (ProgressLine, is_terminal, load_model, positive_float,
-                                       positive_int, write_output)
+from tcpcheck.commands._common import (ProgressLine, add_memory_option, is_terminal, load_model,
+                                       positive_float, positive_int, write_output)
 from tcpcheck.render import json as render_json
 from tcpcheck.render import scan as render_scan
 from tcpcheck.scan import DEFAULT_MAX_STATES, scan
@@ -51,13 +51,14 @@ def add_parser(subparsers) -> None:
     p.add_argument("--timeout", type=positive_float, metavar="S",
                    help="stop exploring after S seconds")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_memory_option(p)
 
 
 def run(args, stdout, stderr) -> int:
     model = load_model(args.model, stderr, args.overrides)
     progress = _Progress(stderr) if is_terminal(stderr) else None
     result = scan(model, args.endpoint, max_states=args.max_states, timeout=args.timeout,
-                  progress=progress)
+                  progress=progress, max_memory_mb=args.max_memory)
     if progress:
         progress.clear()
     fmt = "json" if args.json else args.format

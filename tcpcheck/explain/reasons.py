@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.model import ir
@@ -56,6 +56,10 @@ class Limits:
 
     max_states: int = 20_000
     timeout: float | None = None
+    max_memory_mb: float | None = None
+    # called as each variant's check goes on: (what is ablated, states, transitions, depth,
+    # queue, seconds); None: quiet
+    progress: object = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -264,8 +268,15 @@ def check_of(model: ir.Model, c: Candidate):
 
 def _run(model: ir.Model, name: str, c: Candidate, wanted: str, limits: Limits) -> Ablation:
     started = time.monotonic()
+    endpoint = model.endpoints[c.endpoint]
+    report = None
+    if limits.progress is not None:
+        what = f"{name}: without {endpoint.name}.{endpoint.transitions[c.transition].name}" \
+            + ("" if c.kind == REMOVED else f" ({c.kind} {c.conjunct + 1})")
+        report = lambda *figures: limits.progress(what, *figures)  # noqa: E731
     options = CheckOptions(properties=(name,), max_states=limits.max_states,
-                           timeout=limits.timeout)
+                           timeout=limits.timeout, max_memory_mb=limits.max_memory_mb,
+                           progress=report)
     result = check(variant(model, c), options)
     p = result.get(name)
     if p.status == wanted:
@@ -274,7 +285,6 @@ def _run(model: ir.Model, name: str, c: Candidate, wanted: str, limits: Limits) 
         outcome = NO_EFFECT
     else:
         outcome = NOT_DECIDED
-    endpoint = model.endpoints[c.endpoint]
     check_expr = check_of(model, c)
     text = expr_text(check_expr) if check_expr is not None else None
     return Ablation(c, endpoint.name, endpoint.transitions[c.transition], text, check_expr,

@@ -25,6 +25,7 @@ from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.explicit import liveness
 from tcpcheck.explicit.decode import Decoder
 from tcpcheck.explicit.semantics import FIRE, TICK, DomainViolation, Semantics
+from tcpcheck.limits import STOP, LimitReached, Watch, polled
 from tcpcheck.model import ir
 from tcpcheck.result import (FAILING, HOLDS, NOT_VERIFIED, REACHED, UNREACHABLE, VIOLATED,
                              CheckResult, Coverage, FairnessHint, PropertyResult, Stats)
@@ -45,6 +46,7 @@ class CheckOptions:
     max_states: int | None = None
     max_depth: int | None = None
     timeout: float | None = None
+    max_memory_mb: float | None = None  # resident memory at which the run stops
     progress: object = None  # callable(states, transitions, depth, queue, seconds) or None
     progress_interval: float = 0.5
     stop_when_decided: bool = True
@@ -109,6 +111,8 @@ class _Explorer:
     def run(self) -> CheckResult:
         opts = self.options
         started = time.monotonic()
+        watch = Watch(opts.timeout, opts.max_memory_mb, started)
+        self.sem.watch = watch  # polled inside a long expansion (a large `choose`)
         init = self.sem.initial_state()
         self.index = {init: 0}
         self.states = [init]
@@ -124,79 +128,97 @@ class _Explorer:
         self._check_state(0, init)
         queue = deque([0])
         stop_reason = None
+        depth_cut = False  # some state was not expanded because of --max-depth
         next_report = started + 1.0
-        expanded = 0
         try:
-            while queue:
-                if self._all_decided():
-                    stop_reason = stop_reason or "decided"
-                    break
-                current = queue.popleft()
-                d = depth[current]
-                if opts.max_depth is not None and d >= opts.max_depth:
-                    stop_reason = stop_reason or "max-depth"
-                    continue
-                state = self.states[current]
-                if graph is not None:
-                    graph.begin(current)
-                self._failed = False
-                for action, nxt in self._successors(current, state):
-                    self.transitions += 1
-                    if action[0] == FIRE:
-                        self._on_fire(current, action, nxt)
-                    seen = self.index.get(nxt)
-                    if seen is not None:
-                        if graph is not None:
-                            graph.edge(seen, action)
-                        if opts.counterexamples > 1:
-                            self._revisit(current, action, nxt)
+            with polled():  # a signal only sets STOP.reason; the loop below looks at it
+                stop_reason = watch.reason()
+                while queue and stop_reason is None:
+                    if self._all_decided():
+                        stop_reason = "decided"
+                        break
+                    current = queue.popleft()
+                    d = depth[current]
+                    if opts.max_depth is not None and d >= opts.max_depth:
+                        depth_cut = True
                         continue
-                    if opts.max_states is not None and len(self.states) >= opts.max_states:
-                        stop_reason = "max-states"
-                        raise _Stop
-                    i = len(self.states)
+                    state = self.states[current]
                     if graph is not None:
-                        graph.add_state()
-                        graph.edge(i, action)
-                    self.index[nxt] = i
-                    self.states.append(nxt)
-                    self.parent.append(current)
-                    self.action.append(action)
-                    depth.append(d + 1)
-                    self._check_state(i, nxt)
-                    queue.append(i)
-                if graph is not None:
-                    if self._failed:
-                        graph.abandon(current)  # its successors are unknown (a domain error)
-                    else:
-                        graph.end(current)
-                expanded += 1
-                if expanded & 255 == 0:
-                    now = time.monotonic()
-                    if opts.timeout is not None and now - started > opts.timeout:
-                        stop_reason = "timeout"
-                        raise _Stop
-                    if opts.progress and now >= next_report:
-                        opts.progress(len(self.states), self.transitions, d, len(queue),
-                                      now - started)
-                        next_report = now + opts.progress_interval
+                        graph.begin(current)
+                    self._failed = False
+                    try:
+                        successors = self._successors(current, state)
+                    except LimitReached as limit:  # inside the expansion: it stays unexpanded
+                        queue.appendleft(current)
+                        stop_reason = limit.reason
+                        break
+                    for action, nxt in successors:
+                        self.transitions += 1
+                        if action[0] == FIRE:
+                            self._on_fire(current, action, nxt)
+                        seen = self.index.get(nxt)
+                        if seen is not None:
+                            if graph is not None:
+                                graph.edge(seen, action)
+                            if opts.counterexamples > 1:
+                                self._revisit(current, action, nxt)
+                            continue
+                        if opts.max_states is not None and len(self.states) >= opts.max_states:
+                            stop_reason = "max-states"
+                            raise _Stop
+                        i = len(self.states)
+                        if graph is not None:
+                            graph.add_state()
+                            graph.edge(i, action)
+                        self.index[nxt] = i
+                        self.states.append(nxt)
+                        self.parent.append(current)
+                        self.action.append(action)
+                        depth.append(d + 1)
+                        self._check_state(i, nxt)
+                        queue.append(i)
+                    if graph is not None:
+                        if self._failed:
+                            graph.abandon(current)  # its successors are unknown (a domain error)
+                        else:
+                            graph.end(current)
+                    # every state: a signal, the clock and (ten times a second) the memory
+                    stop_reason = watch.reason()
+                    if opts.progress:
+                        now = time.monotonic()
+                        if now >= next_report:
+                            opts.progress(len(self.states), self.transitions, d, len(queue),
+                                          now - started)
+                            next_report = now + opts.progress_interval
         except _Stop:
             pass
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # a caller without tcpcheck's signal handlers (a notebook)
             stop_reason = "interrupted"
+        except MemoryError:  # the machine's memory, before any --max-memory: what was found stands
+            stop_reason = "max-memory"
         if graph is not None and graph.open is not None:
             graph.abandon(graph.open)  # stopped while expanding it: its edges are incomplete
+        if stop_reason is None and depth_cut:
+            stop_reason = "max-depth"
         exhausted = not queue and stop_reason is None and not self.cut_short
         if self.liveness:
-            try:
-                self._judge_liveness(exhausted)
-            except KeyboardInterrupt:  # what is undecided stays not verified
-                self.liveness_interrupted = True
+            self._judge_liveness_within(watch, exhausted)
         if self.cut_short and stop_reason in (None, "decided"):
             stop_reason = "error"
         diameter = max(depth)  # the greatest depth of any state found
         seconds = time.monotonic() - started
         return self._result(exhausted, stop_reason if not exhausted else None, diameter, seconds)
+
+    def _judge_liveness_within(self, watch: Watch, exhausted: bool) -> None:
+        """Judge the liveness properties unless the run was stopped by a signal or is out of
+        time: then they stay not verified (the user asked to stop, not to wait for an SCC
+        search over the whole graph)."""
+        if watch.reason() is not None:  # they stay undecided, for the run's stop reason
+            return
+        try:
+            self._judge_liveness(exhausted)
+        except KeyboardInterrupt:  # what is undecided stays not verified
+            self.liveness_interrupted = True
 
     def _successors(self, index: int, state):
         try:
@@ -489,6 +511,8 @@ class _Explorer:
                    "max-depth": "the depth limit was reached",
                    "timeout": "the time limit was reached",
                    "interrupted": "the run was interrupted",
+                   "terminated": "the run was terminated (SIGTERM)",
+                   "max-memory": "the memory limit was reached",
                    "error": "a transition failed to evaluate (see domains)"}.get(
                        stop_reason, "the run stopped")
             return PropertyResult(prop.name, prop.kind, NOT_VERIFIED, detail=why, doc=prop.doc)

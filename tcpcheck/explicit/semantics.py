@@ -21,7 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tcpcheck.explicit.compile import VAR_BASE, compile_expr, timer_bases
+from tcpcheck.limits import LimitReached
 from tcpcheck.model import ir
+
+POLL_EVERY = 1024  # `choose` outcomes between two looks at the run's limits
 
 
 class DomainViolation(Exception):
@@ -75,6 +78,10 @@ class Semantics:
         self.recv = tuple(tuple(t for t in ts if t.trigger.kind == "recv") for ts in self.transitions)
         self.local = tuple(tuple(t for t in ts if t.trigger.kind != "recv") for ts in self.transitions)
         self._receiver_cache: dict = {}
+        # asked every POLL_EVERY outcomes of a `choose`, so that one state with a huge number
+        # of successors cannot run past a limit or a Ctrl-C (tcpcheck.limits.Watch; None: never)
+        self.watch = None
+        self._until_poll = POLL_EVERY
 
     # -- compilation ---------------------------------------------------------------------
     def _fn(self, expr):
@@ -281,11 +288,21 @@ class Semantics:
         _, slot, domain, where = block[i]
         results = []
         for candidate in domain:
+            self._until_poll -= 1
+            if self._until_poll <= 0:
+                self._poll()
             trial = list(values)
             trial[slot] = candidate
             if where is None or where(trial, seg):
                 results.extend(self._run(block, i + 1, trial, list(sends), seg, e))
         return results
+
+    def _poll(self) -> None:
+        """Raise LimitReached when the watch says the run must stop (mid-expansion)."""
+        self._until_poll = POLL_EVERY
+        reason = self.watch.reason() if self.watch is not None else None
+        if reason is not None:
+            raise LimitReached(reason)
 
     def _store(self, e: int, var: int, value):
         type_ = self.var_types[e][var]

@@ -18,7 +18,8 @@ MARGIN = 5  # "  12 "
 COLUMN = (WIDTH - MARGIN - 3) // 2  # two columns and " | " between them
 STOP_WHY = {"max-states": "the state limit was reached", "max-depth": "the depth limit was "
             "reached", "timeout": "the time limit was reached", "interrupted": "the run was "
-            "interrupted", "error": "a transition failed to evaluate"}
+            "interrupted", "terminated": "the run was terminated (SIGTERM)", "max-memory": "the "
+            "memory limit was reached", "error": "a transition failed to evaluate"}
 
 
 def _words(kind: str | None, prop: str) -> tuple:

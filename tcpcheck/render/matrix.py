@@ -31,7 +31,8 @@ WORDS = {"holds": "holds", "violated": "violated", "reached": "reached",
          "unreachable": "unreachable", "not_verified": "not verified"}
 # Why a run stopped, worth saying next to its statistics; "decided" is a normal early stop
 # that leaves every cell it reports decided, so it is not shown.
-LIMIT_STOPS = ("max-states", "max-depth", "timeout", "interrupted", "error", "stopped")
+LIMIT_STOPS = ("max-states", "max-depth", "timeout", "max-memory", "interrupted", "terminated",
+               "error", "stopped")
 
 
 def cell_text(cell: Cell) -> str:

@@ -97,7 +97,8 @@ def explored_text(result: ScanResult) -> str:
     if result.complete:
         return text + " (all reachable)"
     why = {"max-states": "the state limit", "timeout": "the time limit",
-           "interrupted": "an interrupt",
+           "interrupted": "an interrupt", "terminated": "a termination signal (SIGTERM)",
+           "max-memory": "the memory limit",
            "error": "a transition that failed to evaluate (see `tcpcheck check`, domains)"}.get(
         result.stop_reason, "a limit")
     return (text + f", stopped at {why}: a state shown as not reached, or a reply, may be "

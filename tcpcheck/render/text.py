@@ -176,6 +176,8 @@ def check_result(result: CheckResult, model: ir.Model, *, full: bool = False,
 def incomplete_note(result: CheckResult) -> str:
     reason = {"max-states": "the --max-states limit", "max-depth": "the --max-depth limit",
               "timeout": "the --timeout limit", "interrupted": "an interrupt (Ctrl-C)",
+              "terminated": "a termination signal (SIGTERM)",
+              "max-memory": "the --max-memory limit",
               "decided": "every property being decided",
               "error": "a transition that failed to evaluate"}.get(result.stop_reason,
                                                               result.stop_reason or "a limit")

@@ -107,14 +107,36 @@ def test_max_depth_beyond_the_diameter_is_complete():
     assert r.get("domains").status == HOLDS
 
 
-def test_timeout():
-    # 1001 states; the clock is checked every 256 expansions, and is already past a
-    # timeout of 1 ns by then.
+class SlowClock:
+    """A monotonic clock that advances one second every time it is read."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+def test_timeout(monkeypatch):
+    # 1001 states; the clock is read after every expanded state, and a second passes at each
+    # reading: a timeout of 20 s stops the run after about 20 expansions, not 1000
+    from tcpcheck import limits
+    from tcpcheck.explicit import checker
+
+    clock = SlowClock()
+    monkeypatch.setattr(limits.time, "monotonic", clock)
+    monkeypatch.setattr(checker.time, "monotonic", clock)
     model = counter(1000)
-    r = check(model, CheckOptions(timeout=1e-9, stop_when_decided=False))
-    assert 3 < r.stats.states < 1001
+    r = check(model, CheckOptions(timeout=20, stop_when_decided=False))
+    assert 3 < r.stats.states <= 21
     assert_cut_short(r, "timeout", "time limit")
     replay(model, r.get("small").trace)
+
+
+def test_a_timeout_already_past_stops_before_the_first_expansion():
+    r = check(counter(1000), CheckOptions(timeout=1e-9, stop_when_decided=False))
+    assert r.stats.states == 1 and r.stop_reason == "timeout" and not r.complete
 
 
 @pytest.mark.parametrize("options", [
