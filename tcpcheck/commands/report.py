@@ -63,6 +63,8 @@ def run(args, stdout, stderr) -> int:
     page = render_report.report(model, result, explanations=explanations)
     write_output(args.output, page)
     stdout.write(f"wrote {args.output}: {_verdicts(result)}\n")
+    if not result.complete and result.stop_reason != "decided":
+        stdout.write(render_text.incomplete_note(result) + "\n")
     return result.exit_code
 
 
