@@ -88,7 +88,7 @@ def test_a_lasso_keeps_its_loop_as_itf():
     assert "the itf on standard output is the counterexample for handshake_completes" in err
 
 
-# ---- which run --------------------------------------------------------------------------------
+# ---- which run -----------------------------------------------------------------------------
 
 def test_a_counterexample_comes_before_a_witness():
     _, out, _ = run("check", TWO_WAY, "--format", "svg", "--witnesses")
@@ -130,7 +130,7 @@ def test_nothing_to_write_keeps_the_verdicts_exit_code(tmp_path):
     assert err.endswith("has a counterexample (the exploration stopped early)\n")
 
 
-# ---- -o FILE ------------------------------------------------------------------------------------
+# ---- -o FILE -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, fmt", [("run.svg", "svg"), ("run.mmd", "mermaid"),
                                        ("run.json", "json"), ("run.itf.json", "itf")])
@@ -175,7 +175,7 @@ def test_format_of_path():
         "svg", "svg", "mermaid", "mermaid", "json", "itf", None, None, None]
 
 
-# ---- usage errors, before any exploration ---------------------------------------------------------
+# ---- usage errors, before any exploration ------------------------------------------------
 
 @pytest.mark.parametrize("argv, message", [
     (["--format", "svg", "--counterexamples", "3"],
