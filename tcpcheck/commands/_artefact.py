@@ -7,7 +7,7 @@ reached ``reachable`` goal) is written only when ``--witnesses`` is given or the
 named with ``--property``.  With no such run nothing is written, a note on standard error
 says why, and the exit code is still the verdict's.
 
-Where: without ``-o`` the document alone goes to standard output and what a person reads
+Where: without ``-o`` (or with ``-o -``) the document alone goes to standard output and what a person reads
 (the verdicts, statistics, which run was written, ``--coverage``) to standard error; with
 ``-o FILE`` the document goes to FILE and standard output gets the usual text report (runs
 as charts) and a ``wrote FILE`` line.  ``--counterexamples N`` (N > 1) needs ``-o``: the
@@ -54,6 +54,11 @@ def plan(args) -> Plan | None:
     """The document to write, or None when the runs are printed as text (chart, steps,
     rfc: today's report).  Raises UsageError for a combination that cannot work."""
     fmt, output = args.trace_format, args.output
+    if output == "-":  # the usual name for standard output
+        output = None
+        if fmt is None:
+            raise UsageError(f"-o - writes to standard output; give --format "
+                             f"{'|'.join(FILE_FORMATS)}")
     if output is not None and fmt is None:
         fmt = format_of_path(output)
         if fmt is None:
@@ -76,7 +81,7 @@ def plan(args) -> Plan | None:
                          f"one {fmt} document holds one run; give -o FILE to write one "
                          "file per run (FILE-1, FILE-2, ...), or use --json for all of them")
     if output is not None:
-        _writable(output)
+        _writable(output, args.model)
     return Plan(fmt, output, numbered)
 
 
@@ -158,11 +163,14 @@ def summary(result, model) -> str:
     return "\n".join(out) + "\n"
 
 
-def _writable(path: str) -> None:
-    """A usage error now, not after the exploration, for a file that cannot be written."""
+def _writable(path: str, model: str) -> None:
+    """A usage error now, not after the exploration, for a file that cannot (or must not)
+    be written."""
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"cannot write {path}: it is a directory")
+    if target.resolve() == Path(model).resolve():
+        raise UsageError(f"-o {path} would overwrite the model being checked")
     folder = target.parent
     if not folder.is_dir():
         raise UsageError(f"cannot write {path}: there is no directory {folder}")

@@ -68,7 +68,7 @@ def add_parser(subparsers) -> None:
     c.add_argument("-o", "--output", metavar="FILE",
                    help="write the file format's run to FILE (the format from --format, "
                         "else from the name: .svg, .mmd, .json, .itf.json) and print the "
-                        "usual report")
+                        "usual report; - is standard output")
     c.add_argument("--counterexamples", type=positive_int, default=1, metavar="N",
                    help="up to N runs per violated property that break it in different "
                         "ways (different sequences of actions), shortest first; with a "

@@ -144,6 +144,20 @@ def test_o_writes_the_file_and_prints_the_usual_report(tmp_path, name, fmt):
     assert target.read_text() == alone
 
 
+def test_o_dash_is_standard_output():
+    code, out, err = run("check", TWO_WAY, "--format", "svg", "-o", "-")
+    assert (code, out) == run("check", TWO_WAY, "--format", "svg")[:2]
+    assert "the svg on standard output is the counterexample" in err
+
+
+def test_coverage_goes_with_the_verdicts():
+    code, out, err = run("check", TWO_WAY, "--format", "svg", "--coverage")
+    assert code == 1 and "coverage (times each transition fired):" in err
+    assert _svg_title(out)
+    code, out, _ = run("check", TWO_WAY, "--format", "svg", "--coverage", "-o", "-")
+    assert "coverage" not in out
+
+
 def test_format_wins_over_the_name(tmp_path):
     target = tmp_path / "chart.txt"
     code, _, _ = run("check", TWO_WAY, "--format", "svg", "-o", target)
@@ -190,6 +204,9 @@ def test_format_of_path():
     (["-o", "no/such/dir/run.svg"], "cannot write no/such/dir/run.svg: there is no directory "
                                     "no/such/dir"),
     (["--format", "svg", "-o", "."], "cannot write .: it is a directory"),
+    (["--format", "svg", "-o", "no-such-model.tcp"], "-o no-such-model.tcp would overwrite "
+                                                     "the model being checked"),
+    (["-o", "-"], "-o - writes to standard output; give --format mermaid|svg|json|itf"),
 ])
 def test_usage_errors(argv, message):
     code, out, err = run("check", "no-such-model.tcp", *argv)  # the model is never read
