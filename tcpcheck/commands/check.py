@@ -4,13 +4,16 @@ decide its properties; a violated one is shown with a shortest run that breaks i
 from __future__ import annotations
 
 import argparse
+import os
 
-from tcpcheck.commands._common import (CheckProgress, add_format_option, add_memory_option,
-                                       check_property_names, is_terminal, load_model,
-                                       positive_float, positive_int, trace_options)
+from tcpcheck.commands import _artefact as artefact
+from tcpcheck.commands._common import (CheckProgress, add_memory_option, check_property_names,
+                                       is_terminal, load_model, positive_float, positive_int)
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
+from tcpcheck.render.chart import use_color
+from tcpcheck.render.formats import DEFAULT_FORMAT, TRACE_FORMATS
 
 NAME = "check"
 ORDER = 0  # first in --help: the main job
@@ -21,6 +24,8 @@ examples:
   tcpcheck check models/three_way_handshake.tcp        verifies no_stale_accept
   tcpcheck check MODEL --property no_stale_accept --max-states 100000 --timeout 60
   tcpcheck check MODEL --json                          machine-readable result (spec/JSON.md)
+  tcpcheck check MODEL --format svg > run.svg          the counterexample alone, as an SVG file
+  tcpcheck check MODEL -p GOAL -o goal.itf.json        GOAL's witness as ITF; verdicts printed
   tcpcheck check MODEL --set channel.capacity=1 --set MSL=3   other bounds, same file
   tcpcheck parse MODEL                                 validate and summarise a model
 
@@ -49,16 +54,33 @@ def add_parser(subparsers) -> None:
                    help="show every variable at every step, not only the ones that changed")
     c.add_argument("--witnesses", action="store_true", help="also print witness runs of "
                    "reachable goals")
-    add_format_option(c)
+    c.add_argument("--format", choices=tuple(TRACE_FORMATS), dest="trace_format",
+                   metavar="|".join(TRACE_FORMATS),
+                   help="how runs are shown. Text among the verdicts: chart (a sequence "
+                        "chart, the default), steps (a numbered list), rfc (RFC 9293's "
+                        "figure notation). A file of one run, written alone to standard "
+                        "output (the verdicts go to standard error) or to -o FILE: mermaid "
+                        "(a Mermaid sequenceDiagram), svg (an SVG document), json (a trace "
+                        "file that `tcpcheck trace` reads), itf (the Informal Trace Format "
+                        "of Apalache and Quint). The run written is the first "
+                        "counterexample (of the --property names, in their order), else "
+                        "a witness if --witnesses or its goal was named; none: nothing is "
+                        "written, and a note says so")
+    c.add_argument("-o", "--output", metavar="FILE",
+                   help="write the file format's run to FILE (the format from --format, "
+                        "else from the name: .svg, .mmd, .json, .itf.json) and print the "
+                        "usual report; - is standard output")
     c.add_argument("--counterexamples", type=positive_int, default=1, metavar="N",
                    help="up to N runs per violated property that break it in different "
-                        "ways (different sequences of actions), shortest first")
+                        "ways (different sequences of actions), shortest first; with a "
+                        "file format, -o FILE writes them to FILE-1, FILE-2, ...")
     c.add_argument("--coverage", action="store_true", help="print how often each transition fired")
     c.add_argument("--exhaustive", action="store_true", help="explore the whole state space even "
                    "after every property is decided (for exact statistics)")
 
 
 def run(args, stdout, stderr) -> int:
+    plan = artefact.plan(args)  # before the model and the exploration: usage mistakes first
     model = load_model(args.model, stderr, args.overrides)
     check_property_names(model, args.property)
     progress = CheckProgress(stderr) if is_terminal(stderr) and not args.json else None
@@ -73,11 +95,43 @@ def run(args, stdout, stderr) -> int:
         progress.clear()
     if args.json:
         stdout.write(render_json.dumps(render_json.check_result(result, model)) + "\n")
+    elif plan is None:
+        _report(result, model, args, stdout, args.trace_format or DEFAULT_FORMAT)
     else:
-        stdout.write(render_text.check_result(result, model, full=args.full,
-                                              show_witnesses=args.witnesses,
-                                              **trace_options(args, stdout)) + "\n")
-        if args.coverage:
-            stdout.write(render_text.coverage(result) + "\n")
+        _write_run(plan, result, model, args, stdout, stderr)
     return result.exit_code
+
+
+def _report(result, model, args, stdout, fmt: str) -> None:
+    """The text report: verdicts, runs in ``fmt``, statistics (and --coverage)."""
+    color = fmt == "chart" and use_color(stdout, os.environ)
+    stdout.write(render_text.check_result(result, model, full=args.full,
+                                          show_witnesses=args.witnesses, trace_format=fmt,
+                                          color=color) + "\n")
+    if args.coverage:
+        stdout.write(render_text.coverage(result) + "\n")
+
+
+def _write_run(plan, result, model, args, stdout, stderr) -> None:
+    """A file format: the chosen run alone on stdout (what people read on stderr), or in
+    -o's file(s) with the usual report on stdout (tcpcheck/commands/_artefact.py)."""
+    chosen = artefact.choose(result, args.property, args.witnesses)
+    if plan.output is None:
+        stderr.write(artefact.summary(result, model))
+        if args.coverage:
+            stderr.write(render_text.coverage(result) + "\n")
+        if chosen is None:
+            stderr.write(artefact.nothing_note(result, args.property, args.witnesses,
+                                               f"no {plan.fmt} written"))
+            return
+        stderr.write(f"the {plan.fmt} on standard output is {artefact.describe(chosen)}\n")
+        stdout.write(artefact.document(plan, chosen.runs[0], model))
+        return
+    _report(result, model, args, stdout, DEFAULT_FORMAT)
+    if chosen is None:
+        stderr.write(artefact.nothing_note(result, args.property, args.witnesses,
+                                           f"{plan.output} was not written"))
+        return
+    paths = artefact.write_files(plan, chosen, model)
+    stdout.write(f"wrote {', '.join(paths)}: {artefact.describe(chosen)}\n")
 

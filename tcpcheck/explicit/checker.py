@@ -25,7 +25,7 @@ from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.explicit import liveness
 from tcpcheck.explicit.decode import Decoder
 from tcpcheck.explicit.semantics import FIRE, TICK, DomainViolation, Semantics
-from tcpcheck.limits import STOP, LimitReached, Watch, polled
+from tcpcheck.limits import LimitReached, Watch, polled
 from tcpcheck.model import ir
 from tcpcheck.result import (FAILING, HOLDS, NOT_VERIFIED, REACHED, UNREACHABLE, VIOLATED,
                              CheckResult, Coverage, FairnessHint, PropertyResult, Stats)

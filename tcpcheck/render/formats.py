@@ -33,6 +33,16 @@ TRACE_FORMATS = {
 # (`--json` for a whole result, `tcpcheck trace FILE --format itf` for one run).
 REPORT_FORMATS = tuple(name for name in TRACE_FORMATS if name not in ("json", "itf"))
 
+# Text for people, printed among the verdicts; the others are documents for other tools
+# (a browser, a Markdown page, `tcpcheck trace`, Apalache/Quint) and are written alone,
+# one run per document, so that the output is a valid file of its kind.
+TEXT_FORMATS = ("chart", "steps", "rfc")
+FILE_FORMATS = tuple(name for name in TRACE_FORMATS if name not in TEXT_FORMATS)
+
+# What a file's name says about its format, longest suffix first (.itf.json before .json).
+FILE_SUFFIXES = {".itf.json": "itf", ".svg": "svg", ".mmd": "mermaid", ".mermaid": "mermaid",
+                 ".json": "json"}
+
 
 def render_trace(trace: Trace, fmt: str = DEFAULT_FORMAT, *, full: bool = False,
                  color: bool = False) -> str:
@@ -43,3 +53,29 @@ def render_trace(trace: Trace, fmt: str = DEFAULT_FORMAT, *, full: bool = False,
         raise UsageError(f"unknown trace format '{fmt}'; the formats are: "
                          + ", ".join(TRACE_FORMATS)) from None
     return render(trace, full=full, color=color)
+
+
+def render_file(trace: Trace, fmt: str, *, file: str | None = None,
+                seqspace: int | None = None) -> str:
+    """``trace`` as a document of file format ``fmt`` (one of :data:`FILE_FORMATS`),
+    ending in a newline.  JSON and ITF also record the model file and the sequence space
+    the run was found in, so that ``tcpcheck trace`` reads it back on its own (``--eval``
+    finds the model)."""
+    if fmt == "json":
+        return _json.dumps(_json.trace_file(trace, file=file, seqspace=seqspace)) + "\n"
+    if fmt == "itf":
+        return _itf.dumps(_itf.itf(trace, meta={"file": file, "seqspace": seqspace})) + "\n"
+    if fmt not in FILE_FORMATS:
+        raise UsageError(f"'{fmt}' is not a file format; the file formats are: "
+                         + ", ".join(FILE_FORMATS))
+    return render_trace(trace, fmt) + "\n"
+
+
+def format_of_path(path: str) -> str | None:
+    """The file format a file name asks for by its suffix (``run.itf.json``: itf), or
+    None when the suffix names none."""
+    name = path.lower()
+    for suffix, fmt in FILE_SUFFIXES.items():
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return fmt
+    return None
