@@ -232,8 +232,14 @@ class _Rules:
             self.step(i, step, last)
 
     # -- steps -------------------------------------------------------------------------
+    def record(self, value, cls, where: tuple) -> None:
+        if not isinstance(value, cls):
+            self.fail(where, f"expected a {cls.__name__} record, found {_quote(value)}")
+
     def step(self, i: int, s: Step, last: int) -> None:
         at = ("steps", i)
+        self.record(s, Step, at)
+        self.record(s.state, Snapshot, at + ("state",))
         if s.index != i:
             self.fail(at + ("index",), f"step {i} of the run says it is step {s.index}")
         if s.kind not in STEP_KINDS:
@@ -324,6 +330,7 @@ class _Rules:
             self.fail(at + ("endpoints",), f"expected the 2 endpoints {', '.join(self.names)}"
                       f", found {len(views)}")
         for e, view in enumerate(views):
+            self.record(view, EndpointView, at + ("endpoints", e))
             self.endpoint(at + ("endpoints", e), e, view)
         if self.first_views is None:
             self.first_views = views
@@ -379,6 +386,7 @@ class _Rules:
             self.natural(v, where, "a timer's ticks left")
 
     def segment(self, at: tuple, seg: SegmentView) -> None:
+        self.record(seg, SegmentView, at)
         for key in ("src", "dst"):
             if getattr(seg, key) not in self.names:
                 self.fail(at + (key,), f"{_quote(getattr(seg, key))} is not an endpoint of the "

@@ -518,7 +518,8 @@ def _json_int(v, where: str) -> int:
 def _json_step(data, where: str) -> Step:
     g = lambda key, *types: _get(data, key, where, *types)
     seg = lambda key: _json_segment(g(key, dict, None), f"{where}.{key}")
-    segs = lambda key: tuple(_json_segment(s, f"{where}.{key}[{i}]")
+    segs = lambda key: tuple(_json_segment(_listed(s, f"{where}.{key}[{i}]"),
+                                           f"{where}.{key}[{i}]")
                              for i, s in _items(data, key, where))
     return Step(g("index", int), g("actor", str), g("kind", str), g("summary", str),
                 _json_snapshot(g("state", dict), f"{where}.state"),
@@ -530,7 +531,8 @@ def _json_step(data, where: str) -> Step:
 def _json_snapshot(data, where: str) -> Snapshot:
     endpoints = tuple(_json_endpoint(e, f"{where}.endpoints[{i}]")
                       for i, e in _items(data, "endpoints", where))
-    flight = tuple(_json_segment(s, f"{where}.in_flight[{i}]")
+    flight = tuple(_json_segment(_listed(s, f"{where}.in_flight[{i}]"),
+                                 f"{where}.in_flight[{i}]")
                    for i, s in _items(data, "in_flight", where))
     return Snapshot(endpoints, flight, _get(data, "lost", where, int),
                     _get(data, "duplicated", where, int))
@@ -547,6 +549,14 @@ def _json_endpoint(data, where: str) -> EndpointView:
         timers.append((k, v))
     return EndpointView(_get(data, "name", where, str), _get(data, "state", where, str),
                         _get(data, "incarnation", where, int), variables, tuple(timers))
+
+
+def _listed(segment, where: str):
+    """A segment in a list, which is never null (null means "no segment" only where a
+    step may have none: ``received`` and ``segment``)."""
+    if segment is None:
+        raise _Bad(f"{where}: expected a segment, found null")
+    return segment
 
 
 def _json_segment(data, where: str) -> SegmentView | None:
@@ -657,13 +667,13 @@ def _itf_step(data, where: str, names: list, position: int) -> Step:
     g = lambda key, *types: _get(record, key, at, *types)
     option = lambda key, *types: _itf_option(_field(record, key, at), f"{at}.{key}", *types)
     seg = lambda key: _itf_segment(option(key), f"{at}.{key}.value")
-    segs = lambda key: tuple(_itf_segment(s, f"{at}.{key}[{i}]")
+    segs = lambda key: tuple(_itf_segment(_listed(s, f"{at}.{key}[{i}]"), f"{at}.{key}[{i}]")
                              for i, s in _items(record, key, at))
     endpoints = tuple(_itf_endpoint(_get(data, n, where, dict), n, f"{where}.{n}")
                       for n in names)
     chan = _get(data, itf_format.CHANNEL, where, dict)
     cw = f"{where}.{itf_format.CHANNEL}"
-    flight = tuple(_itf_segment(s, f"{cw}.in_flight[{i}]")
+    flight = tuple(_itf_segment(_listed(s, f"{cw}.in_flight[{i}]"), f"{cw}.in_flight[{i}]")
                    for i, s in _items(chan, "in_flight", cw))
     snap = Snapshot(endpoints, flight, _itf_int(_get(chan, "lost", cw, dict, int), f"{cw}.lost"),
                     _itf_int(_get(chan, "duplicated", cw, dict, int), f"{cw}.duplicated"))
