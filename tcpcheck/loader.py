@@ -29,12 +29,14 @@ def load_string(text: str, file: str = "<string>", overrides: dict | None = None
             tree, removals = resolve_extends(tree, sources)
         if overrides:
             tree = apply_overrides(tree, overrides)
-        return lower(tree, text)
+        model = lower(tree, text)
     except ModelError as err:
         err.source = text
         err.sources = {**sources, **err.sources}
         explain_removed(err, removals)
         raise
+    # the model records what it was loaded with, so results need not be told (spec/JSON.md)
+    return dataclasses.replace(model, overrides=tuple((overrides or {}).items()))
 
 
 def load_file(path: str | Path, overrides: dict | None = None) -> Model:

@@ -18,6 +18,8 @@ the values a symbolic run recorded (``Trace.params``), else at the defaults or `
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from tcpcheck.lang.parser import parse_expression
 from tcpcheck.model import ir
 from tcpcheck.model.expressions import ExprChecker, Scope
 from tcpcheck.trace import SegmentView, Step, Trace
+from tcpcheck.tracefile import file_kind
 
 EVAL_FILE = "--eval"  # what diagnostics name as the file of an expression
 
@@ -89,26 +92,106 @@ def evaluate(expression: TraceExpression, step: Step, trace: Trace, modulus: int
         return NoValue(str(err), error=True)
 
 
-def mismatch(model: ir.Model, trace: Trace) -> str | None:
-    """Why ``trace`` cannot be a run of ``model`` (names differ), or None: so that an old
-    trace read against a changed model is refused up front, not misread."""
+def mismatch(model: ir.Model, trace: Trace, modulus: int | None = None, *,
+             model_file: str | None = None) -> str | None:
+    """Why ``trace`` cannot be a run of ``model`` (names, variables, timers, states, ghost
+    fields or the sorts of their values differ, or a sequence number is outside
+    ``modulus``), or None: so that an old trace read against a changed model, or a run
+    found at other settings, is refused up front instead of misread (or failing half-way).
+    ``trace`` keeps the rules of tcpcheck.trace.trace_problem (the loader saw to that)."""
+    file = model_file or model.file
     if trace.model != model.name:
-        return f"the trace is a run of model '{trace.model}', but {model.file} is model " \
+        return f"the trace is a run of model '{trace.model}', but {file} is model " \
                f"'{model.name}'"
     names = tuple(e.name for e in model.endpoints)
     if tuple(trace.endpoint_names) != names:
         return f"the trace's endpoints are {', '.join(trace.endpoint_names)}, the model's " \
                f"are {', '.join(names)}"
+    changed = "; the model changed since the trace was written"
+    ghosts = tuple(f.name for f in model.ghost_fields)
     for step in trace.steps:
         for spec, view in zip(model.endpoints, step.state.endpoints):
-            missing = [v.name for v in spec.variables if v.name not in dict(view.variables)]
-            timers = [t for t in spec.timers if t not in dict(view.timers)]
-            if missing or timers or view.state not in spec.states:
-                what = f"variable '{missing[0]}'" if missing else \
-                    f"timer '{timers[0]}'" if timers else f"state '{view.state}'"
-                return f"step {step.index}: endpoint {spec.name} has no {what} in one of " \
-                       "them; the model changed since the trace was written"
+            problem = _endpoint_mismatch(spec, view, modulus)
+            if problem:
+                text, outside = problem
+                return f"step {step.index}: {text}" + (_settings_hint(file) if outside
+                                                       else changed)
+        for seg in _segments(step):
+            if tuple(k for k, _ in seg.ghosts) != ghosts:
+                return f"step {step.index}: a segment has the ghost fields " \
+                       f"{', '.join(k for k, _ in seg.ghosts) or 'none'}, the model's are " \
+                       f"{', '.join(ghosts) or 'none'}" + changed
+            for f, (k, v) in zip(model.ghost_fields, seg.ghosts):
+                problem = _value_mismatch(f.type, v, modulus)
+                if problem:
+                    text, outside = problem
+                    return f"step {step.index}: the ghost field {k} of a segment is " \
+                           f"{text}" + (_settings_hint(file) if outside else changed)
+            for key in ("seq", "ack"):
+                value = getattr(seg, key)
+                if modulus is not None and not 0 <= value < modulus:
+                    return f"step {step.index}: a segment's {key} is {value}, outside the " \
+                           f"sequence space 0 .. {modulus - 1}" + _settings_hint(file)
     return None
+
+
+def _endpoint_mismatch(spec: ir.Endpoint, view, modulus: int | None) -> tuple | None:
+    """(what differs, whether it is only a number outside the sequence space), or None."""
+    problem = _shape_mismatch(spec, view)
+    if problem:
+        return problem, False
+    for v in spec.variables:
+        problem = _value_mismatch(v.type, dict(view.variables)[v.name], modulus)
+        if problem:
+            text, outside = problem
+            return f"{spec.name}.{v.name} is {text}", outside
+    return None
+
+
+def _shape_mismatch(spec: ir.Endpoint, view) -> str | None:
+    variables, timers = dict(view.variables), dict(view.timers)
+    missing = [v.name for v in spec.variables if v.name not in variables]
+    if missing:
+        return f"endpoint {spec.name} has no variable '{missing[0]}'"
+    extra = [k for k in variables if k not in {v.name for v in spec.variables}]
+    if extra:
+        return f"endpoint {spec.name} has no variable '{extra[0]}' in the model"
+    lost = [t for t in spec.timers if t not in timers]
+    if lost:
+        return f"endpoint {spec.name} has no timer '{lost[0]}'"
+    extra = [k for k in timers if k not in spec.timers]
+    if extra:
+        return f"endpoint {spec.name} has no timer '{extra[0]}' in the model"
+    if view.state not in spec.states:
+        return f"endpoint {spec.name} has no state '{view.state}' in the model"
+    return None
+
+
+def _value_mismatch(type_, value, modulus: int | None) -> tuple | None:
+    """(what is wrong with ``value`` as a value of ``type_``, whether it is only a number
+    outside the sequence space), or None."""
+    wanted = "bool" if isinstance(type_, ir.BoolType) else \
+        "set" if isinstance(type_, ir.SetType) else "int"
+    found = "bool" if isinstance(value, bool) else "set" if isinstance(value, tuple) else "int"
+    if found != wanted:
+        words = {"bool": "true/false", "set": "a set", "int": "a number"}
+        return f"{words[found]}, but the model declares it {type_}", False
+    if isinstance(type_, ir.SeqType) and modulus is not None and not 0 <= value < modulus:
+        return f"{value}, outside the sequence space 0 .. {modulus - 1}", True
+    return None
+
+
+def _settings_hint(file: str) -> str:
+    return f" of {file} as loaded: the run was found at other settings; give the ones it " \
+           "was checked with (--set NAME=VALUE, e.g. --set bounds.seqspace=16)"
+
+
+def _segments(step: Step):
+    """Every segment a step shows."""
+    yield from step.state.in_flight
+    yield from (s for s in (step.received, step.segment) if s is not None)
+    yield from step.sent
+    yield from step.expired
 
 
 class _Undefined(Exception):
@@ -235,11 +318,34 @@ def model_for(model_path: str | None, recorded: str | None, trace_path: str) -> 
     """The model file to evaluate in: ``--model``, else the one the trace file records
     (as written, else next to the trace file)."""
     if model_path is not None:
-        return model_path
+        return _regular(model_path)
     if recorded is None:
         raise UsageError(f"{trace_path} does not say which model file the run came from; "
                          "give it with --model FILE")
-    if Path(recorded).exists() or Path(recorded).is_absolute():
-        return recorded
+    if _exists(recorded) or Path(recorded).is_absolute():
+        return _regular(recorded, trace_path)
     beside = Path(trace_path).parent / recorded
-    return str(beside) if beside.exists() else recorded
+    return _regular(str(beside) if _exists(beside) else recorded, trace_path)
+
+
+def _exists(path) -> bool:
+    """Whether ``path`` names something; False also for a name the system refuses (too
+    long, a NUL byte): reading it then fails with the loader's own message."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _regular(path: str, recorded_in: str | None = None) -> str:
+    """``path``, when it is a regular file or missing (the loader says so); a FIFO, a
+    device or a directory is refused here, before reading it could block or never end."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return path
+    if stat.S_ISREG(mode):
+        return path
+    said = f" (the model file {recorded_in} records)" if recorded_in else ""
+    raise UsageError(f"{path}{said} is {file_kind(mode)}, not a model file; tcpcheck reads "
+                     "regular files only")

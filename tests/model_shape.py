@@ -7,8 +7,9 @@ import dataclasses
 
 from tcpcheck.model import ir
 
-# what says where and how a model was written, not what it means
-SKIPPED = {"span", "doc", "file", "warnings", "extends"}
+# what says where and how a model was written (or loaded: the --set values it records),
+# not what it means
+SKIPPED = {"span", "doc", "file", "warnings", "extends", "overrides"}
 
 
 def model_shape(obj):

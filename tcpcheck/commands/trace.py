@@ -63,7 +63,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--model", metavar="FILE", help="the model to evaluate --eval in "
                    "(default: the model file the trace records)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
-                   help="with --eval: the overrides the run was checked with, e.g. MSL=3")
+                   help="with --eval: load the model with this setting, e.g. MSL=3 (by "
+                        "default at the settings the file records the run was found with)")
 
 
 
@@ -84,11 +85,13 @@ def render(loaded: LoadedTrace, fmt: str, *, full: bool = False) -> str:
     the run's origin (model file, sequence space), so the output reads back the same."""
     t = loaded.trace
     if fmt == "json":
-        return render_json.dumps(render_json.trace_file(t, file=loaded.file,
-                                                        seqspace=loaded.seqspace))
+        return render_json.dumps(render_json.trace_file(
+            t, file=loaded.file, seqspace=loaded.seqspace, overrides=loaded.overrides,
+            bounds=loaded.bounds))
     if fmt == "itf":
-        return render_itf.dumps(render_itf.itf(t, meta={"file": loaded.file,
-                                                        "seqspace": loaded.seqspace}))
+        return render_itf.dumps(render_itf.itf(t, meta={
+            "file": loaded.file, "seqspace": loaded.seqspace, "overrides": loaded.overrides,
+            "bounds": loaded.bounds}))
     body = render_trace(t, fmt, full=full)
     return _title(loaded) + "\n" + body if fmt in TITLED else body
 
@@ -97,17 +100,31 @@ def _title(loaded: LoadedTrace) -> str:
     t = loaded.trace
     what = "Witness" if t.kind == "witness" else "Counterexample"
     of = f" for {t.property}" if t.property else ""
-    where = f" ({loaded.file})" if loaded.file else ""
+    origin = [loaded.file] if loaded.file else []
+    if loaded.overrides:
+        origin.append(_settings(loaded.overrides))
+    where = f" ({', '.join(origin)})" if origin else ""
     return f"{what}{of}: model {t.model}{where}, {len(t)} step{'s' if len(t) != 1 else ''}"
 
 
+def _settings(pairs) -> str:
+    """``--set bounds.seqspace=16 --set MSL=3``: the settings as they were given."""
+    return " ".join(f"--set {k}={v}" for k, v in pairs)
+
+
 def _evaluate(args, loaded: LoadedTrace, stdout, stderr) -> int:
-    # a symbolic run records the params' values it chose: the model is read at those
-    # (so that constants derived from them agree), unless --set says otherwise
-    overrides = {**dict(loaded.trace.params),
-                 **dict(parse_override(o) for o in args.overrides or ())}
-    model = load_file(model_for(args.model, loaded.file, args.file), overrides)
-    problem = mismatch(model, loaded.trace)
+    given = dict(parse_override(o) for o in args.overrides or ())
+    overrides = run_overrides(loaded, given, args.file, stderr)
+    path = model_for(args.model, loaded.file, args.file)
+    try:
+        model = load_file(path, overrides)
+    except UsageError as err:
+        if not set(overrides) - set(given):
+            raise
+        raise UsageError(f"{err} (loading {path} with the settings {args.file} records: "
+                         f"{_settings(overrides.items())})") from None
+    problem = mismatch(model, loaded.trace,
+                       _modulus(loaded, model, given), model_file=path)
     if problem:
         raise UsageError(f"{args.file}: {problem}")
     expressions, failed = [], 0
@@ -120,9 +137,36 @@ def _evaluate(args, loaded: LoadedTrace, stdout, stderr) -> int:
                                    for d in err.diagnostics) + "\n")
     if failed:
         return EXIT_BAD_INPUT
-    modulus = loaded.seqspace or model.bounds.seqspace
+    modulus = _modulus(loaded, model, given)
     t = loaded.trace
     rows = [[evaluate(x, step, t, modulus) for x in expressions] for step in t.steps]
     stdout.write(_title(loaded) + "\n" + render_eval.table(t, list(args.expressions), rows)
                  + "\n")
     return 0
+
+
+def run_overrides(loaded: LoadedTrace, given: dict, file: str, stderr) -> dict:
+    """The settings to load the model at for ``--eval``: those the file records the run was
+    found with, then the params' values a symbolic run chose (so that constants derived
+    from them agree), then ``--set`` (``given``), which wins; a note on ``stderr`` for each
+    ``--set`` that differs from what the file records."""
+    recorded = dict(loaded.overrides or ())
+    if loaded.overrides is not None:
+        for name, value in given.items():
+            if name not in recorded:
+                was = "without it (the model's own value)"
+            elif recorded[name] != value:
+                was = f"with {name}={recorded[name]}"
+            else:
+                continue
+            stderr.write(f"note: --set {name}={value} differs from the run in {file}, which "
+                         f"was found {was}; evaluating with {name}={value}\n")
+    return {**recorded, **dict(loaded.trace.params), **given}
+
+
+def _modulus(loaded: LoadedTrace, model, given: dict) -> int:
+    """Sequence arithmetic is modulo the run's sequence space, as the file records it
+    (a proof's may be 2**32), unless --set bounds.seqspace says otherwise."""
+    if "bounds.seqspace" in given:
+        return model.bounds.seqspace
+    return loaded.seqspace or model.bounds.seqspace

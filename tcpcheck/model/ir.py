@@ -481,6 +481,9 @@ class Model:
     lemmas: tuple = ()  # Lemma records, in declaration order
     extends: tuple[str, ...] = ()  # a variant: the files merged into it, nearest base first
     fairness: tuple = ()  # Fairness records of the model's ``fairness`` block
+    # the --set values the model was loaded with ((name, value) pairs, in the order given;
+    # tcpcheck.loader records them), so that a result can say what settings it was found at
+    overrides: tuple = ()
 
     def get_property(self, name: str) -> Property:
         for p in self.properties:

@@ -47,8 +47,12 @@ ITF_VERSION = 1  # of the variables above; #meta.tcpcheck.schema
 
 def itf(trace: Trace, *, meta: dict | None = None) -> dict:
     """The ITF object of ``trace``.  ``meta`` adds facts the trace does not carry, stored
-    under ``#meta.tcpcheck``: ``file`` (the model file) and ``seqspace``."""
-    extra = dict(meta or {})
+    under ``#meta.tcpcheck``: ``file`` (the model file), ``seqspace``, and, when known,
+    ``overrides`` (the ``--set`` values, (name, value) pairs) and ``bounds``."""
+    extra = {k: v for k, v in (meta or {}).items()
+             if v is not None or k not in ("overrides", "bounds")}
+    if "overrides" in extra:
+        extra["overrides"] = dict(extra["overrides"])
     info = {"schema": ITF_VERSION, "model": trace.model, "kind": trace.kind,
             "property": trace.property, "length": len(trace),
             "endpoint_names": list(trace.endpoint_names), "params": dict(trace.params),

@@ -66,11 +66,34 @@ def property_result(p: PropertyResult) -> dict:
             **({"invariant": list(p.invariant)} if p.invariant else {})}
 
 
-def trace_file(t: Trace, *, file: str | None = None, seqspace: int | None = None) -> dict:
+def trace_file(t: Trace, *, file: str | None = None, seqspace: int | None = None,
+               overrides: tuple | None = None, bounds: dict | None = None) -> dict:
     """``tcpcheck trace FILE --format json``: one trace with what is needed to read it
-    again on its own (the model file for ``--eval``, the sequence space it was found in)."""
-    return {"schema": SCHEMA_VERSION, "tcpcheck": __version__, "model": t.model,
-            "file": file, "seqspace": seqspace, "trace": trace(t)}
+    again on its own (the model file for ``--eval``, the sequence space it was found in,
+    the ``--set`` values and bounds of the run: ``overrides`` and ``bounds`` are left out
+    when unknown, as in a file from before they were recorded)."""
+    out = {"schema": SCHEMA_VERSION, "tcpcheck": __version__, "model": t.model,
+           "file": file, "seqspace": seqspace}
+    if overrides is not None:
+        out["overrides"] = dict(overrides)
+    if bounds is not None:
+        out["bounds"] = bounds
+    out["trace"] = trace(t)
+    return out
+
+
+def overrides(model: ir.Model) -> dict:
+    """The ``--set`` values the model was loaded with, name to value (a number, or yes, no
+    or unbounded), in the order given."""
+    return dict(model.overrides)
+
+
+def bounds(model: ir.Model) -> dict:
+    """The model's effective bounds, after any ``--set``: what a run was explored within."""
+    c = model.channel
+    return {"seqspace": model.bounds.seqspace, "incarnations": model.bounds.incarnations,
+            "channel": {"capacity": c.capacity, "loss": c.loss, "duplication": c.duplication,
+                        "reordering": c.reordering, "msl": c.msl}}
 
 
 def check_result(result: CheckResult, model: ir.Model) -> dict:
@@ -80,6 +103,8 @@ def check_result(result: CheckResult, model: ir.Model) -> dict:
         "tcpcheck": __version__,
         "model": model.name,
         "file": model.file,
+        "overrides": overrides(model),
+        "bounds": bounds(model),
         "engine": result.engine,
         "complete": result.complete,
         "stop_reason": result.stop_reason,
@@ -99,7 +124,8 @@ def proof_result(result, model: ir.Model, depth: int | None) -> dict:
     """``tcpcheck prove --json`` (spec/JSON.md)."""
     return {
         "schema": SCHEMA_VERSION, "tcpcheck": __version__, "model": model.name,
-        "file": model.file, "engine": result.engine, "depth": depth,
+        "file": model.file, "overrides": overrides(model), "bounds": bounds(model),
+        "engine": result.engine, "depth": depth,
         "seqspace": result.seqspace, "time": result.time,
         "symbolic_params": list(result.symbolic_params), "exit_code": result.exit_code,
         "properties": [property_result(p) for p in result.properties],

@@ -290,3 +290,171 @@ def test_eval_of_a_misspelled_timer_suggests_it(run_json):
     code, out, err = tcpcheck("trace", run_json, "--eval", "client.rexnt")
     assert code == 2 and out == ""
     assert err.startswith("--eval:1:8: error:") and "did you mean 'rexmt'?" in err
+
+
+# ---- the run's settings: recorded by check and prove, used by trace (issue 15) --------------------
+
+@pytest.fixture
+def run16(tmp_path, monkeypatch):
+    """``check --set bounds.seqspace=16 --json``, saved."""
+    monkeypatch.chdir(ROOT)
+    code, out, _ = tcpcheck("check", "models/two_way_handshake.tcp", "--set",
+                            "bounds.seqspace=16", "--json")
+    assert code == 1
+    path = tmp_path / "run16.json"
+    path.write_text(out, encoding="utf-8")
+    return str(path)
+
+
+def test_check_json_records_the_overrides_and_the_bounds(run16):
+    data = json.loads(open(run16).read())
+    assert list(data)[:6] == ["schema", "tcpcheck", "model", "file", "overrides", "bounds"]
+    assert data["overrides"] == {"bounds.seqspace": 16}
+    assert data["bounds"] == {"seqspace": 16, "incarnations": 2,
+                              "channel": {"capacity": 2, "loss": None, "duplication": 1,
+                                          "reordering": True, "msl": None}}
+
+
+def test_check_json_without_set_records_none_and_the_models_own_bounds(run_json):
+    data = json.loads(open(run_json).read())
+    assert data["overrides"] == {} and data["bounds"]["seqspace"] == 4
+
+
+def test_eval_uses_the_recorded_sequence_space_not_the_model_files(run16):
+    # iss is 0; modulo 16 the sum is 15 (modulo 4, the model file's, it would be 3)
+    code, out, err = tcpcheck("trace", run16, "--eval", "client.iss + 15")
+    assert code == 0 and err == ""
+    assert _eval_rows(out) == [["15"]] * 4
+
+
+def test_eval_loads_the_model_at_the_recorded_overrides(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    _, out, _ = tcpcheck("check", "models/time_wait_every_msl.tcp", "--set", "MSL=3",
+                         "--set", "TW=6", "--json")
+    path = tmp_path / "tw.json"
+    path.write_text(out)
+    code, out, err = tcpcheck("trace", str(path), "--eval", "TW - MSL", "--eval", "MSL")
+    assert code == 0 and err == ""
+    assert set(map(tuple, _eval_rows(out))) == {("3", "3")}
+
+
+def test_set_that_differs_from_the_record_wins_with_a_note(run16):
+    code, out, err = tcpcheck("trace", run16, "--eval", "client.iss + 15", "--set",
+                              "bounds.seqspace=32")
+    assert code == 0
+    assert _eval_rows(out) == [["15"]] * 4  # 32 leaves 0 + 15 as it is
+    assert err == (f"note: --set bounds.seqspace=32 differs from the run in {run16}, which was "
+                   "found with bounds.seqspace=16; evaluating with bounds.seqspace=32\n")
+    code, out, err = tcpcheck("trace", run16, "--eval", "client.iss", "--set", "MSL=2")
+    assert code == 2  # the model has no MSL: the usual message, after the note
+    assert "which was found without it (the model's own value)" in err
+    code, out, err = tcpcheck("trace", run16, "--eval", "client.iss", "--set",
+                              "bounds.seqspace=16")
+    assert code == 0 and err == ""  # the same as recorded: nothing to say
+
+
+def test_a_set_smaller_than_the_runs_numbers_is_refused_with_the_reason(run16, tmp_path):
+    data = json.loads(open(run16).read())
+    data["properties"][0]["trace"]["steps"][1]["state"]["endpoints"][0]["variables"]["iss"] = 9
+    path = tmp_path / "nine.json"
+    path.write_text(json.dumps(data))
+    code, out, err = tcpcheck("trace", str(path), "--eval", "client.iss", "--set",
+                              "bounds.seqspace=8")
+    assert code == 2 and out == ""
+    assert "step 1: client.iss is 9, outside the sequence space 0 .. 7" in err
+    assert "the run was found at other settings" in err
+
+
+def test_an_old_result_without_the_settings_is_refused_not_misread(run16, tmp_path):
+    data = json.loads(open(run16).read())
+    del data["overrides"], data["bounds"]  # as written before they were recorded
+    data["properties"][0]["trace"]["steps"][1]["state"]["endpoints"][0]["variables"]["iss"] = 9
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data))
+    code, _, err = tcpcheck("trace", str(path), "--eval", "client.iss + 15")
+    assert code == 2
+    assert "client.iss is 9, outside the sequence space 0 .. 3" in err and "--set" in err
+    code, out, err = tcpcheck("trace", str(path), "--eval", "client.iss + 15", "--set",
+                              "bounds.seqspace=16")
+    assert code == 0 and err == "" and _eval_rows(out)[1] == ["8"]  # 24 mod 16
+
+
+def test_a_recorded_setting_the_model_does_not_have(run16, tmp_path):
+    data = json.loads(open(run16).read())
+    data["overrides"] = {"MSL": 3}
+    path = tmp_path / "msl.json"
+    path.write_text(json.dumps(data))
+    code, _, err = tcpcheck("trace", str(path), "--eval", "client.iss")
+    assert code == 2 and "nothing to set called 'MSL'" in err
+    assert f"the settings {path} records: --set MSL=3" in err
+
+
+def test_the_title_says_the_settings(run16):
+    code, out, _ = tcpcheck("trace", run16, "--format", "steps")
+    assert code == 0
+    assert out.splitlines()[0] == ("Counterexample for no_stale_accept: model two_way_handshake "
+                                   "(models/two_way_handshake.tcp, --set bounds.seqspace=16), "
+                                   "3 steps")
+
+
+def test_trace_files_keep_the_settings(run16, tmp_path):
+    for fmt in ("json", "itf"):
+        code, out, _ = tcpcheck("trace", run16, "--format", fmt)
+        assert code == 0
+        data = json.loads(out)
+        facts = data if fmt == "json" else data["#meta"]["tcpcheck"]
+        assert facts["overrides"] == {"bounds.seqspace": 16}
+        assert facts["bounds"]["seqspace"] == facts["seqspace"] == 16
+        saved = tmp_path / f"saved.{fmt}.json"
+        saved.write_text(out)
+        again = load_trace(str(saved))
+        assert again.overrides == (("bounds.seqspace", 16),) and again.seqspace == 16
+        code, out, err = tcpcheck("trace", str(saved), "--eval", "client.iss + 15")
+        assert code == 0 and err == "" and _eval_rows(out) == [["15"]] * 4
+
+
+def test_prove_json_records_the_settings(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out, _ = tcpcheck("prove", "models/two_way_handshake.tcp", "--depth", "3",
+                            "--set", "bounds.incarnations=3", "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["overrides"] == {"bounds.incarnations": 3}
+    assert data["bounds"]["incarnations"] == 3 and data["seqspace"] == 2 ** 32
+    path = tmp_path / "proof.json"
+    path.write_text(out)
+    assert load_trace(str(path)).seqspace == 2 ** 32  # the proof's, not the model's 4
+
+
+# ---- --eval against a model that does not fit -------------------------------------------------
+
+def test_eval_with_a_ghost_field_the_model_lacks(run_json, tmp_path):
+    data = json.loads(open(run_json).read())
+    for step in data["properties"][0]["trace"]["steps"]:
+        for seg in [step["received"], step["segment"], *step["sent"], *step["expired"],
+                    *step["state"]["in_flight"]]:
+            if seg is not None:
+                seg["ghosts"] = {"tag": 1}
+    path = tmp_path / "ghost.json"
+    path.write_text(json.dumps(data))
+    code, _, err = tcpcheck("trace", str(path), "--eval", "seg.seq")
+    assert code == 2
+    assert "step 1: a segment has the ghost fields tag, the model's are conn" in err
+
+
+def test_eval_with_a_variable_of_another_sort(run_json, tmp_path):
+    data = json.loads(open(run_json).read())
+    for step in data["properties"][0]["trace"]["steps"]:
+        step["state"]["endpoints"][1]["variables"]["chose_isn"] = 0
+    path = tmp_path / "sort.json"
+    path.write_text(json.dumps(data))
+    code, _, err = tcpcheck("trace", str(path), "--eval", "server.chose_isn")
+    assert code == 2 and "step 0: server.chose_isn is a number, but the model declares it " \
+                         "bool; the model changed" in err
+
+
+def test_eval_with_a_model_path_that_is_not_a_file(run_json, tmp_path):
+    code, _, err = tcpcheck("trace", run_json, "--eval", "client.iss", "--model", "/dev/zero")
+    assert code == 2 and "/dev/zero is a character device, not a model file" in err
+    code, _, err = tcpcheck("trace", run_json, "--eval", "client.iss", "--model", str(tmp_path))
+    assert code == 2 and "is a directory, not a model file" in err

@@ -34,11 +34,12 @@ def test_every_trace_of_a_shipped_model_round_trips_through_json_and_itf(name, o
         assert trace_from_json(json.loads(json.dumps(render_json.trace(t)))) == t
         bare = load_trace(_write(tmp_path, f"{i}.json", render_json.trace(t)))
         assert bare.trace == t and bare.format == "trace"
-        itf = render_itf.itf(t, meta={"file": model.file, "seqspace": 4})
+        seqspace = model.bounds.seqspace
+        itf = render_itf.itf(t, meta={"file": model.file, "seqspace": seqspace})
         assert itf_problems(itf) == []
         loaded = load_trace(_write(tmp_path, f"{i}.itf.json", itf))
         assert loaded.trace == t and loaded.format == "itf"
-        assert (loaded.file, loaded.seqspace) == (model.file, 4)
+        assert (loaded.file, loaded.seqspace) == (model.file, seqspace)
 
 
 @pytest.mark.parametrize("name,overrides", QUICK_RUNS, ids=RUN_IDS)
@@ -48,7 +49,12 @@ def test_a_whole_result_gives_each_property_and_each_counterexample(name, overri
     with_trace = [p for p in result.properties if p.trace is not None]
     first = load_trace(path)
     assert first.trace == with_trace[0].trace and first.format == "result"
-    assert (first.model, first.file, first.seqspace) == (model.name, model.file, None)
+    assert (first.model, first.file, first.seqspace) == (model.name, model.file,
+                                                         model.bounds.seqspace)
+    # the run's settings: the --set values and the bounds they give
+    assert first.overrides == tuple(overrides.items())
+    assert first.bounds == render_json.bounds(model)
+    assert first.bounds["channel"]["capacity"] == model.channel.capacity
     for p in with_trace:
         assert load_trace(path, p.name).trace == p.trace
         for k, t in enumerate(p.traces, start=1):
@@ -75,7 +81,8 @@ def test_a_hand_built_trace_with_every_kind_of_step_round_trips(loop_start, kind
     assert itf_problems(data) == []
     assert ("loop" in data) == (loop_start is not None)
     again, facts = trace_from_itf(json.loads(render_itf.dumps(data)))
-    assert again == t and facts == {"file": None, "seqspace": None}
+    assert again == t and facts == {"file": None, "seqspace": None, "overrides": None,
+                                    "bounds": None}
     doc = render_json.trace_file(t, file="m.tcp", seqspace=2 ** 32)
     loaded = load_trace(_write(tmp_path, "t.json", doc))
     assert loaded.trace == t and loaded.format == "trace-file"
