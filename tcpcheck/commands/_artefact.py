@@ -22,6 +22,7 @@ from pathlib import Path
 
 from tcpcheck.commands._common import write_output
 from tcpcheck.diagnostics import UsageError
+from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
 from tcpcheck.render.formats import (FILE_FORMATS, FILE_SUFFIXES, TEXT_FORMATS,
                                      format_of_path, render_file)
@@ -101,8 +102,10 @@ def choose(result, named, witnesses: bool) -> Chosen | None:
 
 
 def document(plan_: Plan, trace, model) -> str:
-    """One run as the planned format, recording the model file and sequence space."""
-    return render_file(trace, plan_.fmt, file=model.file, seqspace=model.bounds.seqspace)
+    """One run as the planned format, recording the model file, its sequence space and the
+    run's settings (``--set`` overrides and bounds)."""
+    return render_file(trace, plan_.fmt, file=model.file, seqspace=model.bounds.seqspace,
+                       overrides=model.overrides, bounds=render_json.bounds(model))
 
 
 def write_files(plan_: Plan, chosen: Chosen, model) -> list:

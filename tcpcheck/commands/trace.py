@@ -16,10 +16,8 @@ from tcpcheck.commands._common import positive_int
 from tcpcheck.diagnostics import ModelError, UsageError
 from tcpcheck.loader import load_file, parse_override
 from tcpcheck.render import evaluation as render_eval
-from tcpcheck.render import itf as render_itf
-from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
-from tcpcheck.render.formats import DEFAULT_FORMAT, TRACE_FORMATS, render_trace
+from tcpcheck.render.formats import DEFAULT_FORMAT, TRACE_FORMATS, render_file, render_trace
 from tcpcheck.result import EXIT_BAD_INPUT
 from tcpcheck.trace_eval import evaluate, lower_expression, mismatch, model_for
 from tcpcheck.tracefile import LoadedTrace, load_trace
@@ -84,14 +82,9 @@ def render(loaded: LoadedTrace, fmt: str, *, full: bool = False) -> str:
     """The trace in ``fmt`` (one of FORMATS); json and itf keep what the file said about
     the run's origin (model file, sequence space), so the output reads back the same."""
     t = loaded.trace
-    if fmt == "json":
-        return render_json.dumps(render_json.trace_file(
-            t, file=loaded.file, seqspace=loaded.seqspace, overrides=loaded.overrides,
-            bounds=loaded.bounds))
-    if fmt == "itf":
-        return render_itf.dumps(render_itf.itf(t, meta={
-            "file": loaded.file, "seqspace": loaded.seqspace, "overrides": loaded.overrides,
-            "bounds": loaded.bounds}))
+    if fmt in ("json", "itf"):
+        return render_file(t, fmt, file=loaded.file, seqspace=loaded.seqspace,
+                           overrides=loaded.overrides, bounds=loaded.bounds).rstrip("\n")
     body = render_trace(t, fmt, full=full)
     return _title(loaded) + "\n" + body if fmt in TITLED else body
 

@@ -56,15 +56,19 @@ def render_trace(trace: Trace, fmt: str = DEFAULT_FORMAT, *, full: bool = False,
 
 
 def render_file(trace: Trace, fmt: str, *, file: str | None = None,
-                seqspace: int | None = None) -> str:
+                seqspace: int | None = None, overrides: tuple | None = None,
+                bounds: dict | None = None) -> str:
     """``trace`` as a document of file format ``fmt`` (one of :data:`FILE_FORMATS`),
-    ending in a newline.  JSON and ITF also record the model file and the sequence space
-    the run was found in, so that ``tcpcheck trace`` reads it back on its own (``--eval``
-    finds the model)."""
+    ending in a newline.  JSON and ITF also record the model file, the sequence space, and
+    (when known) the run's ``--set`` overrides and bounds, so that ``tcpcheck trace`` reads
+    it back on its own (``--eval`` finds the model at the run's settings)."""
     if fmt == "json":
-        return _json.dumps(_json.trace_file(trace, file=file, seqspace=seqspace)) + "\n"
+        return _json.dumps(_json.trace_file(trace, file=file, seqspace=seqspace,
+                                            overrides=overrides, bounds=bounds)) + "\n"
     if fmt == "itf":
-        return _itf.dumps(_itf.itf(trace, meta={"file": file, "seqspace": seqspace})) + "\n"
+        return _itf.dumps(_itf.itf(trace, meta={"file": file, "seqspace": seqspace,
+                                                "overrides": overrides,
+                                                "bounds": bounds})) + "\n"
     if fmt not in FILE_FORMATS:
         raise UsageError(f"'{fmt}' is not a file format; the file formats are: "
                          + ", ".join(FILE_FORMATS))

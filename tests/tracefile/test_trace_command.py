@@ -458,3 +458,18 @@ def test_eval_with_a_model_path_that_is_not_a_file(run_json, tmp_path):
     assert code == 2 and "/dev/zero is a character device, not a model file" in err
     code, _, err = tcpcheck("trace", run_json, "--eval", "client.iss", "--model", str(tmp_path))
     assert code == 2 and "is a directory, not a model file" in err
+
+
+@pytest.mark.parametrize("fmt", ["json", "itf"])
+def test_check_format_json_and_itf_record_the_settings_too(fmt, tmp_path, monkeypatch):
+    # `check --format json|itf` writes one run as a trace file: read back, it is evaluated
+    # at the run's own settings, as a whole result is
+    monkeypatch.chdir(ROOT)
+    code, out, _ = tcpcheck("check", "models/two_way_handshake.tcp", "--set",
+                            "bounds.seqspace=16", "--format", fmt)
+    assert code == 1
+    path = tmp_path / f"run.{fmt}.json"
+    path.write_text(out, encoding="utf-8")
+    code, out, err = tcpcheck("trace", str(path), "--eval", "client.iss + 15")
+    assert code == 0 and err == ""
+    assert _eval_rows(out) == [["15"]] * 4
