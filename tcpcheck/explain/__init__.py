@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tcpcheck.diagnostics import UsageError, did_you_mean
-from tcpcheck.explain.conclusions import closing, opening, reason_sentences
+from tcpcheck.explain.conclusions import closing, not_verified, opening, reason_sentences
 from tcpcheck.explain.lang import LANGUAGES
 from tcpcheck.explain.reasons import Limits, Reasons, find_reasons
 from tcpcheck.explain.story import tell
@@ -69,10 +69,11 @@ def explain_property(model: ir.Model, result: PropertyResult, lang: str = "en",
     prop = _property(model, result)
     found = None
     if result.status == NOT_VERIFIED:
-        lines = [w.t("no_verdict", property=w.property(prop), detail=result.detail or "")]
+        lines = [not_verified(w, prop, result)]
     elif result.status == HOLDS and prop.kind in ir.LIVENESS_KINDS:  # no ablation for these
-        fairness = ", ".join(f"`{f.text}`" for f in model.fairness) or w.t("no_fairness")
-        lines = [opening(w, prop, result), w.t("holds_liveness", fairness=fairness)]
+        fairness = w.join(f"`{f.text}`" for f in model.fairness)
+        runs = w.t("runs_fair", fairness=fairness) if fairness else w.t("runs_all")
+        lines = [w.t("holds_liveness", property=w.property(prop), runs=runs)]
     elif result.status in (HOLDS, UNREACHABLE):
         found = reasons or find_reasons(model, result, limits, prop)
         lines = [opening(w, prop, result)] + reason_sentences(w, found, result.status)
