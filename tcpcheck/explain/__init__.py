@@ -28,7 +28,7 @@ from tcpcheck.result import (HOLDS, NOT_VERIFIED, REACHED, UNREACHABLE, CheckRes
                              PropertyResult)
 
 __all__ = ["Explanation", "LANGUAGES", "Limits", "check_language", "explain", "explain_property",
-           "explain_result", "find_reasons"]
+           "explain_result", "find_reasons", "step_sentences"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,14 @@ def explain_property(model: ir.Model, result: PropertyResult, lang: str = "en",
             lines += reason_sentences(w, found, result.status)
     numbered = tuple(f"{i}. {w.finish(line)}" for i, line in enumerate(lines, start=1))
     return Explanation(result.name, result.status, lang, numbered, found)
+
+
+def step_sentences(model: ir.Model, trace, lang: str = "en") -> tuple:
+    """One sentence per step of ``trace`` (index 0: the initial state), in ``lang``: what
+    the report shows as each step's description."""
+    w = Words(model, check_language(lang))
+    facts = tell(trace, merge_ticks=False).steps
+    return tuple(w.finish(s) for s in (w.t("initial_state"), *(w.step(f) for f in facts)))
 
 
 def explain_result(model: ir.Model, check_result: CheckResult, lang: str = "en",
