@@ -294,7 +294,9 @@ class _Explorer:
         if not lasso.cycle:
             return (f"the run stops after step {loop - 1} in a state with no successor, where "
                     "the goal does not hold; fairness cannot rule out a run that stops")
-        repeat = f"step {loop} repeats" if loop == last else f"steps {loop} to {last} repeat"
+        repeat = (f"step {loop} repeats" if loop == last
+                  else f"steps {loop} and {last} repeat" if last == loop + 1
+                  else f"steps {loop} to {last} repeat")
         kind = p.prop.kind
         if kind == "eventually":
             what = f"{repeat} for ever and the goal never holds"
@@ -302,8 +304,8 @@ class _Explorer:
             what = (f"the premise holds after step {start} without the goal, then {repeat} "
                     "for ever and the goal never holds")
         else:
-            what = f"{repeat} for ever and the goal holds in none of their states"
-        declared = ", ".join(f"`{f.text}`" for f in self.model.fairness)
+            what = f"{repeat} for ever and the goal holds in none of the cycle's states"
+        declared = _and_list([f"`{f.text}`" for f in self.model.fairness])
         if declared:
             return f"{what}; the cycle is fair under the declared fairness ({declared})"
         return f"{what}; no fairness is declared, so every such cycle counts"
@@ -529,6 +531,11 @@ def _lemma_properties(model: ir.Model) -> list:
     """Lemmas are checked as invariants: a lemma false in a reachable state is wrong, and
     an explicit run shows it with a shortest counterexample long before a proof would."""
     return [ir.Property(l.name, LEMMA, l.expr, doc=l.doc, span=l.span) for l in model.lemmas]
+
+
+def _and_list(items: list) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join(filter(None, (", ".join(items[:-1]), *items[-1:])))
 
 
 def _edge_detail(edge: int) -> str:

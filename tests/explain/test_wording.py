@@ -163,3 +163,27 @@ def test_an_article_before_a_number_follows_how_it_is_said(n, article):
     model = load(THREE_WAY)
     assert Words(model, "en").a_number(n) == article
     assert Words(model, "zh").a_number(n) == ""
+
+
+def test_the_premise_step_told_is_the_checkers():
+    """The explanation finds, from the run, the step after which a leads-to's premise held;
+    it must be the one the checker's detail names (the start of its lasso)."""
+    import re
+
+    from tests.liveness.models import SYN_LOSS as LOSSY, TOGGLE, model as tiny
+
+    teardown = (MODELS / "teardown_time_wait.tcp").read_text(encoding="utf-8") + (
+        "\nproperty fin_wait_1_left: client.state == FIN_WAIT_1 ~> client.state != FIN_WAIT_1\n")
+    cases = [(tiny(TOGGLE), "returns"), (tiny(LOSSY), "answered"),
+             (load_string(teardown, str(MODELS / "teardown_time_wait.tcp"),
+                          {"CONNECTIONS": 1, "MSL": 1}), "fin_wait_1_left")]
+    found = []
+    for model, name in cases:
+        p = check(model, CheckOptions(properties=(name,))).get(name)
+        assert p.status == "violated" and p.kind == "leads_to"
+        said = explain(model, p, "en")[-1]
+        checker = re.search(r"the premise holds after step (\d+)", p.detail).group(1)
+        told = re.search(r"the premise holds after step (\d+)", said).group(1)
+        assert told == checker, (name, p.detail, said)
+        found.append(int(told))
+    assert found == [2, 1, 5]
