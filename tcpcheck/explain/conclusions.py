@@ -46,7 +46,7 @@ def closing(w: Words, prop: ir.Property, result: PropertyResult, story: Story) -
     if prop.kind == "step":
         fact = story.steps[-1]
         if v.expression == "false":  # a property that forbids the firing itself
-            return w.t("breaks_step_never", property=name, selectors=_selectors(w, prop),
+            return w.t("breaks_step_never", property=name, selectors=_selectors(w, prop, True),
                        actor=w.endpoint(fact.actor), transition=fact.transition, step=step)
         return w.t("breaks_step", property=name, expression=v.expression,
                    selectors=_selectors(w, prop), actor_of=w.endpoint_of(fact.actor),
@@ -106,11 +106,13 @@ def _values_part(w: Words, values: tuple) -> str:
     return w.t("values_part", values=w.values(values)) if values else ""
 
 
-def _selectors(w: Words, prop: ir.Property) -> str:
+def _selectors(w: Words, prop: ir.Property, alternatives: bool = False) -> str:
+    """The transitions a step property watches: "a, b and c" (each one is watched), or
+    with ``alternatives`` "a, b or c" (none of them may fire)."""
     names = [w.t("selector", endpoint=w.model.endpoints[e].name,
                  transition=w.model.endpoints[e].transitions[t].name)
              for e, t in sorted(prop.selectors)]
-    return w.join(names)
+    return w.join(names, "list_or" if alternatives else "list_and")
 
 
 # ---- holding properties and goals ---------------------------------------------------------

@@ -102,11 +102,12 @@ class Words:
             return self.t("property_doc", name=prop.name, doc=" ".join(prop.doc.split()))
         return self.t("property", name=prop.name)
 
-    def join(self, items) -> str:
+    def join(self, items, last: str = "list_and") -> str:
+        """``a``, ``a and b``, ``a, b and c`` (``last="list_or"``: ``a, b or c``)."""
         items = list(items)
         if len(items) <= 1:
             return "".join(items)
-        return self.t("list_sep").join(items[:-1]) + self.t("list_and") + items[-1]
+        return self.t("list_sep").join(items[:-1]) + self.t(last) + items[-1]
 
     def values(self, pairs) -> str:
         return self.t("values_sep").join(self.t("value", name=n, value=self._value(v))
