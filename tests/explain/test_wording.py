@@ -187,3 +187,19 @@ def test_the_premise_step_told_is_the_checkers():
         assert told == checker, (name, p.detail, said)
         found.append(int(told))
     assert found == [2, 1, 5]
+
+
+def test_chinese_sentences_use_chinese_punctuation():
+    """In every Chinese golden: no English comma, colon, semicolon or full stop next to a
+    Chinese character, and no space around Chinese punctuation (the number that starts a
+    sentence, "1. ", is the list's, not the sentence's)."""
+    import re
+
+    wrong = re.compile(r"[\u4e00-\u9fff][,.:;!?]|[,:;!?] ?[\u4e00-\u9fff]"
+                       r"|[\u4e00-\u9fff] [（）“”。，、：；]|[（）“”。，、：；] [\u4e00-\u9fff]")
+    goldens = sorted((Path(__file__).resolve().parent / "golden").glob("*.zh.txt"))
+    assert len(goldens) >= 9
+    for path in goldens:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            sentence = re.sub(r"^\d+\. ", "", line)
+            assert not wrong.search(sentence), (path.name, sentence)
