@@ -178,8 +178,9 @@ class Words:
             expired = self.plural("expired", len(fact.expired), segments=self.join(
                 self.segment(e, article="the", close=True) for e in fact.expired)) \
                 if fact.expired else ""
-            if fact.ticks > 1:
-                return self.t("ticks", ticks=fact.ticks, expired=expired)
+            if fact.ticks > 1:  # merged: say which steps, so the numbering stays followable
+                return self.t("ticks", ticks=fact.ticks, first=fact.index, last=fact.last,
+                              expired=expired)
             return self.t("tick", expired=expired)
         if kind == "lose":
             return self.t("lose", segment=self.segment(fact.segment, article="the"))

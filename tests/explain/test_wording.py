@@ -14,7 +14,8 @@ shows one kind of sentence that used to come out wrong.
   liveness property not verified at the edge of the bounds, with the number of states;
 * isn_clock.tcp: a segment a full channel dropped named as a segment, a variant of one
   state ("all 1 state ... were explored"), the endpoint "host" named in Chinese;
-* three_way_handshake.tcp stopped at a limit: the reason in the sentence's language.
+* three_way_handshake.tcp stopped at a limit: the reason in the sentence's language;
+* variants/time_wait_too_short.tcp: ticks in a row told as one sentence name their steps.
 
 ``TCPCHECK_UPDATE_GOLDEN=1`` rewrites the golden files after a deliberate change.
 """
@@ -154,6 +155,14 @@ def test_a_run_stopped_at_a_limit_says_why_in_its_language(lang):
     lines = _told(model, result, lang)
     assert_golden(f"three_way_limit.{lang}.txt", lines)
     assert ("(the state limit was reached)" if lang == "en" else "（达到了状态数上限）") in lines[1]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_ticks_told_as_one_sentence_say_which_steps(lang):
+    lines = _golden(MODELS / "variants" / "time_wait_too_short.tcp", lang,
+                    "time_wait_too_short_reopened", properties=("reopened",))
+    assert ("5. 3 ticks pass (steps 4 to 6)." if lang == "en"
+            else "5. 经过 3 个时钟滴答（第 4 步到第 6 步）。") in lines
 
 
 @pytest.mark.parametrize("n, article", [(1, "a "), (5, "a "), (8, "an "), (11, "an "),
