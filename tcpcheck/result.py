@@ -23,6 +23,20 @@ FAILING = (VIOLATED, UNREACHABLE)
 
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
+# The detail of a property left NOT_VERIFIED because the run stopped, by stop reason; the
+# explanations (tcpcheck.explain) find the reason again from the detail to say it in words.
+STOP_DETAILS = {
+    "decided": "exploration stopped once the other properties were decided",
+    "max-states": "the state limit was reached",
+    "max-depth": "the depth limit was reached",
+    "timeout": "the time limit was reached",
+    "interrupted": "the run was interrupted",
+    "terminated": "the run was terminated (SIGTERM)",
+    "max-memory": "the memory limit was reached",
+    "error": "a transition failed to evaluate (see domains)",
+}
+STOPPED = "the run stopped"  # the detail for any other reason
+
 
 @dataclass(frozen=True)
 class PropertyResult:
@@ -39,27 +53,47 @@ class PropertyResult:
     # liveness: the fairness constraints the model does not declare under which the
     # counterexample's cycle is unfair (FairnessHint each); () otherwise
     hints: tuple = ()
+    # states at the edge of the channel's bound (every segment in flight waits for room to
+    # send its replies, so the run ends there though a larger channel would let it go on)
+    # that the verdict stops at: for a safety property that holds or a goal that is
+    # unreachable, all of the run's (the verdict covers the runs up to them: "holds within
+    # the bounds"); for a liveness property not verified because of them, those that its
+    # goal-avoiding runs reach; 0 otherwise
+    channel_full: int = 0
 
 
 @dataclass(frozen=True)
 class FairnessHint:
     """A fairness constraint that rules a liveness counterexample out: ``constraint`` as
     it would be written (``strong channel``), ``reason`` what the cycle does that it
-    forbids, ``holds_with_it`` whether the property holds once it is declared (None when
-    that is not known: the exploration was incomplete)."""
+    forbids, ``with_it`` the verdict the property gets once it is declared, judged as the
+    checker judges every liveness property (HOLDS, VIOLATED, NOT_VERIFIED when a run that
+    avoids the goal reaches ``edge`` states at the edge of the bounds; None when that is
+    not known: the exploration was incomplete)."""
 
     constraint: str
     reason: str
-    holds_with_it: bool | None = None
+    with_it: str | None = None
+    edge: int = 0
+
+    @property
+    def holds_with_it(self) -> bool | None:
+        """True when the property holds with the constraint, False when it is still
+        violated, None otherwise (not verified, or not known)."""
+        return {HOLDS: True, VIOLATED: False}.get(self.with_it)
 
     @property
     def text(self) -> str:
         text = (f"this cycle is unfair under `{self.constraint}`: {self.reason}; declaring "
                 f"`fairness {{ {self.constraint} }}` rules this run out")
-        if self.holds_with_it is True:
+        if self.with_it == HOLDS:
             text += ", and with it the property holds"
-        elif self.holds_with_it is False:
+        elif self.with_it == VIOLATED:
             text += ", but the property is still violated with it (by another run)"
+        elif self.with_it == NOT_VERIFIED:
+            text += (", but with it the property is not verified: a run that avoids the goal "
+                     f"reaches the edge of the bounds ({self.edge:,} such "
+                     f"state{'s' if self.edge != 1 else ''})")
         return text
 
 

@@ -13,7 +13,7 @@ from tcpcheck.commands._common import (CheckProgress, add_memory_option, check_p
 from tcpcheck.explain import LANGUAGES, Limits, check_language, explain_property
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.render import json as render_json
-from tcpcheck.render import text as render_text
+from tcpcheck.render import report as render_report
 
 NAME = "explain"
 DEFAULT_VARIANT_STATES = Limits().max_states
@@ -83,16 +83,19 @@ def run(args, stdout, stderr) -> int:
     if args.json:
         stdout.write(render_json.dumps(_json(model, lang, explanations, result)) + "\n")
     else:
-        stdout.write(_text(model, explanations) + "\n")
+        stdout.write(_text(model, explanations, shown, lang) + "\n")
     # timings vary from run to run, so they go to stderr and stdout stays reproducible
     stderr.write(_timing(result, explanations, checked) + "\n")
     return result.exit_code
 
 
-def _text(model, explanations) -> str:
-    out = [f"model {model.name} ({model.file})"]
-    for e in explanations:
-        out += ["", f"{e.property}: {render_text.STATUS_WORDS.get(e.status, e.status)}"]
+def _text(model, explanations, results, lang: str) -> str:
+    """The sentences under a heading per property; the headings' words in ``lang`` too (the
+    report's, from the same table: "holds within the bounds (...)" included)."""
+    words = render_report.Labels(lang)
+    out = [f"{words.t('report_model', name=model.name)} ({model.file})"]
+    for e, p in zip(explanations, results):
+        out += ["", f"{e.property}: {render_report.status_text(p, words)}"]
         out += [f"  {line}" for line in e.sentences]
     return "\n".join(out)
 

@@ -60,7 +60,8 @@ def run(args, stdout, stderr) -> int:
     if progress:
         progress.clear()
     explanations = _explanations(model, result, args.lang)
-    page = render_report.report(model, result, explanations=explanations)
+    page = render_report.report(model, result, explanations=explanations, lang=args.lang,
+                                descriptions=_descriptions(model, result, args.lang))
     write_output(args.output, page)
     stdout.write(f"wrote {args.output}: {_verdicts(result)}\n")
     if not result.complete and result.stop_reason != "decided":
@@ -73,6 +74,17 @@ def _explanations(model, result, lang: str) -> dict:
     from tcpcheck.explain import explain  # loaded only when a report is written
 
     return {p.name: tuple(explain(model, p, lang=lang))
+            for p in result.properties if p.trace is not None}
+
+
+def _descriptions(model, result, lang: str) -> dict:
+    """Each run's steps in sentences of ``lang``; none in English, where the page shows
+    each step's own summary."""
+    if lang == "en":
+        return {}
+    from tcpcheck.explain import step_sentences  # loaded only when a report is written
+
+    return {p.name: step_sentences(model, p.trace, lang)
             for p in result.properties if p.trace is not None}
 
 

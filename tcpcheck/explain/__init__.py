@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tcpcheck.diagnostics import UsageError, did_you_mean
-from tcpcheck.explain.conclusions import closing, opening, reason_sentences
+from tcpcheck.explain.conclusions import closing, not_verified, opening, reason_sentences
 from tcpcheck.explain.lang import LANGUAGES
 from tcpcheck.explain.reasons import Limits, Reasons, find_reasons
 from tcpcheck.explain.story import tell
@@ -28,7 +28,7 @@ from tcpcheck.result import (HOLDS, NOT_VERIFIED, REACHED, UNREACHABLE, CheckRes
                              PropertyResult)
 
 __all__ = ["Explanation", "LANGUAGES", "Limits", "check_language", "explain", "explain_property",
-           "explain_result", "find_reasons"]
+           "explain_result", "find_reasons", "step_sentences"]
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,11 @@ def explain_property(model: ir.Model, result: PropertyResult, lang: str = "en",
     prop = _property(model, result)
     found = None
     if result.status == NOT_VERIFIED:
-        lines = [w.t("no_verdict", property=w.property(prop), detail=result.detail or "")]
+        lines = [not_verified(w, prop, result)]
     elif result.status == HOLDS and prop.kind in ir.LIVENESS_KINDS:  # no ablation for these
-        fairness = ", ".join(f"`{f.text}`" for f in model.fairness) or w.t("no_fairness")
-        lines = [opening(w, prop, result), w.t("holds_liveness", fairness=fairness)]
+        fairness = w.join(f"`{f.text}`" for f in model.fairness)
+        runs = w.t("runs_fair", fairness=fairness) if fairness else w.t("runs_all")
+        lines = [w.t("holds_liveness", property=w.property(prop), runs=runs)]
     elif result.status in (HOLDS, UNREACHABLE):
         found = reasons or find_reasons(model, result, limits, prop)
         lines = [opening(w, prop, result)] + reason_sentences(w, found, result.status)
@@ -88,6 +89,14 @@ def explain_property(model: ir.Model, result: PropertyResult, lang: str = "en",
             lines += reason_sentences(w, found, result.status)
     numbered = tuple(f"{i}. {w.finish(line)}" for i, line in enumerate(lines, start=1))
     return Explanation(result.name, result.status, lang, numbered, found)
+
+
+def step_sentences(model: ir.Model, trace, lang: str = "en") -> tuple:
+    """One sentence per step of ``trace`` (index 0: the initial state), in ``lang``: what
+    the report shows as each step's description."""
+    w = Words(model, check_language(lang))
+    facts = tell(trace, merge_ticks=False).steps
+    return tuple(w.finish(s) for s in (w.t("initial_state"), *(w.step(f) for f in facts)))
 
 
 def explain_result(model: ir.Model, check_result: CheckResult, lang: str = "en",

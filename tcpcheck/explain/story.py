@@ -111,12 +111,13 @@ def segment_key(view: SegmentView) -> tuple:
     return (view.src, view.dst, view.flags, view.seq, view.ack, view.ghosts)
 
 
-def tell(trace: Trace) -> Story:
-    """The facts of ``trace``: one :class:`StepFact` per step (ticks in a row merged), the
-    initial state left out."""
+def tell(trace: Trace, merge_ticks: bool = True) -> Story:
+    """The facts of ``trace``: one :class:`StepFact` per step (ticks in a row merged, unless
+    ``merge_ticks`` is false: then exactly one per step), the initial state left out."""
     tracker = _Tracker(trace)
     facts = [tracker.step(step) for step in trace.steps[1:]]
-    return Story(trace, tuple(_merge_ticks(facts)), tracker.histories())
+    return Story(trace, tuple(_merge_ticks(facts) if merge_ticks else facts),
+                 tracker.histories())
 
 
 def segment_histories(trace: Trace) -> tuple:

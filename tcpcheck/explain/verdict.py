@@ -45,7 +45,7 @@ def judge(model: ir.Model, prop: ir.Property, trace: Trace) -> Verdict:
     value_of = lambda e: evaluate_on(e, last, trace, model.bounds.seqspace)
     want = prop.kind == "reachable"  # a goal is explained by what is true, the rest by what is false
     culprit = _culprit(expr, value_of, want)
-    values = tuple((expr_text(leaf, names), shown(value_of(leaf))) for leaf in leaves(culprit))
+    values = tuple((value_name(leaf, names), shown(value_of(leaf))) for leaf in leaves(culprit))
     return Verdict(expr_text(expr, names), expr_text(culprit, names), values, actor)
 
 
@@ -104,6 +104,13 @@ def leaves(e) -> list:
         if leaf not in unique:
             unique.append(leaf)
     return unique
+
+
+def value_name(leaf, names=None) -> str:
+    """What a value is called in "name = value": the expression, in parentheses when it is
+    a quantifier ("(exists s in channel.server: s.SYN) = false"), whose text has a colon."""
+    text = expr_text(leaf, names) if names is not None else expr_text(leaf)
+    return f"({text})" if isinstance(leaf, ir.Quantifier) else text
 
 
 def shown(value) -> str:

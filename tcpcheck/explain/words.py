@@ -17,6 +17,8 @@ from tcpcheck.model import ir
 
 CJK_THEN_LATIN = re.compile(r"([\u4e00-\u9fff])([A-Za-z0-9`\[])")
 LATIN_THEN_CJK = re.compile(r"([A-Za-z0-9`\]])([\u4e00-\u9fff])")
+# full-width punctuation needs no space on either side, whatever a template put there
+SPACED_PUNCTUATION = re.compile(r" *([（）“”。，、：；]) *")
 VOWEL_SOUNDS = "AEIOUR"  # "an ACK", "an RST", "an old SYN"; "a SYN", "a FIN"
 
 
@@ -37,7 +39,19 @@ class Words:
         if self.lang != "zh":
             return sentence
         sentence = CJK_THEN_LATIN.sub(r"\1 \2", sentence)
-        return LATIN_THEN_CJK.sub(r"\1 \2", sentence)
+        sentence = LATIN_THEN_CJK.sub(r"\1 \2", sentence)
+        return SPACED_PUNCTUATION.sub(r"\1", sentence)
+
+    def plural(self, key: str, count: int, **fields) -> str:
+        """Template ``key`` for one item, ``key_many`` for more (the verb agrees)."""
+        return self.t(key if count == 1 else key + "_many", **fields)
+
+    def a_number(self, n: int) -> str:
+        """The article before a number in English: "an 8-step run", "an 11-step run",
+        "a 5-step run"; nothing in Chinese (the template has its own word)."""
+        digits = str(n)
+        vowel = digits[0] == "8" or (len(digits) % 3 == 2 and digits[:2] in ("11", "18"))
+        return self.t("article_an" if vowel else "article_a")
 
     # -- names --------------------------------------------------------------------------
     def endpoint(self, name: str, capital: bool = False) -> str:
@@ -61,7 +75,7 @@ class Words:
         if t is None:
             return self.t("transition", name=name or "?")
         shown = t.name
-        if t.labels:
+        if t.labels:  # model text, listed as the model writes lists
             shown = self.t("labelled", name=t.name, labels=", ".join(sorted(t.labels)))
         if t.doc:
             return self.t("transition_doc", name=shown, doc=" ".join(t.doc.split()))
@@ -88,11 +102,12 @@ class Words:
             return self.t("property_doc", name=prop.name, doc=" ".join(prop.doc.split()))
         return self.t("property", name=prop.name)
 
-    def join(self, items) -> str:
+    def join(self, items, last: str = "list_and") -> str:
+        """``a``, ``a and b``, ``a, b and c`` (``last="list_or"``: ``a, b or c``)."""
         items = list(items)
         if len(items) <= 1:
             return "".join(items)
-        return self.t("list_sep").join(items[:-1]) + self.t("list_and") + items[-1]
+        return self.t("list_sep").join(items[:-1]) + self.t(last) + items[-1]
 
     def values(self, pairs) -> str:
         return self.t("values_sep").join(self.t("value", name=n, value=self._value(v))
@@ -124,6 +139,8 @@ class Words:
                            sender_of=self.endpoint_of(h.sender), step=h.sent_at)
         delayed = self.t("delayed") if delay and fact.delayed and where else ""
         duplicate = self.t("duplicate_of", step=h.duplicated_at) if fact.duplicate else ""
+        if duplicate and where:
+            duplicate += self.t("duplicate_sep")
         first = duplicate or base
         if article == "the":
             art = self.t("article_the")
@@ -146,16 +163,24 @@ class Words:
         return self.join(parts)
 
     def dropped(self, views) -> str:
-        return self.join(self.flags(v.flags) for v in views)
+        """The segments a full channel dropped, each as "the SYN with seq=1"."""
+        parts = []
+        for v in views:
+            key = "segment_ack" if "ACK" in v.flags.split("+") else "segment"
+            parts.append(self.t("article_the")
+                         + self.t(key, flags=self.flags(v.flags), seq=v.seq, ack=v.ack))
+        return self.join(parts)
 
     # -- steps --------------------------------------------------------------------------
     def step(self, fact: StepFact) -> str:
         kind = fact.kind
         if kind == "tick":
-            expired = self.t("expired", segments=self.join(
-                self.segment(e, article="the") for e in fact.expired)) if fact.expired else ""
-            if fact.ticks > 1:
-                return self.t("ticks", ticks=fact.ticks, expired=expired)
+            expired = self.plural("expired", len(fact.expired), segments=self.join(
+                self.segment(e, article="the", close=True) for e in fact.expired)) \
+                if fact.expired else ""
+            if fact.ticks > 1:  # merged: say which steps, so the numbering stays followable
+                return self.t("ticks", ticks=fact.ticks, first=fact.index, last=fact.last,
+                              expired=expired)
             return self.t("tick", expired=expired)
         if kind == "lose":
             return self.t("lose", segment=self.segment(fact.segment, article="the"))
@@ -164,6 +189,15 @@ class Words:
         if kind in ("user", "timeout", "crash", "recv", "discard", "error"):
             return self._endpoint_step(fact)
         return self.t("other", summary=fact.summary)
+
+    def clause(self, fact: StepFact) -> str:
+        """A step told inside another sentence: without its full stop and, in English,
+        without the capital that starts a sentence (every step sentence but "other" starts
+        with a word of the template, never with a name from the model)."""
+        text = self.step(fact).rstrip(".。")
+        if self.lang == "en" and fact.kind != "other":
+            text = text[:1].lower() + text[1:]
+        return text
 
     def _endpoint_step(self, fact: StepFact) -> str:
         actor = fact.actor
@@ -181,7 +215,7 @@ class Words:
         if fact.kind == "crash":
             left = ""
             if fact.left_behind:
-                left = self.t("left_behind", segments=self.join(
+                left = self.plural("left_behind", len(fact.left_behind), segments=self.join(
                     self.t("left_item", segment=self.base(dataclasses.replace(f, old=False)),
                            step=f.history.sent_at) for f in fact.left_behind))
             return self.t("crash", incarnation=fact.after.incarnation if fact.after else "?",
@@ -209,8 +243,8 @@ class Words:
         return self.t("sending", segments=self.sent(fact.sent)) if fact.sent else ""
 
     def _overflow(self, fact: StepFact) -> str:
-        return self.t("overflow", segments=self.dropped(fact.overflowed)) \
-            if fact.overflowed else ""
+        return self.plural("overflow", len(fact.overflowed),
+                           segments=self.dropped(fact.overflowed)) if fact.overflowed else ""
 
 
 def _capital(text: str, capital: bool) -> str:

@@ -27,8 +27,9 @@ from tcpcheck.explicit.decode import Decoder
 from tcpcheck.explicit.semantics import FIRE, TICK, DomainViolation, Semantics
 from tcpcheck.limits import LimitReached, Watch, polled
 from tcpcheck.model import ir
-from tcpcheck.result import (FAILING, HOLDS, NOT_VERIFIED, REACHED, UNREACHABLE, VIOLATED,
-                             CheckResult, Coverage, FairnessHint, PropertyResult, Stats)
+from tcpcheck.result import (FAILING, HOLDS, NOT_VERIFIED, REACHED, STOP_DETAILS, STOPPED,
+                             UNREACHABLE, VIOLATED, CheckResult, Coverage, FairnessHint,
+                             PropertyResult, Stats)
 from tcpcheck.trace import Step
 
 DOMAINS = "domains"  # the built-in property: every variable stays in its domain
@@ -64,6 +65,7 @@ class _Pending:
     keys: set = field(default_factory=set)  # what makes each kept run different
     broken: set = field(default_factory=set)  # states where the property is already broken
     hints: tuple = ()  # liveness: FairnessHint records for the counterexample
+    channel_full: int = 0  # liveness not verified: goal-avoiding states at the bound's edge
 
 
 def check(model: ir.Model, options: CheckOptions = CheckOptions()) -> CheckResult:
@@ -269,24 +271,27 @@ class _Explorer:
                 starts = [s for s in range(n) if premise[s] and avoid[s]]
             else:
                 starts = [s for s in range(n) if avoid[s]]
-            cons = liveness.Constraints(self.model, self.graph, self.model.fairness)
             region = liveness.Region(self.graph, avoid, starts, from_initial)
-            lasso = liveness.search(self.graph, cons, avoid, starts, from_initial, region)
-            if lasso is None:
-                edge = region.nodes & self.graph.outside
-                if edge:
-                    # no violation inside the bounds, but a run that avoids the goal goes
-                    # on past them: nothing may be claimed about it
-                    p.status = NOT_VERIFIED
-                    p.detail = (f"a run that avoids the goal reaches the edge of the bounds "
-                                f"({len(edge):,} such states, where every segment in flight "
-                                "waits for room to send its replies); what it does beyond "
-                                "them was not explored")
-                continue
+            judged = self._judge(self.model.fairness, avoid, starts, from_initial, region,
+                                 exhausted)
+            if judged.status == NOT_VERIFIED:
+                # no violation inside the bounds, but a run that avoids the goal goes on
+                # past them: nothing may be claimed about it
+                p.status, p.detail = NOT_VERIFIED, _edge_detail(judged.edge)
+                p.channel_full = judged.edge
+            if judged.status != VIOLATED:
+                continue  # holds, or not verified: _property_result says which
+            lasso = judged.lasso
             p.status, p.witness = VIOLATED, ("lasso", lasso)
             p.detail = self._lasso_detail(p, lasso)
             if lasso.cycle:
                 p.hints = self._hints(lasso, avoid, starts, from_initial, exhausted, region)
+
+    def _judge(self, fairness: tuple, avoid, starts, from_initial, region, exhausted):
+        """A liveness verdict under ``fairness``: the same judgement for the property's
+        verdict and for each fairness hint's re-check (tcpcheck.explicit.liveness.judge)."""
+        cons = liveness.Constraints(self.model, self.graph, fairness)
+        return liveness.judge(self.graph, cons, avoid, starts, from_initial, region, exhausted)
 
     def _values(self, p: _Pending, fn) -> list | None:
         """``fn`` on every state found, or None after an evaluation error (then the property
@@ -311,7 +316,9 @@ class _Explorer:
         if not lasso.cycle:
             return (f"the run stops after step {loop - 1} in a state with no successor, where "
                     "the goal does not hold; fairness cannot rule out a run that stops")
-        repeat = f"step {loop} repeats" if loop == last else f"steps {loop} to {last} repeat"
+        repeat = (f"step {loop} repeats" if loop == last
+                  else f"steps {loop} and {last} repeat" if last == loop + 1
+                  else f"steps {loop} to {last} repeat")
         kind = p.prop.kind
         if kind == "eventually":
             what = f"{repeat} for ever and the goal never holds"
@@ -319,32 +326,30 @@ class _Explorer:
             what = (f"the premise holds after step {start} without the goal, then {repeat} "
                     "for ever and the goal never holds")
         else:
-            what = f"{repeat} for ever and the goal holds in none of their states"
-        declared = ", ".join(f"`{f.text}`" for f in self.model.fairness)
+            what = f"{repeat} for ever and the goal holds in none of the cycle's states"
+        declared = _and_list([f"`{f.text}`" for f in self.model.fairness])
         if declared:
             return f"{what}; the cycle is fair under the declared fairness ({declared})"
         return f"{what}; no fairness is declared, so every such cycle counts"
 
     def _hints(self, lasso, avoid, starts, from_initial, exhausted, region) -> tuple:
-        """What undeclared fairness would rule the cycle out, and whether the property
-        holds with it (a new search on the same graph)."""
+        """What undeclared fairness would rule the cycle out, and the verdict the property
+        gets with it (a new judgement on the same graph, exactly as the verdict's own)."""
         _, loop, _ = self._lasso_steps(lasso)
         decoder = Decoder(self.model)
         hints = []
         for u in liveness.unfair_under(self.model, self.graph, lasso.cycle, loop):
-            cons = liveness.Constraints(self.model, self.graph, self.model.fairness + (u.fairness,))
-            other = liveness.search(self.graph, cons, avoid, starts, from_initial, region)
-            holds = None if other is None and not exhausted else other is None
+            judged = self._judge(self.model.fairness + (u.fairness,), avoid, starts,
+                                 from_initial, region, exhausted)
             reason = _unfair_reason(self.model, decoder, u)
-            hints.append(FairnessHint(u.fairness.text, reason, holds))
-            if u.fairness.strength == "weak" and holds is False:  # would strong do?
+            hints.append(FairnessHint(u.fairness.text, reason, judged.status, judged.edge))
+            if u.fairness.strength == "weak" and judged.status == VIOLATED:  # would strong do?
                 strong = dataclasses.replace(u.fairness, strength="strong",
                                              text=u.fairness.text.replace("weak", "strong", 1))
-                cons = liveness.Constraints(self.model, self.graph,
-                                            self.model.fairness + (strong,))
-                if liveness.search(self.graph, cons, avoid, starts, from_initial, region) is None \
-                        and exhausted:
-                    hints.append(FairnessHint(strong.text, reason, True))
+                stronger = self._judge(self.model.fairness + (strong,), avoid, starts,
+                                       from_initial, region, exhausted)
+                if stronger.status == HOLDS:  # offered only when it makes the property hold
+                    hints.append(FairnessHint(strong.text, reason, HOLDS))
         return tuple(hints)
 
     def _lasso_trace(self, p: _Pending, lasso, decoder):
@@ -482,9 +487,11 @@ class _Explorer:
         warnings = tuple(f"transition {c.endpoint}.{c.transition} (line {c.line}) never fired"
                          for c in coverage if c.fired == 0 and exhausted)
         if self.capacity_blocked:
-            warnings += (f"{self.capacity_blocked:,} states end because every segment in flight "
-                         "waits for room to send its replies (channel capacity reached, loss "
-                         "budget spent); runs beyond them are outside the model's bounds",)
+            n = self.capacity_blocked
+            warnings += (f"{n:,} state{'s end' if n != 1 else ' ends'} because every segment in "
+                         "flight waits for room to send its replies (channel capacity reached, "
+                         f"loss budget spent); runs beyond {'them' if n != 1 else 'it'} are "
+                         "outside the model's bounds",)
         return CheckResult(self.model.name, "explicit", tuple(results), stats, exhausted,
                            None if exhausted else (stop_reason or "stopped"), warnings)
 
@@ -492,7 +499,7 @@ class _Explorer:
         prop = p.prop
         if p.status == NOT_VERIFIED:  # a liveness property whose runs leave the bounds
             return PropertyResult(prop.name, prop.kind, NOT_VERIFIED, detail=p.detail,
-                                  doc=prop.doc)
+                                  doc=prop.doc, channel_full=p.channel_full)
         if isinstance(p.witness, tuple) and p.witness and p.witness[0] == "lasso":
             trace = self._lasso_trace(p, p.witness[1], decoder)
             return PropertyResult(prop.name, prop.kind, p.status, trace, p.detail, prop.doc,
@@ -505,16 +512,12 @@ class _Explorer:
         if p.status is None:
             if exhausted:
                 status = UNREACHABLE if prop.kind == "reachable" else HOLDS
-                return PropertyResult(prop.name, prop.kind, status, doc=prop.doc)
-            why = {"decided": "exploration stopped once the other properties were decided",
-                   "max-states": "the state limit was reached",
-                   "max-depth": "the depth limit was reached",
-                   "timeout": "the time limit was reached",
-                   "interrupted": "the run was interrupted",
-                   "terminated": "the run was terminated (SIGTERM)",
-                   "max-memory": "the memory limit was reached",
-                   "error": "a transition failed to evaluate (see domains)"}.get(
-                       stop_reason, "the run stopped")
+                # a liveness verdict already judged the bound's edge; any other covers the
+                # runs up to it, so it says how many states lie there
+                edge = 0 if prop.kind in ir.LIVENESS_KINDS else self.capacity_blocked
+                return PropertyResult(prop.name, prop.kind, status, doc=prop.doc,
+                                      channel_full=edge)
+            why = STOP_DETAILS.get(stop_reason, STOPPED)
             return PropertyResult(prop.name, prop.kind, NOT_VERIFIED, detail=why, doc=prop.doc)
         kind = "witness" if p.status == REACHED else "counterexample"
         trace = self._trace(p, p.witness, kind, decoder)
@@ -550,6 +553,20 @@ def _lemma_properties(model: ir.Model) -> list:
     """Lemmas are checked as invariants: a lemma false in a reachable state is wrong, and
     an explicit run shows it with a shortest counterexample long before a proof would."""
     return [ir.Property(l.name, LEMMA, l.expr, doc=l.doc, span=l.span) for l in model.lemmas]
+
+
+def _and_list(items: list) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join(filter(None, (", ".join(items[:-1]), *items[-1:])))
+
+
+def _edge_detail(edge: int) -> str:
+    """Why a liveness property is not verified when a run that avoids its goal reaches
+    ``edge`` states at the edge of the bounds."""
+    return (f"a run that avoids the goal reaches the edge of the bounds ({edge:,} such "
+            f"state{'s' if edge != 1 else ''}, where every segment in flight waits for room "
+            f"to send its replies); what it does beyond {'them' if edge != 1 else 'it'} was "
+            "not explored")
 
 
 class _Stop(Exception):

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from tcpcheck.explicit.semantics import DISCARD, FIRE, LOSE, TICK
 from tcpcheck.model import ir
+from tcpcheck.result import HOLDS, NOT_VERIFIED, VIOLATED
 
 # instances of fairness: ("deliver", direction, segment without age), ("tick",),
 # ("fire", endpoint, transition)
@@ -384,6 +385,33 @@ def search(graph: Graph, cons: Constraints, avoid: list, starts, from_initial: b
     if end not in component_of:
         return Lasso(start, path, [])
     return Lasso(start, path, fair_cycle(graph, cons, fair[component_of[end]], end))
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The verdict of one liveness search: ``status`` is VIOLATED (``lasso`` breaks the
+    property), NOT_VERIFIED (no violation inside the bounds, but ``edge`` states that avoid
+    the goal lie at the edge of the bounds, so what such a run does next is unknown),
+    HOLDS, or None (no violation among the expanded states of an incomplete exploration:
+    nothing may be claimed)."""
+
+    status: str | None
+    lasso: Lasso | None = None
+    edge: int = 0
+
+
+def judge(graph: Graph, cons: Constraints, avoid: list, starts, from_initial: bool,
+          region: Region, complete: bool) -> Judgement:
+    """The verdict of a property under the constraints ``cons``: the one judgement the
+    checker gives and the fairness hints re-check with (so a hint never claims more than
+    declaring its constraint would give).  ``complete``: the exploration was exhaustive."""
+    lasso = search(graph, cons, avoid, starts, from_initial, region)
+    if lasso is not None:
+        return Judgement(VIOLATED, lasso)  # made of expanded states: real even after a limit
+    edge = len(region.nodes & graph.outside)
+    if edge:
+        return Judgement(NOT_VERIFIED, edge=edge)
+    return Judgement(HOLDS if complete else None)
 
 
 def _forward(graph: Graph, starts, avoid) -> set:

@@ -60,8 +60,10 @@ def property_result(p: PropertyResult) -> dict:
     return {"name": p.name, "kind": p.kind, "status": p.status, "detail": p.detail,
             "doc": p.doc, "trace": trace(p.trace) if p.trace is not None else None,
             "counterexamples": [trace(t) for t in p.traces],
+            "channel_full_states": p.channel_full,
             **({"fairness_hints": [{"constraint": h.constraint, "reason": h.reason,
-                                    "holds_with_it": h.holds_with_it, "text": h.text}
+                                    "holds_with_it": h.holds_with_it, "with_it": h.with_it,
+                                    "edge_states": h.edge, "text": h.text}
                                    for h in p.hints]} if p.hints else {}),
             **({"invariant": list(p.invariant)} if p.invariant else {})}
 

@@ -22,30 +22,63 @@ import importlib.util
 import json
 import re
 
+from tcpcheck.explain.lang import TABLES
 from tcpcheck.model import ir
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
-from tcpcheck.result import CheckResult, PropertyResult
+from tcpcheck.result import NOT_VERIFIED, STOP_DETAILS, CheckResult, PropertyResult
 from tcpcheck.trace import SegmentView, Trace
 
 DATA_ELEMENT_ID = "tcpcheck-data"
+STOP_REASONS = {detail: reason for reason, detail in STOP_DETAILS.items()}
+# the labels the page's script writes, from the same table (sent in the embedded data)
+SCRIPT_LABELS = ("report_position", "report_loop", "report_in_flight", "report_nothing",
+                 "report_faults", "report_state", "report_incarnation", "report_timer",
+                 "report_off")
+
+
+class Labels:
+    """The page's words in one language: the table of the explanations
+    (tcpcheck/explain/lang.py), so the report and ``explain`` say things alike."""
+
+    def __init__(self, lang: str = "en"):
+        self.lang = lang
+        self.table = TABLES[lang]
+
+    def t(self, key: str, **fields) -> str:
+        return self.table[key].format(**fields)
+
+    def count(self, key: str, n: int, **fields) -> str:
+        """``key`` for one, ``key_many`` for more, with ``{count}`` the number."""
+        return self.t(key if n == 1 else key + "_many", count=f"{n:,}", **fields)
+
+    def script(self) -> dict:
+        return {key.removeprefix("report_"): self.table[key] for key in SCRIPT_LABELS}
 
 
 # ---- the page -------------------------------------------------------------------------------
 
 def report(model: ir.Model, check_result: CheckResult, *, explanations: dict | None = None,
-           charts: dict | None = None) -> str:
+           charts: dict | None = None, lang: str = "en",
+           descriptions: dict | None = None) -> str:
     """The whole HTML page.  ``explanations`` maps a property name to its sentences;
-    ``charts`` a property name to the SVG of its run (by default drawn here)."""
+    ``charts`` a property name to the SVG of its run (by default drawn here); ``lang`` is
+    the language of the page's own words (buttons, headings, verdicts); ``descriptions``
+    maps a property name to one sentence per step of its run (by default each step's
+    summary, in English)."""
+    words = Labels(lang)
     explanations = {k: list(v) for k, v in (explanations or {}).items()}
+    descriptions = {k: list(v) for k, v in (descriptions or {}).items()}
     charts = charts if charts is not None else sequence_charts(check_result)
     data = {"model": {"name": model.name, "file": model.file, "doc": model.doc},
             "result": render_json.check_result(check_result, model),
-            "explanations": explanations}
-    body = [_header(model, check_result), _verdict_table(check_result.properties)]
-    body += [_trace_section(p, explanations.get(p.name, ()), charts.get(p.name))
+            "explanations": explanations, "lang": lang, "labels": words.script(),
+            "descriptions": descriptions}
+    body = [_header(model, check_result, words),
+            _verdict_table(check_result.properties, words)]
+    body += [_trace_section(p, explanations.get(p.name, ()), charts.get(p.name), words)
              for p in _with_trace(check_result)]
-    return PAGE.format(title=html.escape(f"tcpcheck: {model.name}"), style=STYLE,
+    return PAGE.format(lang=lang, title=html.escape(f"tcpcheck: {model.name}"), style=STYLE,
                        body="\n".join(body), data_id=DATA_ELEMENT_ID,
                        data=embedded_json(data), script=SCRIPT)
 
@@ -59,37 +92,88 @@ def _with_trace(result: CheckResult) -> list:
     return [p for p in result.properties if p.trace is not None]
 
 
-def _header(model: ir.Model, result: CheckResult) -> str:
-    parts = [f"<header><h1>model {_e(model.name)}</h1>",
+def _header(model: ir.Model, result: CheckResult, words: Labels) -> str:
+    parts = [f"<header><h1>{_e(words.t('report_model', name=model.name))}</h1>",
              f'<p class="file">{_e(model.file)}</p>']
-    if model.doc:
+    if model.doc:  # model text: as written
         parts.append(f'<pre class="model-doc">{_e(model.doc.strip())}</pre>')
-    parts.append(f'<p class="stats">{_e(render_text.stats_line(result))}</p>')
+    parts.append(f'<p class="stats">{_e(stats_text(result, words))}</p>')
     if not result.complete:
-        parts.append(f'<p class="note">{_e(render_text.incomplete_note(result))}</p>')
-    parts += [f'<p class="warning">warning: {_e(w)}</p>' for w in result.warnings]
+        parts.append(f'<p class="note">{_e(_incomplete(result, words))}</p>')
+    parts += [f'<p class="warning">{_e(words.t("report_warning", text=w))}</p>'
+              for w in result.warnings]
     return "\n".join(parts) + "</header>"
 
 
-def _verdict_table(properties: tuple, *, links: bool = True) -> str:
+def stats_text(result: CheckResult, words: Labels) -> str:
+    """The statistics line (in English, the text output's :func:`stats_line`)."""
+    s = result.stats
+    return words.t("report_stats", states=words.count("report_states", s.states),
+                   transitions=words.count("report_transitions", s.transitions),
+                   diameter=s.diameter, seconds=f"{s.seconds:.2f}",
+                   rate=f"{s.states_per_second:,.0f}", memory=f"{s.peak_memory_mb:.0f}")
+
+
+def _incomplete(result: CheckResult, words: Labels) -> str:
+    if result.stop_reason == "decided":
+        return words.t("report_stopped_decided")
+    key = f"stop_{result.stop_reason}"
+    reason = words.t(key if key in words.table else "stop_other")
+    note = words.t("report_stopped", reason=reason)
+    undecided = [p.name for p in result.properties if p.status == NOT_VERIFIED]
+    if undecided:
+        note += words.t("report_undecided", names=", ".join(undecided))
+    return note
+
+
+def status_text(p: PropertyResult, words: Labels) -> str:
+    """The verdict in words (in English, the text output's :func:`status_text`)."""
+    key = f"status_{p.status}"
+    status = words.t(key) if key in words.table else p.status
+    if p.channel_full and p.status in ("holds", "unreachable"):
+        status = words.count("status_within", p.channel_full, status=status)
+    return status
+
+
+def _verdict_table(properties: tuple, words: Labels, *, links: bool = True) -> str:
     """A row per property; with ``links`` each run's cell links to its section below."""
-    rows = ["<table class=\"verdicts\"><thead><tr><th>property</th><th>kind</th>"
-            "<th>verdict</th><th>run</th></tr></thead><tbody>"]
+    heads = "".join(f"<th>{_e(words.t(k))}</th>" for k in
+                    ("report_property", "report_kind", "report_verdict", "report_run"))
+    rows = [f'<table class="verdicts"><thead><tr>{heads}</tr></thead><tbody>']
     for p in properties:
         rows.append(f'<tr data-property="{_e(p.name)}"><td>{_e(render_text.property_label(p))}'
-                    f'</td><td>{_e(p.kind)}</td><td class="status status-{_e(p.status)}">'
-                    f'{_e(render_text.STATUS_WORDS.get(p.status, p.status))}</td>'
-                    f"<td>{_run_cell(p, links)}</td></tr>")
+                    f'</td><td>{_e(_kind(p, words))}</td>'
+                    f'<td class="status status-{_e(p.status)}">{_e(status_text(p, words))}</td>'
+                    f"<td>{_run_cell(p, links, words)}</td></tr>")
     rows.append("</tbody></table>")
     return "\n".join(rows)
 
 
-def _run_cell(p: PropertyResult, link: bool) -> str:
+def _kind(p: PropertyResult, words: Labels) -> str:
+    key = f"kind_{p.kind}"
+    return words.t(key) if key in words.table else p.kind
+
+
+def _run_cell(p: PropertyResult, link: bool, words: Labels) -> str:
     if p.trace is None:
-        return _e(p.detail or "")
+        return _e(_detail(p, words))
     n = len(p.trace)
-    text = _e(f"{_run_word(p)}: {n} step{'s' if n != 1 else ''}")
+    text = _e(words.t("report_run_cell", what=words.t(f"report_{_run_word(p)}"),
+                      steps=words.count("report_steps", n)))
     return f'<a href="#{_section_id(p.name)}">{text}</a>' if link else text
+
+
+def _detail(p: PropertyResult, words: Labels) -> str:
+    """A verdict's detail: as the checker wrote it in English; in another language, why it
+    is not verified (the detail's reason, said in that language), else nothing."""
+    if words.lang == "en":
+        return p.detail or ""
+    if p.status != NOT_VERIFIED:
+        return ""
+    if p.channel_full:
+        return words.t("detail_edge")
+    return words.t(f"stop_{STOP_REASONS[p.detail]}" if p.detail in STOP_REASONS
+                   else "stop_other")
 
 
 def _run_word(p: PropertyResult) -> str:
@@ -100,18 +184,21 @@ def _section_id(name: str) -> str:
     return "trace-" + re.sub(r"[^A-Za-z0-9_-]", "_", name)
 
 
-def _trace_section(p: PropertyResult, sentences, chart: str | None) -> str:
+def _trace_section(p: PropertyResult, sentences, chart: str | None, words: Labels) -> str:
     n = len(p.trace)
     parts = [f'<section class="trace" id="{_section_id(p.name)}" data-property="{_e(p.name)}">',
-             f"<h2>{_e(_run_word(p).capitalize())} for {_e(p.name)}</h2>"]
+             f"<h2>{_e(words.t(f'report_section_{_run_word(p)}', name=p.name))}</h2>"]
     if p.doc:
         parts.append(f'<p class="property-doc">{_e(p.doc)}</p>')
-    if p.detail:
-        parts.append(f'<p class="detail">{_e(p.detail)}</p>')
+    if _detail(p, words):  # the checker's English detail; the explanation says it otherwise
+        parts.append(f'<p class="detail">{_e(_detail(p, words))}</p>')
     if sentences:
         parts.append('<ul class="explanation">' + "".join(f"<li>{_e(s)}</li>" for s in sentences)
                      + "</ul>")
-    parts.append(CONTROLS.format(last=n))
+    buttons = {k: _e(words.t(f"report_{k}")) for k in (
+        "first", "first_title", "prev", "prev_title", "next", "next_title", "last_title",
+        "slider")}
+    parts.append(CONTROLS.format(last=n, last_button=_e(words.t("report_last")), **buttons))
     parts.append('<p class="description" aria-live="polite"></p>')
     parts.append('<div class="panels"></div>')
     if chart:
@@ -253,11 +340,13 @@ def result_html(result: CheckResult) -> str:
     """A static HTML summary of ``result`` (verdicts, then each run's chart and steps), for
     ``CheckResult._repr_html_``: no script, so it also shows in an untrusted notebook."""
     charts = sequence_charts(result)
+    words = Labels("en")
     parts = [f'<div class="tcpcheck-result"><p><b>model {_e(result.model)}</b> '
-             f"({_e(result.engine)})</p>", _verdict_table(result.properties, links=False)]
+             f"({_e(result.engine)})</p>", _verdict_table(result.properties, words, links=False)]
     for p in _with_trace(result):
-        parts.append(f"<details open><summary>{_e(_run_word(p).capitalize())} for "
-                     f"{_e(p.name)} ({len(p.trace)} steps)</summary>")
+        title = words.t(f"report_section_{_run_word(p)}", name=p.name)
+        parts.append(f"<details open><summary>{_e(title)} "
+                     f"({words.count('report_steps', len(p.trace))})</summary>")
         parts.append(inline_svg(charts[p.name]))
         parts.append(f"<pre>{_e(render_text.trace(p.trace))}</pre></details>")
     parts.append(f"<p>{_e(render_text.stats_line(result))}</p></div>")
@@ -267,16 +356,16 @@ def result_html(result: CheckResult) -> str:
 # ---- the static parts of the page -----------------------------------------------------------
 
 CONTROLS = """<div class="controls">
-<button type="button" class="first" title="first step (Home)">first</button>
-<button type="button" class="prev" title="previous step (left arrow)">&#x25C0; previous</button>
-<input type="range" class="slider" min="0" max="{last}" value="0" aria-label="step">
-<button type="button" class="next" title="next step (right arrow)">next &#x25B6;</button>
-<button type="button" class="last" title="last step (End)">last</button>
+<button type="button" class="first" title="{first_title}">{first}</button>
+<button type="button" class="prev" title="{prev_title}">&#x25C0; {prev}</button>
+<input type="range" class="slider" min="0" max="{last}" value="0" aria-label="{slider}">
+<button type="button" class="next" title="{next_title}">{next} &#x25B6;</button>
+<button type="button" class="last" title="{last_title}">{last_button}</button>
 <span class="position"></span>
 </div>"""
 
 PAGE = """<!DOCTYPE html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -328,12 +417,18 @@ SCRIPT = r"""
 "use strict";
 const DATA = JSON.parse(document.getElementById("tcpcheck-data").textContent);
 const RUNS = new Map(DATA.result.properties.filter(p => p.trace).map(p => [p.name, p]));
+const LABELS = DATA.labels;
 let active = null;
+
+// A label of the page's language with its {fields} filled in.
+function label(key, fields) {
+  return LABELS[key].replace(/\{(\w+)\}/g, (_, k) => String(fields[k]));
+}
 
 function valueText(v) {
   if (v === true) return "true";
   if (v === false) return "false";
-  if (v === null) return "off";
+  if (v === null) return LABELS.off;
   if (Array.isArray(v)) return "{" + v.join(",") + "}";
   return String(v);
 }
@@ -372,19 +467,20 @@ function endpointTable(view, before) {
   head.appendChild(cell("th", view.name, false, {colspan: "2"}));
   table.appendChild(head);
   const b = before || null;
-  row(table, "state", view.state, b, "state", {"data-field": "state"});
-  row(table, "incarnation", view.incarnation, b, "incarnation", {"data-field": "incarnation"});
+  row(table, LABELS.state, view.state, b, "state", {"data-field": "state"});
+  row(table, LABELS.incarnation, view.incarnation, b, "incarnation",
+      {"data-field": "incarnation"});
   for (const [k, v] of Object.entries(view.variables))
     row(table, k, v, b && b.variables, k, {"data-var": k});
   for (const [k, v] of Object.entries(view.timers))
-    row(table, "timer " + k, v, b && b.timers, k, {"data-timer": k});
+    row(table, label("timer", {name: k}), v, b && b.timers, k, {"data-timer": k});
   return table;
 }
 
 function channelPanel(state, before) {
   const div = document.createElement("div");
   div.className = "channel";
-  div.appendChild(cell("b", "in flight"));
+  div.appendChild(cell("b", LABELS.in_flight));
   const list = document.createElement("ul");
   const old = before ? before.in_flight.map(segmentText) : [];
   for (const s of state.in_flight) {
@@ -393,11 +489,11 @@ function channelPanel(state, before) {
     if (k >= 0) old.splice(k, 1);
     list.appendChild(cell("li", text, before !== null && k < 0, {"class": "segment"}));
   }
-  if (!state.in_flight.length) list.appendChild(cell("li", "nothing"));
+  if (!state.in_flight.length) list.appendChild(cell("li", LABELS.nothing));
   div.appendChild(list);
   const faultsChanged = before !== null &&
     (before.lost !== state.lost || before.duplicated !== state.duplicated);
-  div.appendChild(cell("div", "lost " + state.lost + ", duplicated " + state.duplicated,
+  div.appendChild(cell("div", label("faults", {lost: state.lost, duplicated: state.duplicated}),
                        faultsChanged, {"class": "faults"}));
   return div;
 }
@@ -417,9 +513,12 @@ function show(section, n) {
   const step = trace.steps[n];
   const before = n > 0 ? trace.steps[n - 1].state : null;
   section.querySelector(".slider").value = String(n);
-  section.querySelector(".position").textContent = "step " + n + " of " + (trace.steps.length - 1);
-  const loop = trace.loop_start === n ? "  (the loop starts here)" : "";
-  section.querySelector(".description").textContent = n + ". " + step.summary + loop;
+  section.querySelector(".position").textContent =
+    label("position", {n: n, total: trace.steps.length - 1});
+  const loop = trace.loop_start === n ? LABELS.loop : "";
+  const told = DATA.descriptions[section.dataset.property];
+  section.querySelector(".description").textContent =
+    n + ". " + (told ? told[n] : step.summary) + loop;
   const panels = section.querySelector(".panels");
   panels.replaceChildren(...step.state.endpoints.map((e, i) =>
     endpointTable(e, before && before.endpoints[i])), channelPanel(step.state, before));

@@ -124,8 +124,20 @@ def property_label(p: PropertyResult) -> str:
     return f"{p.name} (lemma)" if p.kind == "lemma" else p.name
 
 
-def property_line(p: PropertyResult, width: int) -> str:
+def status_text(p: PropertyResult) -> str:
+    """The verdict in words.  A safety property that holds (a goal that is unreachable)
+    covers the runs up to the states where the channel was full; it says so, with their
+    number, where there are any (PropertyResult.channel_full)."""
     status = STATUS_WORDS.get(p.status, p.status)
+    if p.channel_full and p.status in ("holds", "unreachable"):
+        n = p.channel_full
+        status += (f" within the bounds ({n:,} state{'s' if n != 1 else ''} where the "
+                   "channel was full)")
+    return status
+
+
+def property_line(p: PropertyResult, width: int) -> str:
+    status = status_text(p)
     extra = ""
     if p.trace is not None:
         what = "witness" if p.status == "reached" else "counterexample"
@@ -193,9 +205,15 @@ def incomplete_note(result: CheckResult) -> str:
 
 def stats_line(result: CheckResult) -> str:
     s = result.stats
-    return (f"{s.states:,} states, {s.transitions:,} transitions, diameter {s.diameter}, "
+    return (f"{_count(s.states, 'state')}, {_count(s.transitions, 'transition')}, "
+            f"diameter {s.diameter}, "
             f"{s.seconds:.2f} s ({s.states_per_second:,.0f} states/s), "
             f"peak memory {s.peak_memory_mb:.0f} MB")
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 state``, ``2,000 states``."""
+    return f"{n:,} {noun}{'s' if n != 1 else ''}"
 
 
 def coverage(result: CheckResult) -> str:

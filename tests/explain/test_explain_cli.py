@@ -56,3 +56,16 @@ def test_unknown_property_exits_2_with_did_you_mean():
     code, _, err = run(TWO_WAY, "-p", "no_stale_acept")
     assert code == 2 and "did you mean 'no_stale_accept'?" in err
     assert "Traceback" not in err
+
+
+def test_the_headings_speak_the_sentences_language_and_say_within_the_bounds():
+    model = THREE_WAY.parent.parent / "tests" / "explain" / "models" / "channel_full.tcp"
+    code, out, _ = run(model, "--lang", "zh")
+    assert code == 1  # the goal is unreachable (a failure, as in check)
+    assert out.startswith("模型 channel_full (")
+    assert "\nsafe: 在模型的界限内成立（其中 1 个状态里信道已满）\n" in out
+    assert "\ndone: 未验证\n" in out
+    code, out, _ = run(model)
+    assert out.startswith("model channel_full (")
+    assert "\nsafe: holds within the bounds (1 state where the channel was full)\n" in out
+    assert "\nanswered: UNREACHABLE within the bounds (1 state where the channel was full)\n" in out

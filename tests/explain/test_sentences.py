@@ -56,6 +56,9 @@ def test_teardown_violation_with_a_property_that_forbids_a_firing():
     sentences = explain(model, result.get("clean_close"))
     assert_golden("teardown_no_time_wait_clean_close.en.txt", sentences)
     assert "the server takes reset_in_last_ack at step 10" in sentences[-1]
+    # none of the transitions may fire: "a or b", not "a and b"
+    assert ("no firing of client.reset_in_last_ack or server.reset_in_last_ack may happen"
+            in sentences[-1])
     assert any("enters FIN-WAIT-1" in s for s in sentences)  # state names as the RFC writes them
 
 

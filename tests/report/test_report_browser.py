@@ -203,3 +203,37 @@ def test_screenshot(browser, page_url, run):
     if extra:
         Path(extra).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(extra) / "report.png")
+
+
+@pytest.fixture(scope="module")
+def zh_page_url(run, tmp_path_factory) -> str:
+    from tcpcheck.explain import explain, step_sentences
+
+    model, result, trace = run
+    p = result.get("no_stale_accept")
+    page = report(model, result, lang="zh", explanations={p.name: explain(model, p, "zh")},
+                  descriptions={p.name: step_sentences(model, trace, "zh")})
+    path = tmp_path_factory.mktemp("report_zh") / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path.as_uri()
+
+
+def test_the_chinese_page_speaks_chinese_as_it_steps(browser, zh_page_url, run):
+    """With --lang zh what the script writes is Chinese too: the position, each step's
+    description, the panels' labels."""
+    model, _, trace = run
+    browser.get(zh_page_url)
+    position = lambda: _section(browser).find_element(By.CLASS_NAME, "position").text
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda d: position() == "第 0 步，共 3 步")
+    description = _section(browser).find_element(By.CLASS_NAME, "description")
+    assert description.text == "0. 初始状态。"
+    _section(browser).find_element(By.CLASS_NAME, "next").click()
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda d: position() == "第 1 步，共 3 步")
+    assert description.text.startswith("1. 客户端调用 OPEN [connect")
+    labels = [td.text for td in _section(browser).find_elements(
+        By.CSS_SELECTOR, 'table[data-endpoint="client"] td:first-child')]
+    assert labels[:2] == ["状态", "实例"] and "定时器 rexmt" in labels
+    channel = _section(browser).find_element(By.CLASS_NAME, "channel").text
+    assert channel.startswith("网络中的报文段") and "已丢失 0，已复制 0" in channel
+    buttons = [b.text for b in _section(browser).find_elements(By.CSS_SELECTOR, "button")]
+    assert buttons == ["第一步", "◀ 上一步", "下一步 ▶", "最后一步"]
