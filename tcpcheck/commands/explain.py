@@ -14,6 +14,7 @@ from tcpcheck.explain import LANGUAGES, Limits, check_language, explain_property
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.render import json as render_json
 from tcpcheck.render import report as render_report
+from tcpcheck.result import EXIT_INCOMPLETE
 
 NAME = "explain"
 DEFAULT_VARIANT_STATES = Limits().max_states
@@ -86,6 +87,8 @@ def run(args, stdout, stderr) -> int:
         stdout.write(_text(model, explanations, shown, lang) + "\n")
     # timings vary from run to run, so they go to stderr and stdout stays reproducible
     stderr.write(_timing(result, explanations, checked) + "\n")
+    if result.exit_code == 0 and any(e.reasons and e.reasons.cut_off for e in explanations):
+        return EXIT_INCOMPLETE  # the verdicts stand, but their explanation was cut short
     return result.exit_code
 
 

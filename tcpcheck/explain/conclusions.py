@@ -158,6 +158,8 @@ def reason_sentences(w: Words, found: Reasons, status: str) -> list:
     if reasons:
         out.append(w.t("because", verb=w.t(verb)))
         out += [_reason(w, a) for a in reasons]
+    elif found.cut_off:
+        out.append(w.t("no_reasons_cut_off", why=w.t(f"stop_{found.cut_off}")))
     else:
         out.append(w.t("no_reasons"))
     no_effect = found.with_outcome(ablation.NO_EFFECT)
@@ -165,10 +167,16 @@ def reason_sentences(w: Words, found: Reasons, status: str) -> list:
         out.append(w.plural("no_effect", len(no_effect),
                             items=w.join(_item(w, a) for a in no_effect)))
     undecided = found.with_outcome(ablation.NOT_DECIDED)
-    if undecided:
-        out.append(w.plural("not_decided", len(undecided),
+    at_limit = [a for a in undecided if a.stop_reason not in ablation.CUT_OFF]
+    cut_off = [a for a in undecided if a.stop_reason in ablation.CUT_OFF]
+    if at_limit:
+        out.append(w.plural("not_decided", len(at_limit),
                             max_states=f"{found.limits.max_states:,}",
-                            items=w.join(_item(w, a) for a in undecided)))
+                            items=w.join(_item(w, a) for a in at_limit)))
+    if cut_off:
+        out.append(w.plural("not_decided_cut_off", len(cut_off),
+                            why=w.t(f"stop_{found.cut_off}"),
+                            items=w.join(_item(w, a) for a in cut_off)))
     skip_keys = {"weaken-adds-runs": "skip_weaken", "removal-removes-runs": "skip_remove",
                  "removal-local-removes-runs": "skip_remove_local",
                  "removal-outside-witness": "skip_witness"}

@@ -151,6 +151,10 @@ EN = {
     "clause_enters": "{actor} takes {transition} and enters {state}",
     "clause_last": "{summary}",
     "no_reasons": "No single check or transition was found without which it would not.",
+    "no_reasons_cut_off": "The search for reasons was cut short ({why}); none of the variants "
+                          "it decided is a reason.",
+    "not_decided_cut_off": "Not decided, because {why}: {items}.",
+    "not_decided_cut_off_many": "Not decided, because {why}: {items}.",
     "no_effect": "Taking this away changes nothing (its variant was explored completely): "
                  "{items}.",
     "no_effect_many": "Taking away any of these changes nothing (each variant was explored "
@@ -376,6 +380,9 @@ ZH = {
     "clause_enters": "{actor}执行 {transition}，进入 {state} 状态",
     "clause_last": "{summary}",
     "no_reasons": "没有找到哪一个单独的检查或转换，去掉之后会改变这个结论。",
+    "no_reasons_cut_off": "寻找原因的检查被提前停止（{why}）；已判定的变体中没有一个是原因。",
+    "not_decided_cut_off": "因为{why}，未能判定：{items}。",
+    "not_decided_cut_off_many": "因为{why}，未能判定：{items}。",
     "no_effect": "去掉这一项不改变结论（该变体已完整检查）：{items}。",
     "no_effect_many": "去掉下列任何一项都不改变结论（每个变体都已完整检查）：{items}。",
     "not_decided": "在每个变体 {max_states} 个状态的限制内未能判定：{items}；"

@@ -91,6 +91,12 @@ class Ablation:
     states: int
     seconds: float
     detail: str | None = None
+    stop_reason: str | None = None  # why the variant's check stopped, when it did
+
+
+# Stops that are not the per-variant limits: the whole search was cut off, so "a larger
+# --variant-states" would not help and "no reason found" holds only for what was decided.
+CUT_OFF = ("interrupted", "terminated", "max-memory")
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,12 @@ class Reasons:
 
     def with_outcome(self, outcome: str) -> tuple:
         return tuple(a for a in self.ablations if a.outcome == outcome)
+
+    @property
+    def cut_off(self) -> str | None:
+        """Why the search was cut off before every variant was decided (a signal, the
+        memory limit), or None."""
+        return next((a.stop_reason for a in self.ablations if a.stop_reason in CUT_OFF), None)
 
 
 def find_reasons(model: ir.Model, result: PropertyResult, limits: Limits = Limits(),
@@ -289,4 +301,5 @@ def _run(model: ir.Model, name: str, c: Candidate, wanted: str, limits: Limits) 
     text = expr_text(check_expr) if check_expr is not None else None
     return Ablation(c, endpoint.name, endpoint.transitions[c.transition], text, check_expr,
                     outcome, p.status, p.trace if outcome == REASON else None,
-                    result.stats.states, time.monotonic() - started, p.detail)
+                    result.stats.states, time.monotonic() - started, p.detail,
+                    None if result.complete else result.stop_reason)
