@@ -388,8 +388,9 @@ def proof_result(result, model: ir.Model, *, full: bool = False, depth: int | No
         why = f": {p.doc}" if p.doc else ""
         out += ["", f"{_run_title(p)}{why}"] + _param_values(p.trace)
         out.append(_trace_text(p.trace, trace_format, full, color))
-    processes = "solver process" if result.jobs == 1 else f"solver processes, {result.jobs} at a time"
-    out += ["", f"{result.seconds:.2f} s ({result.solver_seconds:.2f} s in {processes})"]
+    at_once = "one at a time" if result.jobs == 1 else f"up to {result.jobs} at a time"
+    out += ["", f"{result.seconds:.2f} s ({result.solver_seconds:.2f} s of CPU in solver "
+                f"processes, {at_once})"]
     if result.stop_reason is not None:
         out.append(_proof_stop_note(result))
     return "\n".join(out)

@@ -77,7 +77,7 @@ class ProofResult:
     engine: str
     properties: tuple
     seconds: float
-    solver_seconds: float  # the solver processes' running time, added up
+    solver_seconds: float  # the CPU time of the solver processes, added up
     seqspace: int
     time: str
     symbolic_params: tuple  # names of the params treated as symbolic
@@ -175,7 +175,7 @@ def prove(model: ir.Model, options: ProveOptions = ProveOptions()) -> ProofResul
             return _result(model, options, results, watch, 0.0, (), reason, jobs, REAL_SEQSPACE
                            if options.seqspace is None else options.seqspace, symbolic=())
         chosen = goals(enc, names)
-        tasks = plan(options.engine, chosen, options.depth)
+        tasks = plan(options.engine, chosen, options.depth, bool(getattr(model, "lemmas", ())))
         policy = Policy(options.engine, chosen, tasks)
         by_name = {g.name: g for g in chosen}
 
@@ -189,7 +189,7 @@ def prove(model: ir.Model, options: ProveOptions = ProveOptions()) -> ProofResul
         reason = supervisor.run()
         results = policy.results(reason, watch.elapsed(), limits)
     symbolic = tuple(p.name for p in getattr(model, "params", ())) if enc.symbolic_params else ()
-    solver_seconds = sum(t.ran for t in tasks)
+    solver_seconds = sum(t.worker.cpu_seconds for t in tasks if t.worker is not None)
     return _result(model, options, results, watch, solver_seconds, policy.answered(), reason,
                    jobs, enc.arith.modulus, symbolic)
 

@@ -178,7 +178,7 @@ def _kinduction_one(enc, goal: Goal, lemmas, depth: int, report: Reporter) -> Pr
     for k in range(depth + 1):
         if k:
             base.extend()
-        report.phase = f"base case, depth {k}"
+        report.phase = f"base case depth {k}"
         answer, model, reason = base.query(report, goal.predicate(base.states[k]))
         if answer == z3.sat:
             return _found(goal, base, model, k, "k-induction (base case)")
@@ -215,7 +215,7 @@ def _step_case(enc, goal: Goal, lemmas, step: Unroller, k: int, report: Reporter
     obligations = [("the property", goal.predicate(after))]
     obligations += [(f"lemma {name}", z3.Not(f(after))) for name, f in lemmas]
     for what, broken in obligations:
-        report.phase = f"inductive step, k = {k + 1}, {what}"
+        report.phase = f"step k={k + 1}, {what}"
         answer, model, reason = step.query(report, broken)
         if answer != z3.unsat:
             return answer, model, reason

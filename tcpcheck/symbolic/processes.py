@@ -54,6 +54,7 @@ class Worker:
         self._buffer = bytearray()
         self.closed = False  # the pipe reached its end (the child exited or was killed)
         self.status: int | None = None  # the exit code once reaped (negative: a signal)
+        self.cpu_seconds = 0.0  # the CPU time it used, once reaped
         self.paused = False
 
     def fileno(self) -> int:
@@ -106,13 +107,14 @@ class Worker:
         if self.status is not None:
             return True
         try:
-            pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+            pid, status, usage = os.wait4(self.pid, 0 if block else os.WNOHANG)
         except ChildProcessError:  # reaped elsewhere
             self.status = -signal.SIGKILL
             return True
         if pid == 0:
             return False
         self.status = os.waitstatus_to_exitcode(status)
+        self.cpu_seconds = usage.ru_utime + usage.ru_stime
         return True
 
     def memory_mb(self) -> float:

@@ -7,9 +7,10 @@ cancel tasks whose answer is no longer needed, and stops everything when the run
 
 Cores: never more than ``jobs`` tasks run at once.  When there are more tasks, they share
 the cores by *least attained service*: every half second the tasks that have run least so
-far get the cores, the others are paused (SIGSTOP) and later resumed (SIGCONT) where they
-were, so no work is lost and no core is oversubscribed.  A task that decides quickly (a
-shallow counterexample, a 1-inductive property) is therefore never stuck behind a long one.
+far (in proportion to their ``weight``) get the cores, the others are paused (SIGSTOP) and
+later resumed (SIGCONT) where they were, so no work is lost and no core is
+oversubscribed.  A task that decides quickly (a shallow counterexample, a 1-inductive
+property) is therefore never stuck behind a long one.
 
 Stopping: the supervisor waits for messages in slices of 50 ms and between two looks asks
 the :class:`tcpcheck.limits.Watch` (signals, the deadline) and the memory used by itself and
@@ -35,8 +36,9 @@ class Task:
     """One engine on ``goals`` (names).  ``depth``: the engine's bound (None: none)."""
 
     def __init__(self, number: int, engine: str, goals: tuple, depth: int | None, *,
-                 find_run: bool = True):
+                 find_run: bool = True, weight: float = 1.0):
         self.number = number
+        self.weight = weight  # its share of the cores against the others' (see Supervisor)
         self.engine = engine
         self.goals = goals
         self.depth = depth
@@ -54,9 +56,6 @@ class Task:
     @property
     def live(self) -> bool:
         return self.state in (WAITING, RUNNING, PAUSED)
-
-    def label(self, every_goal: bool) -> str:
-        return self.engine if every_goal else f"{self.engine} {', '.join(self.goals)}"
 
 
 class Supervisor:
@@ -115,7 +114,8 @@ class Supervisor:
             self._account(t, now)
         # a task that was resumed less than a quantum ago keeps its core
         keep = [t for t in live if t.state == RUNNING and now - t.resumed_at < self.QUANTUM]
-        others = sorted((t for t in live if t not in keep), key=lambda t: (t.ran, t.number))
+        others = sorted((t for t in live if t not in keep),
+                        key=lambda t: (t.ran / t.weight, t.number))
         chosen = others[:max(0, self.jobs - len(keep))]
         for t in others:
             if t not in chosen and t.state in (RUNNING, PAUSED):
@@ -201,12 +201,15 @@ class Supervisor:
 
     # -- progress ----------------------------------------------------------------------
     def summary(self) -> str:
-        """What runs now, for the progress line: ``2/4 decided | kind domains: base case,
-        depth 3 | bmc no_stale_accept: depth 5 | 6 waiting``."""
-        every = len({g for t in self.tasks for g in t.goals})
-        running = [t for t in self.tasks if t.state == RUNNING]
-        parts = [f"{t.label(len(t.goals) == every and every > 1)}: {t.phase or 'starting'}"
-                 for t in running]
+        """What runs now, for the progress line, by property: ``2/4 decided | domains: kind
+        base case depth 3, pdr Spacer | no_stale_accept: bmc depth 5 | 6 waiting``."""
+        every = {g for t in self.tasks for g in t.goals}
+        groups: dict = {}
+        for t in self.tasks:
+            if t.state == RUNNING:
+                key = "" if len(every) > 1 and set(t.goals) == every else ", ".join(t.goals)
+                groups.setdefault(key, []).append(f"{t.engine} {t.phase or 'starting'}")
+        parts = [(f"{key}: " if key else "") + ", ".join(what) for key, what in groups.items()]
         waiting = sum(1 for t in self.tasks if t.state in (WAITING, PAUSED))
         head = self.policy.progress()
         tail = [f"{waiting} waiting"] if waiting else []
