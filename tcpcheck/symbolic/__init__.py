@@ -28,7 +28,7 @@ from tcpcheck.symbolic.portfolio import (ENGINE_NAMES, KIND_DEPTH, PORTFOLIO, Po
 from tcpcheck.symbolic.processes import Worker, can_fork
 from tcpcheck.symbolic.properties import goal_heads, goals
 from tcpcheck.symbolic.stopping import EncodingGuard, Stopped
-from tcpcheck.symbolic.supervisor import Supervisor, signal_reason
+from tcpcheck.symbolic.supervisor import Supervisor
 from tcpcheck.symbolic.terms import Unsupported
 
 ENGINES = (PORTFOLIO,) + ENGINE_NAMES
@@ -104,16 +104,6 @@ class ProofResult:
         return 3
 
 
-def _require_some_parameter_value(enc: Encoding) -> None:
-    """Constraints that no value satisfies would make every property "proved": refuse."""
-    solver = z3.Solver()
-    solver.add(enc.parameter_constraints())
-    if solver.check() == z3.unsat:
-        names = ", ".join(p.name for p in enc.model.params)
-        raise SymbolicUnsupported(f"no value of the params ({names}) satisfies their 'where' "
-                                  "constraints together; every property would hold vacuously")
-
-
 def synthesize(model: ir.Model, prop: str, param: str, *, depth: int = 30,
                timeout: float | None = None, upper: int = 16, samples: int = 3, progress=None,
                engine: str = "pdr", induction_depth: int = 1, max_memory: float | None = None,
@@ -157,52 +147,67 @@ def prove(model: ir.Model, options: ProveOptions = ProveOptions()) -> ProofResul
     watch = Watch(options.timeout)
     names = None if options.properties is None else set(options.properties)
     jobs = options.jobs or available_cores()
-    limits = {"timeout": options.timeout, "max_memory": options.max_memory}
-    with polled():
+    with polled():  # a signal only records the stop; the encoding and the supervisor poll
         try:
-            if STOP.reason is not None:
-                raise Stopped(STOP.reason)
-            with EncodingGuard(watch, options.max_memory) as guard:
-                try:
-                    enc = encode(model, options, guard.poll)
-                except z3.Z3Exception:
-                    guard.poll()  # Z3 interrupted because the run must stop
-                    raise
+            enc = _encode_stoppably(model, options, watch)
         except Stopped as stop:
-            reason = signal_reason(stop.reason)
-            heads = goal_heads(model, names)
-            results = [_not_encoded(g, reason, watch.elapsed(), limits) for g in heads]
-            return _result(model, options, results, watch, 0.0, (), reason, jobs, REAL_SEQSPACE
-                           if options.seqspace is None else options.seqspace, symbolic=())
-        chosen = goals(enc, names)
-        tasks = plan(options.engine, chosen, options.depth, bool(getattr(model, "lemmas", ())))
-        policy = Policy(options.engine, chosen, tasks)
-        by_name = {g.name: g for g in chosen}
+            results = [_not_encoded(g, stop.reason, watch.elapsed(), options)
+                       for g in goal_heads(model, names)]
+            return _result(model, options, watch, results, jobs, stop.reason,
+                           seqspace=options.seqspace or REAL_SEQSPACE)
+        return _solve(model, enc, goals(enc, names), options, watch, jobs)
 
-        def start(task):
-            return Worker(task_target(enc, by_name, task, _require_some_parameter_value),
-                          task_failure, memory_mb=options.max_memory)
 
-        supervisor = Supervisor(tasks, policy, start, jobs=jobs, watch=watch,
-                                memory_mb=options.max_memory, progress=options.progress)
-        policy.cancel = supervisor.cancel
-        reason = supervisor.run()
-        results = policy.results(reason, watch.elapsed(), limits)
+def _encode_stoppably(model: ir.Model, options: ProveOptions, watch: Watch) -> Encoding:
+    """The encoding, or Stopped as soon as the run must stop (a signal, the time or the
+    memory limit), also in the middle of a long Z3 call."""
+    if STOP.reason is not None:
+        raise Stopped(STOP.reason)
+    with EncodingGuard(watch, options.max_memory) as guard:
+        try:
+            return encode(model, options, guard.poll)
+        except z3.Z3Exception:
+            guard.poll()  # Z3 was interrupted because the run must stop
+            raise
+
+
+def _solve(model, enc: Encoding, chosen: list, options: ProveOptions, watch: Watch,
+           jobs: int) -> ProofResult:
+    """Run the engines' tasks in solver processes until the goals are decided or the run
+    must stop."""
+    tasks = plan(options.engine, chosen, options.depth, bool(getattr(model, "lemmas", ())))
+    policy = Policy(options.engine, chosen, tasks)
+    by_name = {g.name: g for g in chosen}
+
+    def start(task):
+        return Worker(task_target(enc, by_name, task), task_failure,
+                      memory_mb=options.max_memory)
+
+    supervisor = Supervisor(tasks, policy, start, jobs=jobs, watch=watch,
+                            memory_mb=options.max_memory, progress=options.progress)
+    policy.cancel = supervisor.cancel
+    reason = supervisor.run()
+    results = policy.results(reason, watch.elapsed(), _limits(options))
     symbolic = tuple(p.name for p in getattr(model, "params", ())) if enc.symbolic_params else ()
-    solver_seconds = sum(t.worker.cpu_seconds for t in tasks if t.worker is not None)
-    return _result(model, options, results, watch, solver_seconds, policy.answered(), reason,
-                   jobs, enc.arith.modulus, symbolic)
+    return _result(model, options, watch, results, jobs, reason, seqspace=enc.arith.modulus,
+                   symbolic=symbolic, answered=policy.answered(),
+                   solver_seconds=sum(t.worker.cpu_seconds for t in tasks if t.worker))
 
 
-def _result(model, options, results, watch, solver_seconds, answered, reason, jobs, seqspace,
-            symbolic) -> ProofResult:
+def _result(model, options: ProveOptions, watch: Watch, results: list, jobs: int,
+            reason: str | None, *, seqspace: int, symbolic: tuple = (), answered: tuple = (),
+            solver_seconds: float = 0.0) -> ProofResult:
     return ProofResult(model.name, options.engine, tuple(results), watch.elapsed(),
                        solver_seconds, seqspace, options.time, symbolic, answered, reason, jobs,
                        options.timeout, options.max_memory)
 
 
-def _not_encoded(goal, reason: str, seconds: float, limits: dict) -> PropertyResult:
+def _limits(options: ProveOptions) -> dict:
+    return {"timeout": options.timeout, "max_memory": options.max_memory}
+
+
+def _not_encoded(goal, reason: str, seconds: float, options: ProveOptions) -> PropertyResult:
     """A goal of a run that stopped before the model was encoded."""
     return PropertyResult(goal.name, goal.kind, UNKNOWN, doc=goal.doc,
-                          detail=f"{stop_words(reason, limits)} after {seconds:.1f} s, while "
-                                 "the model was being encoded")
+                          detail=f"{stop_words(reason, _limits(options))} after {seconds:.1f} s, "
+                                 "while the model was being encoded")

@@ -22,6 +22,10 @@ goal's other tasks are stopped:
 
 from __future__ import annotations
 
+import dataclasses
+
+import z3
+
 from tcpcheck.limits import INTERRUPTED, MAX_MEMORY, TERMINATED, TIMEOUT
 from tcpcheck.result import PropertyResult, REACHED, UNREACHABLE, VIOLATED
 from tcpcheck.symbolic import engines
@@ -66,12 +70,12 @@ def plan(engine: str, goals: list, depth: int | None, lemmas: bool = False) -> l
     return tasks
 
 
-def task_target(enc, goals_by_name: dict, task: Task, check_parameters):
+def task_target(enc, goals_by_name: dict, task: Task):
     """What the solver process of ``task`` runs: ``target(send)``."""
 
     def target(send) -> None:
         report = Reporter(send, task.engine)
-        check_parameters(enc)
+        require_some_parameter_value(enc)
         chosen = [goals_by_name[n] for n in task.goals]
         try:
             if task.engine == "bmc":
@@ -85,6 +89,16 @@ def task_target(enc, goals_by_name: dict, task: Task, check_parameters):
         send(Done(report.solver_seconds))
 
     return target
+
+
+def require_some_parameter_value(enc) -> None:
+    """Constraints that no value satisfies would make every property "proved": refuse."""
+    solver = z3.Solver()
+    solver.add(enc.parameter_constraints())
+    if solver.check() == z3.unsat:
+        names = ", ".join(p.name for p in enc.model.params)
+        raise SymbolicUnsupported(f"no value of the params ({names}) satisfies their 'where' "
+                                  "constraints together; every property would hold vacuously")
 
 
 def task_failure(err: BaseException, text: str) -> Failed:
@@ -157,8 +171,12 @@ class Policy:
             return
         if not self.portfolio:
             self._decide(record, result, task.engine)
-        elif result.status in (PROVED, UNREACHABLE) or (
-                result.status in (VIOLATED, REACHED) and task.engine == "bmc"):
+        elif result.status in (PROVED, UNREACHABLE):
+            if record.spacer_refuted:  # worth knowing: Spacer's claim was wrong
+                result = dataclasses.replace(result, detail=f"{result.detail}; Spacer had "
+                                             "reported a violation, which no run confirms")
+            self._decide(record, result, task.engine)
+        elif result.status in (VIOLATED, REACHED) and task.engine == "bmc":
             self._decide(record, result, task.engine)
         elif result.status in (VIOLATED, REACHED):  # k-induction's base case: BMC's run next
             record.kind_run = result

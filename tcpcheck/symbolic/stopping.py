@@ -18,7 +18,7 @@ import threading
 
 import z3
 
-from tcpcheck.limits import MAX_MEMORY, STOP, Watch
+from tcpcheck.limits import INTERRUPTED, MAX_MEMORY, STOP, TERMINATED, Watch
 from tcpcheck.symbolic.processes import resident_mb
 
 # A signal must never reach Z3's own SIGINT handler: it would cancel the call and swallow
@@ -79,9 +79,10 @@ class EncodingGuard:
         read_end = self._pipe[0]
         while not self._done.is_set():
             ready, _, _ = select.select([read_end], [], [], self.TICK)
-            if ready:
-                os.read(read_end, 64)  # a signal: its Python handler records it (STOP)
-                self.reason = self.reason or STOP.reason or "signal"
+            if ready:  # a signal (its number): its Python handler will record it in STOP
+                signums = os.read(read_end, 64)
+                self.reason = self.reason or STOP.reason or (
+                    TERMINATED if signal.SIGTERM in signums else INTERRUPTED)
             elif self.reason is None:
                 self.reason = self.watch.reason() or self._memory()
             if self.reason is not None:

@@ -25,7 +25,7 @@ import os
 import select
 import time
 
-from tcpcheck.limits import INTERRUPTED, MAX_MEMORY, Watch
+from tcpcheck.limits import MAX_MEMORY, Watch
 from tcpcheck.symbolic.processes import Worker, resident_mb
 from tcpcheck.symbolic.solving import Done, Failed, Phase
 
@@ -214,9 +214,3 @@ class Supervisor:
         head = self.policy.progress()
         tail = [f"{waiting} waiting"] if waiting else []
         return " | ".join(([head] if head else []) + parts + tail)
-
-
-def signal_reason(reason: str | None) -> str | None:
-    """A reason from the encoding guard: the placeholder for a signal seen before its
-    Python handler ran is an interrupt."""
-    return INTERRUPTED if reason == "signal" else reason

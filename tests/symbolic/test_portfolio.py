@@ -26,14 +26,6 @@ from tcpcheck.symbolic.supervisor import ENDED, Supervisor, Task
 MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
-def cli(*argv):
-    import io
-
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
-
-
 # ---- end to end ---------------------------------------------------------------------------
 
 def test_each_goal_gets_the_answer_of_the_engine_that_can_give_it():
@@ -303,3 +295,13 @@ def test_on_a_terminal_the_progress_line_names_the_engines_at_work(monkeypatch):
     assert any("decided |" in line for line in lines)
     assert any(e in line for line in lines for e in (": bmc depth ", "kind ", "pdr Spacer"))
     assert err.text.endswith("\r")  # wiped before the result is printed
+
+
+def test_a_proof_after_spacers_refutation_says_the_refutation_was_wrong():
+    policy, tasks, _ = _policy()
+    policy.handle(tasks["pdr"], Refuted("p"))
+    policy.handle(tasks["kind"], Final(_result("proved", "proved by 1-induction")))
+    (p,) = policy.results(None, 1.0, {})
+    assert p.status == "proved" and policy.answered() == (("p", "kind"),)
+    assert p.detail == ("proved by 1-induction; Spacer had reported a violation, which no run "
+                        "confirms")

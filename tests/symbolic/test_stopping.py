@@ -179,3 +179,16 @@ def test_the_solver_processes_do_not_outlive_tcpcheck():
     process.kill()  # no chance to clean up: the processes must end by themselves
     process.communicate(timeout=30)
     wait_for(lambda: not any(alive(c) for c in solvers), "ended the orphaned solvers", 2)
+
+
+def test_the_memory_limit_ends_synth_with_json():
+    result = subprocess.run(TCPCHECK + ["synth", str(MODELS / "time_wait_every_msl.tcp"), "-p",
+                                        "no_old_segment_confusion", "--param", "TW",
+                                        "--max-memory", "5", "--json"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3, result.stderr
+    assert_clean(result.stderr)
+    data = json.loads(result.stdout)
+    assert data["stop_reason"] == "max-memory" and data["exit_code"] == 3
+    assert data["expression"] is None and data["samples"] == []
+    assert data["detail"].startswith("memory limit (5 MB) while sampling MSL = 1")
