@@ -122,12 +122,24 @@ class Supervisor:
                 t.worker.pause()  # again for a paused one: a shell's `fg` resumes them all
                 t.state = PAUSED
         for t in chosen:
-            if t.state == WAITING:
-                t.worker = self.start(t)
-            elif t.state == PAUSED:
+            if t.state == WAITING and not self._started(t):
+                continue
+            if t.state == PAUSED:
                 t.worker.resume()
             if t.state != RUNNING:
                 t.state, t.resumed_at, t.counted_at = RUNNING, now, now
+
+    def _started(self, task: Task) -> bool:
+        """Start ``task``'s process; a system that refuses one more process (too many,
+        no memory) ends the task with that reason, as an engine that could not run."""
+        try:
+            task.worker = self.start(task)
+        except OSError as err:
+            task.state = ENDED
+            task.failure = f"its process could not be started ({err.strerror or err})"
+            self.policy.ended(task)
+            return False
+        return True
 
     def _account(self, task: Task, now: float) -> None:
         if task.state == RUNNING:

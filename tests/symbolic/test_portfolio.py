@@ -305,3 +305,23 @@ def test_a_proof_after_spacers_refutation_says_the_refutation_was_wrong():
     assert p.status == "proved" and policy.answered() == (("p", "kind"),)
     assert p.detail == ("proved by 1-induction; Spacer had reported a violation, which no run "
                         "confirms")
+
+
+def test_a_process_the_system_refuses_is_an_engine_that_could_not_run():
+    import errno
+
+    policy, tasks, _ = _policy()
+
+    def refuse(task):
+        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    supervisor = Supervisor(list(tasks.values()), policy, refuse, jobs=2, watch=Watch())
+    policy.cancel = supervisor.cancel
+    with limits.polled():
+        assert supervisor.run() is None  # every task ended: nothing left to run
+    (p,) = policy.results(None, 0.1, {})
+    assert p.status == "unknown"
+    assert p.detail == ("bmc: its process could not be started (Resource temporarily "
+                        "unavailable); kind: its process could not be started (Resource "
+                        "temporarily unavailable); pdr: its process could not be started "
+                        "(Resource temporarily unavailable)")
