@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -148,10 +149,17 @@ class CheckProgress(ProgressLine):
 
 
 class SolverProgress(ProgressLine):
-    """The solver's phase (engine, depth) and time so far, on the same kind of line."""
+    """What the solvers do now (which engines run on which property, the depth they
+    reached) and the time so far, on the same kind of line, cut to the terminal's width so
+    that it never wraps (a wrapped line could not be overwritten)."""
 
     def __call__(self, phase: str, seconds: float) -> None:
-        self.show(f"  {phase}, {seconds:.0f} s")
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        time_text = f", {seconds:.0f} s"
+        text = f"  {phase}"
+        if len(text) + len(time_text) > width:
+            text = text[:max(0, width - len(time_text) - 3)] + "..."
+        self.show(text + time_text)
 
 
 def no_liveness(model, names, stderr, command: str) -> None:

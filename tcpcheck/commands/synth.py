@@ -30,7 +30,11 @@ def add_parser(subparsers) -> None:
     sy.add_argument("--depth", type=positive_int, default=30, metavar="K",
                     help="BMC depth for the refutations (default 30)")
     sy.add_argument("--timeout", type=positive_float, metavar="S",
-                    help="time limit of each solver run")
+                    help="time limit of each proof (its verdict is then unknown, and the "
+                         "search goes on)")
+    sy.add_argument("--max-memory", type=positive_float, metavar="MB",
+                    help="stop the search when tcpcheck and its solver processes use more "
+                         "than MB megabytes together (exit 3, with the samples so far)")
     sy.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides")
     sy.add_argument("--json", action="store_true", help="print the result as JSON")
     sy.add_argument("--full", action="store_true", help="show every variable at every step")
@@ -44,11 +48,14 @@ def run(args, stdout, stderr) -> int:
     check_property_names(model, [args.property])
     no_liveness(model, [args.property], stderr, "synth")
     progress = SolverProgress(stderr) if is_terminal(stderr) and not args.json else None
-    result = symbolic.synthesize(model, args.property, args.param, depth=args.depth,
-                                 timeout=args.timeout, upper=args.max, samples=args.samples,
-                                 progress=progress, engine=args.engine)
-    if progress:
-        progress.clear()
+    try:
+        result = symbolic.synthesize(model, args.property, args.param, depth=args.depth,
+                                     timeout=args.timeout, upper=args.max, samples=args.samples,
+                                     progress=progress, engine=args.engine,
+                                     max_memory=args.max_memory)
+    finally:
+        if progress:
+            progress.clear()
     if args.json:
         stdout.write(render_json.dumps(render_json.synth_result(result)) + "\n")
     else:

@@ -124,13 +124,17 @@ def check_result(result: CheckResult, model: ir.Model) -> dict:
 
 def proof_result(result, model: ir.Model, depth: int | None) -> dict:
     """``tcpcheck prove --json`` (spec/JSON.md)."""
+    engines = dict(result.answered)
     return {
         "schema": SCHEMA_VERSION, "tcpcheck": __version__, "model": model.name,
         "file": model.file, "overrides": overrides(model), "bounds": bounds(model),
         "engine": result.engine, "depth": depth,
         "seqspace": result.seqspace, "time": result.time,
         "symbolic_params": list(result.symbolic_params), "exit_code": result.exit_code,
-        "properties": [property_result(p) for p in result.properties],
+        "stop_reason": result.stop_reason, "timeout": result.timeout,
+        "max_memory": result.max_memory, "jobs": result.jobs,
+        "properties": [{**property_result(p), "engine": engines.get(p.name)}
+                       for p in result.properties],
         "seconds": round(result.seconds, 3), "solver_seconds": round(result.solver_seconds, 3),
     }
 
@@ -143,7 +147,8 @@ def synth_result(result) -> dict:
             "below": property_result(result.below) if result.below is not None else None,
             "samples": [{"fixed": dict(s.fixed), "least": s.least, "detail": s.detail}
                         for s in result.samples],
-            "detail": result.detail, "exit_code": result.exit_code}
+            "detail": result.detail, "stop_reason": result.stop_reason,
+            "exit_code": result.exit_code}
 
 
 def params(model: ir.Model) -> list:

@@ -379,15 +379,9 @@ def proof_result(result, model: ir.Model, *, full: bool = False, depth: int | No
                  show_witnesses: bool = False, trace_format: str = "steps",
                  color: bool = False) -> str:
     """``tcpcheck prove``: the settings, one verdict line per property (with how it was
-    decided), then each counterexample (and witness with ``show_witnesses``)."""
-    out = [f"model {model.name} ({model.file})"]
-    space = "32-bit" if result.seqspace == 1 << 32 else f"modulo {result.seqspace}"
-    time = ("any number of ticks per step" if result.time == "jump" else "one tick per step")
-    params = (", symbolic params: " + ", ".join(result.symbolic_params)) if result.symbolic_params \
-        else ""
-    bound = f", depth {depth}" if depth is not None else ""
-    out.append(f"  engine {result.engine}{bound}; sequence numbers {space}; time: {time}{params}")
-    out.append("")
+    decided, and by which engine in a portfolio), then each counterexample (and witness
+    with ``show_witnesses``), and a note when the run was cut short."""
+    out = [f"model {model.name} ({model.file})", "  " + _proof_settings(result, depth), ""]
     width = max((len(property_label(p)) for p in result.properties), default=8)
     for p in result.properties:
         status = STATUS_WORDS.get(p.status, p.status)
@@ -396,6 +390,9 @@ def proof_result(result, model: ir.Model, *, full: bool = False, depth: int | No
             n = len(p.trace)
             what = "witness" if p.status == "reached" else "counterexample"
             line += f"  ({what}: {n} step{'s' if n != 1 else ''})"
+        engine = dict(result.answered).get(p.name)
+        if result.engine == "portfolio" and engine is not None:
+            line += f"  by {engine}"
         out.append(line)
         if p.detail:
             out.append(f"  {'':<{width}}    {p.detail}")
@@ -408,13 +405,53 @@ def proof_result(result, model: ir.Model, *, full: bool = False, depth: int | No
     for p in result.properties:
         if p.trace is None or (p.status == "reached" and not show_witnesses):
             continue
-        title = {"reached": "Witness", "violated": "Counterexample"}.get(
-            p.status, "Counterexample to induction")
         why = f": {p.doc}" if p.doc else ""
-        out += ["", f"{title} for {p.name}{why}"] + _param_values(p.trace)
+        out += ["", f"{_run_title(p)}{why}"] + _param_values(p.trace)
         out.append(_trace_text(p.trace, trace_format, full, color))
-    out += ["", f"{result.seconds:.2f} s ({result.solver_seconds:.2f} s in the solver)"]
+    at_once = "one at a time" if result.jobs == 1 else f"up to {result.jobs} at a time"
+    out += ["", f"{result.seconds:.2f} s ({result.solver_seconds:.2f} s of CPU in solver "
+                f"processes, {at_once})"]
+    if result.stop_reason is not None:
+        out.append(_proof_stop_note(result))
     return "\n".join(out)
+
+
+def _proof_settings(result, depth: int | None) -> str:
+    space = "32-bit" if result.seqspace == 1 << 32 else f"modulo {result.seqspace}"
+    time = ("any number of ticks per step" if result.time == "jump" else "one tick per step")
+    params = (", symbolic params: " + ", ".join(result.symbolic_params)) if result.symbolic_params \
+        else ""
+    if result.engine == "portfolio":
+        engine = "portfolio (bmc, kind, pdr on each property)"
+        bound = f", depth {depth}" if depth is not None else ""
+    else:
+        engine = f"engine {result.engine}"
+        bound = f", depth {depth if depth is not None else 10}"
+    limit = f", time limit {result.timeout:g} s" if result.timeout is not None else ""
+    return f"{engine}{bound}{limit}; sequence numbers {space}; time: {time}{params}"
+
+
+def _run_title(p) -> str:
+    """The heading of a property's run: what the run shows."""
+    if p.status == "reached":
+        return f"Witness for {p.name}"
+    if p.status == "violated":
+        return f"Counterexample for {p.name}"
+    if p.trace.property not in (None, p.name):  # a lemma's run, from k-induction's base case
+        return f"Run that breaks lemma {p.trace.property} (while proving {p.name})"
+    return f"Counterexample to induction for {p.name}"
+
+
+def _proof_stop_note(result) -> str:
+    reason = {"timeout": "the time limit", "interrupted": "an interrupt (Ctrl-C)",
+              "terminated": "SIGTERM", "max-memory": "the memory limit"}.get(
+        result.stop_reason, result.stop_reason)
+    undecided = [p.name for p in result.properties
+                 if p.status not in ("proved", "violated", "reached", "unreachable")]
+    note = f"stopped early, at {reason}"
+    if undecided:
+        note += "; not decided: " + ", ".join(undecided)
+    return note
 
 
 def _param_values(t) -> list:
@@ -434,8 +471,9 @@ def synth_result(result, model: ir.Model, *, full: bool = False, trace_format: s
         value = "not found" if s.least is None else str(s.least)
         out.append(f"  {fixed:<12} least {result.param} = {value:<10} ({s.detail})")
     out.append("")
+    stopped = getattr(result, "stop_reason", None) is not None
     if result.expression is None:
-        out.append(f"  no expression found: {result.detail}")
+        out.append(f"  {'stopped' if stopped else 'no expression found'}: {result.detail}")
         return "\n".join(out)
     verdict = "PROVED" if result.proved_at_least else "not proved"
     out.append(f"  {result.param} = {result.expression}")
@@ -449,4 +487,6 @@ def synth_result(result, model: ir.Model, *, full: bool = False, trace_format: s
             out += ["", f"Counterexample just below the boundary ({result.param} = "
                     f"{result.expression} - 1)"] + _param_values(below.trace) + \
                 [_trace_text(below.trace, trace_format, full, color)]
+    if stopped:
+        out.append(f"  stopped: {result.detail}")
     return "\n".join(out)

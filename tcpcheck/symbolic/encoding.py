@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import z3
 
+from tcpcheck.diagnostics import TcpcheckError
 from tcpcheck.model import ir
 from tcpcheck.symbolic.body import BodyRunner, Path
 from tcpcheck.symbolic.state import (NO_ACTION, DirectionTerms, EndpointTerms, SlotTerms, Sorts, StateFactory,
@@ -27,6 +28,11 @@ from tcpcheck.symbolic.state import (NO_ACTION, DirectionTerms, EndpointTerms, S
 from tcpcheck.symbolic.terms import ExprCompiler, SeqArith, Unsupported
 
 UNIT, JUMP = "unit", "jump"
+
+
+class SymbolicUnsupported(TcpcheckError):
+    """The model uses a construct the symbolic engine does not encode (exit 2)."""
+
 REAL_SEQSPACE = 1 << 32
 
 
@@ -68,8 +74,11 @@ class Encoding:
     """The model's initial states, transition relation and properties as Z3 terms."""
 
     def __init__(self, model: ir.Model, *, seqspace: int | None = None, time: str = UNIT,
-                 symbolic_params: bool = False):
+                 symbolic_params: bool = False, poll=None):
         self.model = model
+        # called between the pieces of the work (each action, each quantifier elimination):
+        # raises to abandon the encoding when the run must stop
+        self.poll = poll or (lambda: None)
         self.time = time
         self.arith = SeqArith(seqspace or model.bounds.seqspace)
         self.sorts = Sorts(model, self.arith)
@@ -140,6 +149,7 @@ class Encoding:
         return len(self.actions)
 
     def _add(self, kind, enable, nxt, **info) -> ActionTerms:
+        self.poll()
         extra = {k: info.pop(k) for k in ("received", "sends", "overflowed", "expired") if k in info}
         terms = ActionTerms(Action(self._next_id(), kind, **info), enable, nxt, **extra)
         self.actions.append(terms)
@@ -283,7 +293,7 @@ class Encoding:
                 else z3.BoolVal(False)
             choices = [c for p in paths for c in p.choices]
             if choices:
-                outcome = _eliminate(choices, outcome)
+                outcome = _eliminate(choices, outcome, self.poll)
             takers.append(z3.And(self._sources(e, t), _matches(t.trigger, seg.flags),
                                  self._guard(e, t, seg), outcome))
         enable = z3.And(self._deliverable(incoming), z3.Not(z3.Or(takers)) if takers else z3.BoolVal(True))
@@ -363,21 +373,21 @@ def _equal(a: StateTerms, b: StateTerms):
     return z3.And([x == y for x, y in zip(a.flat(), b.flat()) if not x.eq(y)])
 
 
-def _eliminate(choices: list, body):
+def _eliminate(choices: list, body, poll=lambda: None):
     """``exists choices: body`` without the quantifier where Z3 can do that quickly (a
     ``where`` like ``iss == 0 or chose_isn`` always has a candidate); otherwise the
     quantified formula, which BMC and k-induction handle and the Horn engine may not.
     The quantifier is first pushed inwards (through disjunctions, and past conjuncts that
     do not mention the chosen values): each piece left is small."""
-    return z3.simplify(_miniscope(choices, z3.simplify(body), 0))
+    return z3.simplify(_miniscope(choices, z3.simplify(body), 0, poll))
 
 
-def _miniscope(choices: list, term, depth: int):
+def _miniscope(choices: list, term, depth: int, poll):
     bound = [c for c in choices if _occurs(c, term)]
     if not bound:
         return term
     if z3.is_or(term):
-        return z3.Or([_miniscope(bound, c, depth) for c in term.children()])
+        return z3.Or([_miniscope(bound, c, depth, poll) for c in term.children()])
     if z3.is_and(term) and depth < 4:
         free = [c for c in term.children() if not any(_occurs(b, c) for b in bound)]
         tied = [c for c in term.children() if any(_occurs(b, c) for b in bound)]
@@ -385,20 +395,22 @@ def _miniscope(choices: list, term, depth: int):
         if len(tied) > 1 and split is not None:
             rest = [c for c in tied if not c.eq(split)]
             inner = z3.Or([z3.And(rest + [d]) for d in split.children()])
-            return z3.And(free + [_miniscope(bound, inner, depth + 1)])
+            return z3.And(free + [_miniscope(bound, inner, depth + 1, poll)])
         if len(tied) == 1:
-            return z3.And(free + [_miniscope(bound, tied[0], depth + 1)])
+            return z3.And(free + [_miniscope(bound, tied[0], depth + 1, poll)])
         if free:
-            return z3.And(free + [_miniscope(bound, z3.And(tied), depth + 1)])
-    return _eliminate_one(z3.Exists(bound, term))
+            return z3.And(free + [_miniscope(bound, z3.And(tied), depth + 1, poll)])
+    return _eliminate_one(z3.Exists(bound, term), poll)
 
 
-def _eliminate_one(formula):
+def _eliminate_one(formula, poll):
     for tactic in (z3.Tactic("qe-light"), z3.TryFor(z3.Tactic("qe"), 2000)):
         try:
             goals = [z3.And(g) for g in tactic.apply(formula)]
         except z3.Z3Exception:
+            poll()  # an interrupted tactic raises too: stop rather than try the next one
             continue
+        poll()  # an interrupted tactic may return what it had: never use that
         out = z3.simplify(z3.Or(goals)) if goals else z3.BoolVal(False)
         if not has_quantifier(out):
             return out

@@ -9,7 +9,12 @@ Verdicts, and what each one means:
   negation was proved invariant;
 * ``bounded``: no violation (no goal) within the depth checked, and nothing more: never
   reported as proved;
-* ``unknown``: the solver gave up or the time ran out, with the reason.
+* ``unknown``: the solver gave up, with the reason.
+
+Each engine runs in a solver process and reports through a
+:class:`tcpcheck.symbolic.solving.Reporter`: its verdicts as they come, and what it has
+established so far (a :class:`Fact` per goal), which is what the parent reports when it
+stops the engine (a signal, the time limit, another engine's answer).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from tcpcheck.result import PropertyResult, REACHED, UNREACHABLE, VIOLATED
 from tcpcheck.symbolic.decode import RunDecoder
 from tcpcheck.symbolic.encoding import Encoding, has_quantifier
 from tcpcheck.symbolic.properties import Goal, lemma_predicates
-from tcpcheck.symbolic.solving import Budget, Interrupted
+from tcpcheck.symbolic.solving import Reporter
 
 PROVED, BOUNDED, UNKNOWN = "proved", "bounded", "unknown"
 
@@ -62,11 +67,11 @@ class Unroller:
         self.states.append(nxt)
         self.tags.append(tag)
 
-    def query(self, budget: Budget, formula):
+    def query(self, report: Reporter, formula):
         self.solver.push()
         self.solver.add(formula)
         try:
-            answer = budget.check(self.solver)
+            answer = report.check(self.solver)
             model = self.solver.model() if answer == z3.sat else None
             reason = self.solver.reason_unknown() if answer == z3.unknown else None
         finally:
@@ -91,80 +96,81 @@ def _found(goal: Goal, unroller: Unroller, model, depth: int, engine: str) -> Pr
                           detail=f"found by {engine} at depth {depth}", doc=goal.doc)
 
 
-def _unknown(goal: Goal, why: str, budget: Budget) -> PropertyResult:
+def _unknown(goal: Goal, why: str, report: Reporter) -> PropertyResult:
     return PropertyResult(goal.name, goal.kind, UNKNOWN, doc=goal.doc,
-                          detail=f"{why} after {budget.elapsed():.1f} s")
+                          detail=f"{why} after {report.elapsed():.1f} s")
 
 
-def _reason(reason: str | None, budget: Budget) -> str:
-    if budget.expired():
-        return "the time limit was reached"
+def _gave_up(reason: str | None) -> str:
     return f"the solver gave up ({reason or 'no reason given'})"
+
+
+def no_violation_text(goal: Goal, depth: int) -> str:
+    """What BMC (or a base case) to ``depth`` establishes about ``goal``."""
+    what = "no goal state" if goal.reach else "no violation"
+    return f"{what} in runs of up to {depth} step{'s' if depth != 1 else ''}"
 
 
 # ---- bounded model checking -----------------------------------------------------------
 
-def bmc(enc: Encoding, goals: list, depth: int, budget: Budget) -> list:
+def bmc(enc: Encoding, goals: list, depth: int | None, report: Reporter) -> list:
+    """Every goal at depth 0, 1, ... up to ``depth`` (None: until the process is stopped),
+    one solver for all of them: the first run found for a goal is a shortest one."""
     pending = [_Pending(g) for g in goals]
     unroller = Unroller(enc)
-    try:
-        for k in range(depth + 1):
-            if k:
-                unroller.extend()
-            budget.phase = f"bmc depth {k}/{depth}"
-            for p in pending:
-                if p.result is None:
-                    _bmc_query(p, unroller, k, budget)
-            if all(p.result is not None for p in pending):
-                break
-    except Interrupted:
-        reached = unroller.depth - 1
+    k = 0
+    while depth is None or k <= depth:
+        if k:
+            unroller.extend()
+        report.phase = f"depth {k}" + (f"/{depth}" if depth is not None else "")
         for p in pending:
             if p.result is None:
-                p.result = _bounded(p.goal, reached, "interrupted; ") if reached >= 0 else \
-                    _unknown(p.goal, "interrupted", budget)
-        return [p.result for p in pending]
+                _bmc_query(p, unroller, k, report)
+                if p.result is not None:
+                    report.final(p.result)
+        undecided = [p for p in pending if p.result is None]
+        for p in undecided:
+            report.fact(p.goal.name, no_violation_text(p.goal, k), depth=k)
+        if not undecided:
+            break
+        k += 1
     for p in pending:
         if p.result is None:
             p.result = _bounded(p.goal, unroller.depth)
+            report.final(p.result)
     return [p.result for p in pending]
 
 
-def _bmc_query(p: _Pending, unroller: Unroller, k: int, budget: Budget) -> None:
-    answer, model, reason = unroller.query(budget, p.goal.predicate(unroller.states[k]))
+def _bmc_query(p: _Pending, unroller: Unroller, k: int, report: Reporter) -> None:
+    answer, model, reason = unroller.query(report, p.goal.predicate(unroller.states[k]))
     if answer == z3.sat:
         p.result = _found(p.goal, unroller, model, k, "bmc")
     elif answer == z3.unknown:
-        why = _reason(reason, budget)
-        p.result = _bounded(p.goal, k - 1, why + "; ") if k else _unknown(p.goal, why, budget)
+        why = _gave_up(reason)
+        p.result = _bounded(p.goal, k - 1, why + "; ") if k else _unknown(p.goal, why, report)
 
 
 def _bounded(goal: Goal, depth: int, prefix: str = "") -> PropertyResult:
-    what = "no goal state" if goal.reach else "no violation"
     return PropertyResult(goal.name, goal.kind, BOUNDED, doc=goal.doc,
-                          detail=f"{prefix}{what} in runs of up to {depth} steps (bounded: "
-                                 "not a proof)")
+                          detail=f"{prefix}{no_violation_text(goal, depth)} (bounded: not a "
+                                 "proof)")
 
 
 # ---- k-induction ------------------------------------------------------------------------
 
-def kinduction(enc: Encoding, goals: list, depth: int, budget: Budget) -> list:
+def kinduction(enc: Encoding, goals: list, depth: int, report: Reporter) -> list:
     """Prove each goal's safety (or a goal's unreachability) by k-induction for k <= depth,
     strengthened by every lemma of the model: the property and the lemmas must hold
     together in the base case and be preserved together."""
     lemmas = lemma_predicates(enc)
     results = []
     for goal in goals:
-        try:
-            results.append(_kinduction_one(enc, goal, lemmas, depth, budget))
-        except Interrupted:
-            results.append(_unknown(goal, "interrupted", budget))
-            results += [_unknown(g, "interrupted", budget) for g in goals[len(results):]]
-            break
+        results.append(_kinduction_one(enc, goal, lemmas, depth, report))
+        report.final(results[-1])
     return results
 
 
-def _kinduction_one(enc, goal: Goal, lemmas, depth: int, budget: Budget) -> PropertyResult:
+def _kinduction_one(enc, goal: Goal, lemmas, depth: int, report: Reporter) -> PropertyResult:
     base = Unroller(enc)
     step = Unroller(enc, prefix="t", initial=False)
     good = lambda s: z3.And([z3.Not(goal.predicate(s))] + [f(s) for _, f in lemmas])  # noqa: E731
@@ -172,14 +178,14 @@ def _kinduction_one(enc, goal: Goal, lemmas, depth: int, budget: Budget) -> Prop
     for k in range(depth + 1):
         if k:
             base.extend()
-        budget.phase = f"k-induction {goal.name}: base case, depth {k}"
-        answer, model, reason = base.query(budget, goal.predicate(base.states[k]))
+        report.phase = f"base case depth {k}"
+        answer, model, reason = base.query(report, goal.predicate(base.states[k]))
         if answer == z3.sat:
             return _found(goal, base, model, k, "k-induction (base case)")
         if answer == z3.unknown:
-            return _unknown(goal, _reason(reason, budget), budget)
+            return _unknown(goal, _gave_up(reason), report)
         for name, f in lemmas:
-            answer, model, _ = base.query(budget, z3.Not(f(base.states[k])))
+            answer, model, _ = base.query(report, z3.Not(f(base.states[k])))
             if answer == z3.sat:
                 trace = base.trace(model, k, kind="counterexample", prop=name)
                 return PropertyResult(goal.name, goal.kind, UNKNOWN, trace, doc=goal.doc,
@@ -188,19 +194,20 @@ def _kinduction_one(enc, goal: Goal, lemmas, depth: int, budget: Budget) -> Prop
         # step case: k+1 states in a row satisfy property and lemmas; does the next one?
         step.solver.add(good(step.states[k]))
         step.extend()
-        answer, model, reason = _step_case(enc, goal, lemmas, step, k, budget)
+        answer, model, reason = _step_case(enc, goal, lemmas, step, k, report)
         if answer == z3.unsat:
             status = UNREACHABLE if goal.reach else PROVED
             lemma_text = f" with lemmas {', '.join(n for n, _ in lemmas)}" if lemmas else ""
             return PropertyResult(goal.name, goal.kind, status, doc=goal.doc,
                                   detail=f"proved by {k + 1}-induction{lemma_text}")
         if answer == z3.unknown:
-            return _unknown(goal, _reason(reason, budget), budget)
+            return _unknown(goal, _gave_up(reason), report)
         last_cti = (model, k + 1)
+        report.fact(goal.name, f"not {k + 1}-inductive; {no_violation_text(goal, k)}", depth=k)
     return _not_inductive(enc, goal, lemmas, step, last_cti, depth)
 
 
-def _step_case(enc, goal: Goal, lemmas, step: Unroller, k: int, budget: Budget):
+def _step_case(enc, goal: Goal, lemmas, step: Unroller, k: int, report: Reporter):
     """Is the state after k+1 good ones good again?  Asked one obligation at a time (the
     property, then each lemma): many small questions are far easier for the solver than
     one disjunction of them all, and the first that fails is the one to report."""
@@ -208,8 +215,8 @@ def _step_case(enc, goal: Goal, lemmas, step: Unroller, k: int, budget: Budget):
     obligations = [("the property", goal.predicate(after))]
     obligations += [(f"lemma {name}", z3.Not(f(after))) for name, f in lemmas]
     for what, broken in obligations:
-        budget.phase = f"k-induction {goal.name}: inductive step, k = {k + 1}, {what}"
-        answer, model, reason = step.query(budget, broken)
+        report.phase = f"step k={k + 1}, {what}"
+        answer, model, reason = step.query(report, broken)
         if answer != z3.unsat:
             return answer, model, reason
     return z3.unsat, None, None
@@ -240,22 +247,22 @@ def _not_inductive(enc, goal, lemmas, step: Unroller, cti, depth: int) -> Proper
 
 # ---- Horn clauses (Spacer, a PDR/IC3 engine) ------------------------------------------
 
-def pdr(enc: Encoding, goals: list, depth: int, budget: Budget) -> list:
+def pdr(enc: Encoding, goals: list, depth: int, report: Reporter, *,
+        find_run: bool = True) -> list:
+    """Spacer on each goal.  A refutation is reported with the run BMC finds up to
+    ``depth`` (``find_run``), or, in a portfolio, left to the BMC that runs beside it."""
     results = []
     for goal in goals:
-        try:
-            results.append(_pdr_one(enc, goal, depth, budget))
-        except Interrupted:
-            results.append(_unknown(goal, "interrupted", budget))
-            results += [_unknown(g, "interrupted", budget) for g in goals[len(results):]]
-            break
+        results.append(_pdr_one(enc, goal, depth, report, find_run))
+        report.final(results[-1])
     return results
 
 
-def _pdr_one(enc: Encoding, goal: Goal, depth: int, budget: Budget) -> PropertyResult:
+def _pdr_one(enc: Encoding, goal: Goal, depth: int, report: Reporter,
+             find_run: bool) -> PropertyResult:
     if has_quantifier(enc.relation):
         return _unknown(goal, "the Horn engine cannot take this model (a 'choose' whose "
-                        "candidates Z3 cannot enumerate in a discard rule)", budget)
+                        "candidates Z3 cannot enumerate in a discard rule)", report)
     symbolic = list(enc.params) if enc.symbolic_params else []  # fixed params are numbers
     xs = enc.S.flat() + symbolic
     ys = enc.N.flat() + symbolic
@@ -268,30 +275,55 @@ def _pdr_one(enc: Encoding, goal: Goal, depth: int, budget: Budget) -> PropertyR
     solver.add(z3.ForAll(xs + enc.N.flat() + steps, z3.Implies(
         z3.And(inv(*xs), enc.relation, enc.well_formed(enc.N)), inv(*ys))))
     solver.add(z3.ForAll(xs, z3.Implies(z3.And(inv(*xs), goal.predicate(enc.S)), False)))
-    budget.phase = f"pdr {goal.name}"
-    answer = budget.check(solver)
+    report.phase = "Spacer"
+    answer = report.check(solver)
     if answer == z3.sat:
+        report.phase = "checking Spacer's invariant"
         invariant = solver.model().eval(inv(*xs))
-        problem = _validate(enc, goal, invariant, budget)
+        problem = _validate(enc, goal, invariant, report)
         if problem is not None:
-            return _unknown(goal, f"Spacer's invariant did not check out ({problem})", budget)
+            return _unknown(goal, f"Spacer's invariant did not check out ({problem})", report)
         status = UNREACHABLE if goal.reach else PROVED
         conjuncts = invariant_conjuncts(invariant)
         return PropertyResult(goal.name, goal.kind, status, doc=goal.doc,
                               detail=f"proved by Spacer (PDR); inductive invariant of "
-                                     f"{len(conjuncts)} conjuncts", invariant=conjuncts)
+                                     f"{len(conjuncts)} conjunct"
+                                     f"{'' if len(conjuncts) == 1 else 's'}",
+                              invariant=conjuncts)
     if answer == z3.unknown:
-        return _unknown(goal, _reason(solver.reason_unknown(), budget), budget)
-    found = bmc(enc, [goal], depth, budget)[0]  # refuted: BMC finds the run to show
+        return _unknown(goal, _gave_up(solver.reason_unknown()), report)
+    if not find_run:
+        report.refuted(goal.name)
+        return _unknown(goal, "Spacer reports a violation; the run is left to BMC", report)
+    report.phase = "Spacer refutes: BMC looks for the run"
+    found = bmc(enc, [goal], depth, _Quiet(report))[0]  # refuted: BMC finds the run to show
     if found.status in (VIOLATED, REACHED):
         return found
     # A verdict without a run is not reported as a violation: Spacer's refutations are not
     # checked independently, and one it could not itself validate has been seen.
     return _unknown(goal, f"Spacer reports a violation but BMC finds no run of up to {depth} "
-                    "steps (raise --depth to look further)", budget)
+                    "steps (raise --depth to look further)", report)
 
 
-def _validate(enc: Encoding, goal: Goal, invariant, budget: Budget) -> str | None:
+class _Quiet(Reporter):
+    """The BMC inside a pdr task: its checks and phases count, its verdicts are pdr's."""
+
+    def __init__(self, outer: Reporter):
+        super().__init__(outer.send, outer.engine)
+        self.outer = outer
+        self.started = outer.started
+
+    def check(self, solver, *assumptions):
+        return self.outer.check(solver, *assumptions)
+
+    def final(self, result) -> None:
+        pass
+
+    def fact(self, goal, text, depth=None) -> None:
+        pass
+
+
+def _validate(enc: Encoding, goal: Goal, invariant, report: Reporter) -> str | None:
     """Check Spacer's certificate with the ordinary solver, so that "proved" never rests on
     the Horn engine alone: the invariant holds initially, is preserved by every step, and
     excludes the bad states.  Returns what failed, or None."""
@@ -306,7 +338,7 @@ def _validate(enc: Encoding, goal: Goal, invariant, budget: Budget) -> str | Non
     for what, query in checks:
         solver = z3.Solver()
         solver.add(query)
-        answer = budget.check(solver)
+        answer = report.check(solver)
         if answer != z3.unsat:
             return f"{what}: {'a counterexample' if answer == z3.sat else 'undecided'}"
     return None

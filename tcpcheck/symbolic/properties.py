@@ -19,6 +19,7 @@ from tcpcheck.symbolic.encoding import Encoding
 from tcpcheck.symbolic.state import StateTerms
 
 DOMAINS = "domains"
+DOMAINS_DOC = "every variable stays within its declared domain"
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,40 @@ class Goal:
 
 def goals(enc: Encoding, names=None) -> list:
     """The model's properties (``names`` selects), then the built-in ``domains``."""
-    found = [_goal(enc, p) for p in enc.model.properties
-             if (names is None or p.name in names) and p.kind not in ir.LIVENESS_KINDS]
-    for lem in getattr(enc.model, "lemmas", ()):  # a lemma is checked when asked for by name
-        if names is not None and lem.name in names:
-            holds = _state_predicate(enc, lem.expr)
-            found.append(Goal(lem.name, "lemma", False, lem.doc,
+    found = []
+    for what, item in selected(enc.model, names):
+        if what == "property":
+            found.append(_goal(enc, item))
+        elif what == "lemma":  # a lemma is checked when asked for by name
+            holds = _state_predicate(enc, item.expr)
+            found.append(Goal(item.name, "lemma", False, item.doc,
                               lambda s, holds=holds: z3.Not(holds(s))))
+        else:
+            found.append(Goal(DOMAINS, "domains", False, DOMAINS_DOC, lambda s: s.error))
+    return found
+
+
+def goal_heads(model: ir.Model, names=None) -> list:
+    """The goals :func:`goals` would make, without their predicates (``predicate`` None):
+    what a run stopped before the model was encoded reports on."""
+    heads = []
+    for what, item in selected(model, names):
+        if what == "domains":
+            heads.append(Goal(DOMAINS, "domains", False, DOMAINS_DOC, None))
+        else:
+            kind = item.kind if what == "property" else "lemma"
+            heads.append(Goal(item.name, kind, False, item.doc, None))
+    return heads
+
+
+def selected(model: ir.Model, names=None) -> list:
+    """("property", p), ("lemma", lemma), ("domains", None): what the goals of a run are."""
+    found = [("property", p) for p in model.properties
+             if (names is None or p.name in names) and p.kind not in ir.LIVENESS_KINDS]
+    found += [("lemma", lem) for lem in getattr(model, "lemmas", ())
+              if names is not None and lem.name in names]
     if names is None or DOMAINS in names:
-        found.append(Goal(DOMAINS, "domains", False, "every variable stays within its declared "
-                          "domain", lambda s: s.error))
+        found.append(("domains", None))
     return found
 
 

@@ -14,7 +14,9 @@ The search, each step a verdict of the ordinary engines:
    and a counterexample is found for ``target = expression - 1``.
 
 Only what was proved is reported as proved; when no line fits or a step is not decided the
-answer says so and lists the samples.
+answer says so and lists the samples.  A signal or the memory limit ends the whole search
+(no further candidate): the answer then lists the samples established so far and says
+where it stopped (``stop_reason``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from tcpcheck.diagnostics import UsageError
 from tcpcheck.model import ir
 from tcpcheck.result import VIOLATED
 from tcpcheck.symbolic.engines import PROVED
+from tcpcheck.symbolic.portfolio import stop_words
+from tcpcheck.symbolic.stopping import Stopped
 
 
 @dataclass(frozen=True)
@@ -45,11 +49,13 @@ class SynthResult:
     proved_at_least: bool  # the property is proved for param >= expression, every param value
     below: object = None  # PropertyResult at param = expression - 1 (violated, with a trace)
     detail: str = ""
+    stop_reason: str | None = None  # a reason of tcpcheck.limits when the search was cut short
 
     @property
     def exit_code(self) -> int:
         return 0 if self.expression is not None and self.proved_at_least and \
-            self.below is not None and self.below.status == VIOLATED else 3
+            self.below is not None and self.below.status == VIOLATED and \
+            self.stop_reason is None else 3
 
 
 def _lit(v: int):
@@ -95,7 +101,7 @@ def expression_text(a: int, x: str | None, b: int) -> str:
 class Synthesizer:
     def __init__(self, model: ir.Model, prop: str, param: str, prove, *, lower: int = 0,
                  upper: int = 16, samples: int = 3, depth: int = 30, engine: str = "pdr",
-                 induction_depth: int = 1):
+                 induction_depth: int = 1, limits: dict | None = None):
         names = [p.name for p in model.params]
         if param not in names:
             raise UsageError(f"model {model.name} has no param '{param}'; it has: "
@@ -108,12 +114,18 @@ class Synthesizer:
         self.others = [p.name for p in model.params if p.name != param]
         self.engine = engine  # what proves: "pdr" (Spacer) or "kind" (with the lemmas)
         self.proof_depth = induction_depth if engine == "kind" else depth
+        self.limits = limits or {}
+        self.established: list = []  # every sample decided so far
+        self.doing = ""  # what the search does now, for a stop's report
+        self.fitted: str | None = None  # the expression through the samples, once fitted
+        self.proof = None  # its proof's result, once done
 
     # -- step 1 ------------------------------------------------------------------------
-    def least(self, model: ir.Model) -> tuple:
+    def least(self, model: ir.Model, label: str = "searching") -> tuple:
         """(least value, detail): the smallest target value proved (Spacer), every smaller
         one refuted by a BMC run."""
         for t in range(self.lower, self.upper + 1):
+            self.doing = f"{label}, trying {self.param} = {t}"
             fixed = _constrain(model, self.param, "==", _lit(t), replace=True)
             proof = self.prove(fixed, self.engine, self.proof_depth)
             if proof.status == PROVED:
@@ -127,8 +139,9 @@ class Synthesizer:
         out = []
         for v in range(1, self.count + 1):
             model = _constrain(self.model, x, "==", _lit(v), replace=False)
-            least, detail = self.least(model)
+            least, detail = self.least(model, f"sampling {x} = {v}")
             out.append(Sample(((x, v),), least, detail))
+            self.established.append(out[-1])
         return out
 
     # -- steps 2 and 3 -----------------------------------------------------------------
@@ -147,6 +160,16 @@ class Synthesizer:
         return None
 
     def run(self) -> SynthResult:
+        try:
+            return self._search()
+        except Stopped as stop:
+            where = f" while {self.doing}" if self.doing else ""
+            proved = self.proof is not None and self.proof.status == PROVED
+            return SynthResult(self.model.name, self.prop, self.param, tuple(self.established),
+                               self.fitted, proved, detail=f"{stop_words(stop.reason, self.limits)}"
+                               f"{where}; the search stopped there", stop_reason=stop.reason)
+
+    def _search(self) -> SynthResult:
         tried = []
         for x in self.others:
             samples = self.samples(x)
@@ -159,9 +182,12 @@ class Synthesizer:
             expr = _expression(self.model, a, name, b)
             text = expression_text(a, name, b)
             at_least = _constrain(self.model, self.param, ">=", expr, replace=True)
-            proof = self.prove(at_least, self.engine, self.proof_depth)
+            self.doing = f"proving {self.prop} for {self.param} >= {text}"
+            self.fitted = text
+            proof = self.proof = self.prove(at_least, self.engine, self.proof_depth)
             below_model = _constrain(self.model, self.param, "==",
                                      ir.Binary("-", expr, _lit(1), ir.INT), replace=True)
+            self.doing = f"looking for the run at {self.param} = {text} - 1"
             below = self.prove(below_model, "bmc", self.depth)
             return SynthResult(self.model.name, self.prop, self.param, tuple(tried), text,
                                proof.status == PROVED, below,

@@ -16,7 +16,7 @@ THREE = "models/three_way_handshake.tcp"
 # Each runs for about two seconds and then stops at its --timeout: exit 3.
 COMMANDS = {
     "check": ["check", THREE, "--timeout", "2"],
-    "prove": ["prove", TW, "--engine", "bmc", "--depth", "14", "--timeout", "2"],
+    "prove": ["prove", THREE, "--engine", "bmc", "--timeout", "2.5"],
     "explain": ["explain", THREE, "--timeout", "2"],
     "compare": ["compare", THREE, TW, "--timeout", "1.2"],
     "diff": ["diff", TW, "models/variants/rfc1337_fix.tcp", "--set", "channel.capacity=3",

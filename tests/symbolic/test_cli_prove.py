@@ -32,10 +32,12 @@ def test_two_way_refuted_with_a_32_bit_trace():
 def test_json_result():
     code, out, _ = run("prove", TWO_WAY, "--depth", "3", "-p", "no_stale_accept", "--json")
     data = json.loads(out)
-    assert code == 1 and data["exit_code"] == 1 and data["engine"] == "bmc"
+    assert code == 1 and data["exit_code"] == 1 and data["engine"] == "portfolio"
     assert data["seqspace"] == 1 << 32 and data["depth"] == 3
+    assert data["stop_reason"] is None and data["timeout"] == 60 and data["jobs"] >= 1
     (prop,) = data["properties"]
     assert prop["status"] == "violated" and prop["trace"]["length"] == 3
+    assert prop["engine"] == "bmc"  # a portfolio's runs are always BMC's
 
 
 def test_proved_exits_0_and_bounded_exits_3(tmp_path):
@@ -43,8 +45,10 @@ def test_proved_exits_0_and_bounded_exits_3(tmp_path):
     path.write_text(COUNTER)
     code, out, _ = run("prove", str(path), "--engine", "kind", "--depth", "2", "-p", "same")
     assert code == 0 and "same  PROVED" in out and "proved by 1-induction" in out
-    code, out, _ = run("prove", str(path), "--depth", "2", "-p", "same")
+    code, out, _ = run("prove", str(path), "--engine", "bmc", "--depth", "2", "-p", "same")
     assert code == 3 and "holds up to the depth (not a proof)" in out
+    code, out, _ = run("prove", str(path), "--depth", "2", "-p", "same")  # the portfolio
+    assert code == 0 and "same  PROVED  by kind" in out
 
 
 def test_usage_errors_exit_2():
@@ -64,5 +68,6 @@ def test_model_sequence_space_and_unit_time():
 
 def test_a_lemma_can_be_checked_by_name():
     three_way = str(MODELS / "three_way_handshake.tcp")
-    code, out, _ = run("prove", three_way, "--depth", "2", "-p", "client_sends")
+    code, out, _ = run("prove", three_way, "--engine", "bmc", "--depth", "2", "-p",
+                       "client_sends")
     assert code == 3 and "client_sends" in out and "holds up to the depth" in out
