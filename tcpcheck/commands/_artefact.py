@@ -76,7 +76,7 @@ def plan(args) -> Plan | None:
                          f"--format {fmt}{' or -o' if output else ''} (one run as a file); "
                          "`tcpcheck trace RESULT.json --format "
                          f"{fmt}` converts a run of a saved result")
-    numbered = args.counterexamples > 1
+    numbered = getattr(args, "counterexamples", 1) > 1
     if numbered and output is None:
         raise UsageError(f"--counterexamples {args.counterexamples} with --format {fmt}: "
                          f"one {fmt} document holds one run; give -o FILE to write one "
@@ -101,20 +101,21 @@ def choose(result, named, witnesses: bool) -> Chosen | None:
     return None
 
 
-def document(plan_: Plan, trace, model) -> str:
+def document(plan_: Plan, trace, model, seqspace: int | None = None) -> str:
     """One run as the planned format, recording the model file, its sequence space and the
     run's settings (``--set`` overrides and bounds)."""
-    return render_file(trace, plan_.fmt, file=model.file, seqspace=model.bounds.seqspace,
+    return render_file(trace, plan_.fmt, file=model.file,
+                       seqspace=seqspace or model.bounds.seqspace,
                        overrides=model.overrides, bounds=render_json.bounds(model))
 
 
-def write_files(plan_: Plan, chosen: Chosen, model) -> list:
+def write_files(plan_: Plan, chosen: Chosen, model, seqspace: int | None = None) -> list:
     """Writes the chosen run(s) to ``-o``'s file(s); the paths written."""
     runs = chosen.runs if plan_.numbered else chosen.runs[:1]
     paths = [numbered_path(plan_.output, k) if plan_.numbered else plan_.output
              for k in range(1, len(runs) + 1)]
     for path, trace in zip(paths, runs):
-        write_output(path, document(plan_, trace, model))
+        write_output(path, document(plan_, trace, model, seqspace))
     return paths
 
 
@@ -128,6 +129,31 @@ def numbered_path(path: str, k: int) -> str:
                   p.suffix)
     stem = name[:len(name) - len(suffix)] if suffix else name
     return str(p.with_name(f"{stem}-{k}{name[len(stem):]}"))
+
+
+def deliver(plan_: Plan, result, model, args, stdout, stderr, *, summary: str, report) -> None:
+    """Write the chosen run as the planned document: alone on stdout with ``summary`` (what
+    a person reads) on stderr, or to -o's file(s) after ``report()`` has written the usual
+    text report to stdout.  With no run to write, a note says why."""
+    witnesses = getattr(args, "witnesses", False)
+    chosen = choose(result, args.property, witnesses)
+    seqspace = getattr(result, "seqspace", None)  # a proof's own modulus (32-bit by default)
+    if plan_.output is None:
+        stderr.write(summary)
+        if chosen is None:
+            stderr.write(nothing_note(result, args.property, witnesses,
+                                      f"no {plan_.fmt} written"))
+            return
+        stderr.write(f"the {plan_.fmt} on standard output is {describe(chosen)}\n")
+        stdout.write(document(plan_, chosen.runs[0], model, seqspace))
+        return
+    report()
+    if chosen is None:
+        stderr.write(nothing_note(result, args.property, witnesses,
+                                  f"{plan_.output} was not written"))
+        return
+    paths = write_files(plan_, chosen, model, seqspace)
+    stdout.write(f"wrote {', '.join(paths)}: {describe(chosen)}\n")
 
 
 def describe(chosen: Chosen) -> str:
@@ -148,8 +174,10 @@ def nothing_note(result, named, witnesses: bool, where: str) -> str:
                and not witnesses and not named]
     if unasked:
         why += f"; --witnesses writes the witness of {unasked[0]}"
-    if not result.complete:
+    if not getattr(result, "complete", True):  # check: the exploration was cut short
         why += " (the exploration stopped early)"
+    elif getattr(result, "stop_reason", None):  # prove: the solvers were stopped
+        why += " (the run stopped early)"
     return f"note: {where}: {why}\n"
 
 

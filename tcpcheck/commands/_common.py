@@ -14,7 +14,7 @@ from tcpcheck.diagnostics import UsageError, did_you_mean
 from tcpcheck.loader import load_file, parse_override
 from tcpcheck.render import text as render_text
 from tcpcheck.render.chart import use_color
-from tcpcheck.render.formats import DEFAULT_FORMAT, REPORT_FORMATS
+from tcpcheck.render.formats import DEFAULT_FORMAT, TEXT_FORMATS, TRACE_FORMATS
 
 
 def positive_int(text: str) -> int:
@@ -75,12 +75,35 @@ def check_property_names(model, names, extra=()) -> None:
 
 
 def add_format_option(parser) -> None:
-    """``--format`` of the commands that print runs (check, prove, synth)."""
-    parser.add_argument("--format", choices=REPORT_FORMATS, default=DEFAULT_FORMAT,
+    """``--format`` of synth, whose runs are read among its text (chart, steps, rfc); a run
+    as a file of its own comes from ``--json`` and ``tcpcheck trace RESULT --format ...``."""
+    parser.add_argument("--format", choices=TEXT_FORMATS, default=DEFAULT_FORMAT,
                         dest="trace_format",
                         help="how runs are printed: chart (a sequence chart, the default), "
-                             "steps (a numbered list), rfc (RFC 9293's figure notation), "
-                             "mermaid (a Mermaid sequenceDiagram), svg (an SVG document)")
+                             "steps (a numbered list), rfc (RFC 9293's figure notation); for "
+                             "an SVG, Mermaid or ITF file of a run, save --json and use "
+                             "`tcpcheck trace FILE --format svg|mermaid|itf`")
+
+
+def add_file_format_options(parser) -> None:
+    """``--format`` and ``-o`` of the commands whose runs can also be files (check, prove):
+    tcpcheck/commands/_artefact.py writes them."""
+    parser.add_argument("--format", choices=tuple(TRACE_FORMATS), dest="trace_format",
+                        metavar="|".join(TRACE_FORMATS),
+                        help="how runs are shown. Text among the verdicts: chart (a sequence "
+                             "chart, the default), steps (a numbered list), rfc (RFC 9293's "
+                             "figure notation). A file of one run, written alone to standard "
+                             "output (the verdicts go to standard error) or to -o FILE: "
+                             "mermaid (a Mermaid sequenceDiagram), svg (an SVG document), "
+                             "json (a trace file that `tcpcheck trace` reads), itf (the "
+                             "Informal Trace Format of Apalache and Quint). The run written "
+                             "is the first counterexample (of the --property names, in "
+                             "their order), else a witness if --witnesses or its goal was "
+                             "named; none: nothing is written, and a note says so")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write the file format's run to FILE (the format from --format, "
+                             "else from the name: .svg, .mmd, .json, .itf.json) and print the "
+                             "usual report; - is standard output")
 
 
 def trace_options(args, stdout) -> dict:

@@ -7,13 +7,14 @@ import argparse
 import os
 
 from tcpcheck.commands import _artefact as artefact
-from tcpcheck.commands._common import (CheckProgress, add_memory_option, check_property_names,
-                                       is_terminal, load_model, positive_float, positive_int)
+from tcpcheck.commands._common import (CheckProgress, add_file_format_options, add_memory_option,
+                                       check_property_names, is_terminal, load_model,
+                                       positive_float, positive_int)
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
 from tcpcheck.render.chart import use_color
-from tcpcheck.render.formats import DEFAULT_FORMAT, TRACE_FORMATS
+from tcpcheck.render.formats import DEFAULT_FORMAT
 
 NAME = "check"
 ORDER = 0  # first in --help: the main job
@@ -54,22 +55,7 @@ def add_parser(subparsers) -> None:
                    help="show every variable at every step, not only the ones that changed")
     c.add_argument("--witnesses", action="store_true", help="also print witness runs of "
                    "reachable goals")
-    c.add_argument("--format", choices=tuple(TRACE_FORMATS), dest="trace_format",
-                   metavar="|".join(TRACE_FORMATS),
-                   help="how runs are shown. Text among the verdicts: chart (a sequence "
-                        "chart, the default), steps (a numbered list), rfc (RFC 9293's "
-                        "figure notation). A file of one run, written alone to standard "
-                        "output (the verdicts go to standard error) or to -o FILE: mermaid "
-                        "(a Mermaid sequenceDiagram), svg (an SVG document), json (a trace "
-                        "file that `tcpcheck trace` reads), itf (the Informal Trace Format "
-                        "of Apalache and Quint). The run written is the first "
-                        "counterexample (of the --property names, in their order), else "
-                        "a witness if --witnesses or its goal was named; none: nothing is "
-                        "written, and a note says so")
-    c.add_argument("-o", "--output", metavar="FILE",
-                   help="write the file format's run to FILE (the format from --format, "
-                        "else from the name: .svg, .mmd, .json, .itf.json) and print the "
-                        "usual report; - is standard output")
+    add_file_format_options(c)
     c.add_argument("--counterexamples", type=positive_int, default=1, metavar="N",
                    help="up to N runs per violated property that break it in different "
                         "ways (different sequences of actions), shortest first; with a "
@@ -115,23 +101,8 @@ def _report(result, model, args, stdout, fmt: str) -> None:
 def _write_run(plan, result, model, args, stdout, stderr) -> None:
     """A file format: the chosen run alone on stdout (what people read on stderr), or in
     -o's file(s) with the usual report on stdout (tcpcheck/commands/_artefact.py)."""
-    chosen = artefact.choose(result, args.property, args.witnesses)
-    if plan.output is None:
-        stderr.write(artefact.summary(result, model))
-        if args.coverage:
-            stderr.write(render_text.coverage(result) + "\n")
-        if chosen is None:
-            stderr.write(artefact.nothing_note(result, args.property, args.witnesses,
-                                               f"no {plan.fmt} written"))
-            return
-        stderr.write(f"the {plan.fmt} on standard output is {artefact.describe(chosen)}\n")
-        stdout.write(artefact.document(plan, chosen.runs[0], model))
-        return
-    _report(result, model, args, stdout, DEFAULT_FORMAT)
-    if chosen is None:
-        stderr.write(artefact.nothing_note(result, args.property, args.witnesses,
-                                           f"{plan.output} was not written"))
-        return
-    paths = artefact.write_files(plan, chosen, model)
-    stdout.write(f"wrote {', '.join(paths)}: {artefact.describe(chosen)}\n")
-
+    summary = artefact.summary(result, model)
+    if args.coverage:
+        summary += render_text.coverage(result) + "\n"
+    artefact.deliver(plan, result, model, args, stdout, stderr, summary=summary,
+                     report=lambda: _report(result, model, args, stdout, DEFAULT_FORMAT))

@@ -4,14 +4,18 @@ sequence numbers, any ISN, symbolic params (tcpcheck/symbolic)."""
 from __future__ import annotations
 
 import argparse
+import os
 
-from tcpcheck.commands._common import (SolverProgress, add_format_option, check_property_names,
-                                       is_terminal, load_model, no_liveness, positive_float,
-                                       positive_int, trace_options)
+from tcpcheck.commands import _artefact as artefact
+from tcpcheck.commands._common import (SolverProgress, add_file_format_options,
+                                       check_property_names, is_terminal, load_model, no_liveness,
+                                       positive_float, positive_int)
 from tcpcheck.diagnostics import UsageError
 from tcpcheck.limits import Limits
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
+from tcpcheck.render.chart import use_color
+from tcpcheck.render.formats import DEFAULT_FORMAT
 
 NAME = "prove"
 ORDER = 1
@@ -79,12 +83,13 @@ def add_parser(subparsers) -> None:
     pr.add_argument("--full", action="store_true", help="show every variable at every step")
     pr.add_argument("--witnesses", action="store_true", help="also print witness runs of "
                     "reachable goals")
-    add_format_option(pr)
+    add_file_format_options(pr)
 
 
 def run(args, stdout, stderr) -> int:
     from tcpcheck import symbolic  # z3 is loaded only for the symbolic commands
 
+    plan = artefact.plan(args)  # before the model and the solvers: usage mistakes first
     model = load_model(args.model, stderr, args.overrides)
     check_property_names(model, args.property, extra=("domains",))
     no_liveness(model, args.property, stderr, "prove")
@@ -103,10 +108,20 @@ def run(args, stdout, stderr) -> int:
             progress.clear()
     if args.json:
         stdout.write(render_json.dumps(render_json.proof_result(result, model, args.depth)) + "\n")
+        return result.exit_code
+
+    def report(runs: bool = True) -> str:
+        fmt = args.trace_format if plan is None and args.trace_format else DEFAULT_FORMAT
+        return render_text.proof_result(
+            result, model, full=args.full, depth=args.depth, show_witnesses=args.witnesses,
+            trace_format=fmt, color=fmt == "chart" and use_color(stdout, os.environ),
+            runs=runs) + "\n"
+
+    if plan is None:
+        stdout.write(report())
     else:
-        stdout.write(render_text.proof_result(result, model, full=args.full, depth=args.depth,
-                                              show_witnesses=args.witnesses,
-                                              **trace_options(args, stdout)) + "\n")
+        artefact.deliver(plan, result, model, args, stdout, stderr, summary=report(runs=False),
+                         report=lambda: stdout.write(report()))
     return result.exit_code
 
 

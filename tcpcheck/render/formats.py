@@ -29,10 +29,6 @@ TRACE_FORMATS = {
     "itf": lambda t, *, full, color: _itf.dumps(_itf.itf(t)),  # Apalache/Quint ITF
 }
 
-# The formats that read well inside a text report; JSON and ITF are files of their own
-# (`--json` for a whole result, `tcpcheck trace FILE --format itf` for one run).
-REPORT_FORMATS = tuple(name for name in TRACE_FORMATS if name not in ("json", "itf"))
-
 # Text for people, printed among the verdicts; the others are documents for other tools
 # (a browser, a Markdown page, `tcpcheck trace`, Apalache/Quint) and are written alone,
 # one run per document, so that the output is a valid file of its kind.

@@ -377,10 +377,11 @@ INVARIANT_LINES = 12  # conjuncts of a proof's invariant shown without --full
 
 def proof_result(result, model: ir.Model, *, full: bool = False, depth: int | None = None,
                  show_witnesses: bool = False, trace_format: str = "steps",
-                 color: bool = False) -> str:
+                 color: bool = False, runs: bool = True) -> str:
     """``tcpcheck prove``: the settings, one verdict line per property (with how it was
     decided, and by which engine in a portfolio), then each counterexample (and witness
-    with ``show_witnesses``), and a note when the run was cut short."""
+    with ``show_witnesses``; no run at all without ``runs``), and a note when the run was
+    cut short."""
     out = [f"model {model.name} ({model.file})", "  " + _proof_settings(result, depth), ""]
     width = max((len(property_label(p)) for p in result.properties), default=8)
     for p in result.properties:
@@ -403,7 +404,7 @@ def proof_result(result, model: ir.Model, *, full: bool = False, depth: int | No
                 out.append(f"  {'':<{width}}      ... {len(p.invariant) - len(shown)} more "
                            "(--full or --json shows them all)")
     for p in result.properties:
-        if p.trace is None or (p.status == "reached" and not show_witnesses):
+        if not runs or p.trace is None or (p.status == "reached" and not show_witnesses):
             continue
         why = f": {p.doc}" if p.doc else ""
         out += ["", f"{_run_title(p)}{why}"] + _param_values(p.trace)

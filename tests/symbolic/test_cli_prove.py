@@ -71,3 +71,20 @@ def test_a_lemma_can_be_checked_by_name():
     code, out, _ = run("prove", three_way, "--engine", "bmc", "--depth", "2", "-p",
                        "client_sends")
     assert code == 3 and "client_sends" in out and "holds up to the depth" in out
+
+
+def test_a_file_format_writes_the_run_alone_as_check_does(tmp_path):
+    # `prove --format svg > run.svg` is an SVG file; the verdicts go to standard error
+    code, out, err = run("prove", TWO_WAY, "--engine", "bmc", "--depth", "3", "--format", "svg")
+    assert code == 1
+    assert out.startswith("<svg ") and out.rstrip().endswith("</svg>")
+    assert "no_stale_accept      VIOLATED" in err
+    assert "the svg on standard output is the counterexample for no_stale_accept" in err
+    # -o FILE: the usual report on stdout, the run in the file, at the proof's 32-bit space
+    path = tmp_path / "run.itf.json"
+    code, out, err = run("prove", TWO_WAY, "--engine", "bmc", "--depth", "3", "-o", str(path))
+    assert code == 1 and f"wrote {path}: the counterexample for no_stale_accept" in out
+    itf = json.loads(path.read_text())
+    assert itf["#meta"]["tcpcheck"]["seqspace"] == 2 ** 32
+    code, out, err = run("trace", str(path), "--eval", "client.iss + 1")
+    assert code == 0, err
