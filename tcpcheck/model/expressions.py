@@ -48,6 +48,7 @@ class Scope:
     endpoint_names: tuple = ()
     self_endpoint: int | None = None  # what 'self' means in an 'always at' property
     symbolic: dict = field(default_factory=dict)  # params and derived consts -> ir expression
+    failed: frozenset = frozenset()  # constants and params whose own definition is in error
 
     def endpoint_by_name(self, name: str) -> int | None:
         for i, e in enumerate(self.endpoints):
@@ -88,6 +89,8 @@ class ExprChecker:
 
     def _NameRef(self, node: ast.NameRef):
         name, s = node.name, self.scope
+        if name in s.failed:  # reported where it is defined
+            return ERROR
         if name in s.symbolic:  # a param, or a const defined from one: keep it symbolic
             return s.symbolic[name]
         if name in s.constants:
@@ -99,6 +102,8 @@ class ExprChecker:
             own = s.endpoints[s.own]
             for i, var in enumerate(own.variables):
                 if var.name == name:
+                    if var.type is ERROR_TYPE:  # its declaration's error is reported
+                        return ERROR
                     return ir.VarRef(s.own, i, name, var.type, var.ghost)
             if name == "incarnation":
                 return ir.IncarnationRef(s.own, ir.IntType(0, None))
@@ -181,6 +186,8 @@ class ExprChecker:
             return ir.IncarnationRef(index, ir.IntType(0, None))
         for i, var in enumerate(endpoint.variables):
             if var.name == attr.name:
+                if var.type is ERROR_TYPE:  # its declaration's error is reported
+                    return ERROR
                 return ir.VarRef(index, i, var.name, var.type, var.ghost)
         if attr.name in endpoint.timers:  # lowering keeps timer and variable names apart
             return ir.TimerRef(index, endpoint.timers.index(attr.name), attr.name)

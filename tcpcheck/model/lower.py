@@ -11,7 +11,8 @@ from tcpcheck.diagnostics import DiagnosticSink, ModelError, Span, did_you_mean
 from tcpcheck.lang import ast
 from tcpcheck.model import ir
 from tcpcheck.model.constants import ConstFolder, Folded
-from tcpcheck.model.expressions import ERROR, ExprChecker, Scope, assignable, reads_ghost
+from tcpcheck.model.expressions import (ERROR, ERROR_TYPE, ExprChecker, Scope, assignable,
+                                        reads_ghost)
 
 BOUND_SETTINGS = {"seqspace": (2, 1 << 32), "incarnations": (1, 16)}
 CHANNEL_SETTINGS = ("capacity", "loss", "duplication", "reordering", "msl")
@@ -66,7 +67,7 @@ class _Lowering:
         skeletons = self._endpoint_skeletons()
         self.scope_base = dict(endpoints=tuple(skeletons), constants=self.constants,
                                seqspace=bounds.seqspace, ghost_fields=fields,
-                               symbolic=self.symbolic)
+                               symbolic=self.symbolic, failed=frozenset(self.folder.failed))
         endpoints = tuple(self._endpoint(i, e, skeletons[i])
                           for i, e in enumerate(self.node.endpoints[: len(skeletons)]))
         properties = self._properties(endpoints)
@@ -361,7 +362,9 @@ class _Lowering:
                 self.sink.error("duplicate", f"variable '{decl.name.name}' would be hidden by "
                                 "the constant, param or built-in name it shares", decl.name.span)
             type_ = self._type(decl.type)
-            if type_ is None:
+            if type_ is None:  # kept, typed as an error, so that its uses say nothing more
+                variables.append(ir.Variable(decl.name.name, ERROR_TYPE, None, decl.ghost,
+                                             decl.persistent, decl.span))
                 continue
             init = self._initial_value(decl, type_)
             variables.append(ir.Variable(decl.name.name, type_, init, decl.ghost, decl.persistent,
@@ -655,6 +658,8 @@ class _TransitionLowering:
                             did_you_mean(ident.name, names))
             return None, None
         i = names.index(ident.name)
+        if self.endpoint.variables[i].type is ERROR_TYPE:  # its declaration's error is reported
+            return None, None
         return i, self.endpoint.variables[i]
 
     def _no_ghost(self, expr, node, what: str) -> None:
@@ -724,11 +729,7 @@ class _TransitionLowering:
             self.sink.error("type", f"cannot choose a {domain_type} value for '{var.name}' "
                             f"({var.type})", node.span)
             return None
-        values = domain_type.values()
-        if isinstance(var.type, ir.SeqType):
-            values = dict.fromkeys(v % var.type.modulus for v in values)
-        values = tuple(v for v in values if _in_domain(var.type, v))
-        return ir.Choose(i, values, where, node.span)
+        return ir.Choose(i, _choice_domain(var.type, domain_type), where, node.span)
 
     def _StartStmt(self, node: ast.StartStmt, ghost_only: bool):
         duration = self.checker.expr(node.duration)
@@ -759,6 +760,29 @@ class _TransitionLowering:
         ghost_branch = ghost_only or (cond is not ERROR and reads_ghost(cond))
         return ir.If(cond, self._block(node.then, ghost_branch),
                      self._block(node.otherwise, ghost_branch), node.span)
+
+
+def _choice_domain(var_type, domain_type):
+    """The candidates of a choose, in order, without enumerating them: a range, or two
+    (ir.Ranges) when a seq variable wraps an int range.  (The explicit
+    engine refuses a domain too large to try value by value; the symbolic one needs none.)"""
+    values = domain_type.values()
+    if isinstance(var_type, ir.IntType):  # only the values the variable can hold
+        lo = max(values.start, var_type.lo) if var_type.lo is not None else values.start
+        hi = min(values.stop - 1, var_type.hi) if var_type.hi is not None else values.stop - 1
+        return range(lo, hi + 1) if lo <= hi else range(0)
+    if not isinstance(var_type, ir.SeqType) or isinstance(domain_type, ir.BoolType):
+        return tuple(values)  # bool: (False, True)
+    modulus = var_type.modulus
+    if isinstance(domain_type, ir.SeqType) and domain_type.modulus == modulus:
+        return values
+    # an int range (or another modulus) read modulo this one: the residues, in the order
+    # of their first appearance, as one or two ranges
+    count = min(ir.domain_size(values), modulus)
+    start = values.start % modulus
+    if start + count <= modulus:
+        return range(start, start + count)
+    return ir.Ranges((range(start, modulus), range(0, start + count - modulus)))
 
 
 def _reads_seg(expr) -> bool:
