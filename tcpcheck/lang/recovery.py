@@ -7,9 +7,10 @@ resumes in one of two ways:
 * a *repair*: insert one token before the unexpected one, replace it, or delete it, kept
   only when the parser then reads the next few tokens without another error (the way a
   reader guesses the writer meant ``FIN+ACK`` or ``:=``);
-* else *panic mode*: skip tokens up to the next keyword that starts a line and begins an
-  item (``transition``, ``var``, ``endpoint``, ``property``...), and unwind the parser to
-  the innermost construct where that keyword may stand.
+* else *panic mode*: skip tokens up to the next statement keyword (``send``, ``start``...)
+  or the next keyword that starts a line and begins an item (``transition``, ``var``,
+  ``endpoint``, ``property``...), and unwind the parser to the innermost construct where
+  that keyword may stand.
 
 An error met before the parser has read a few tokens past the last one, or on the line of
 the last one reported, is a likely consequence of the recovery and is not reported.  After
@@ -118,7 +119,7 @@ class _Run:
         accepted = self._accepts()
         context = slips.context(self.ip, token, self.last, accepted)
         slip = slips.match(self.lark, context)
-        repair = None if token.type == "$END" else self._repair(token, accepted, slip)
+        repair = None if token.type == "$END" else self._repair(token, accepted)
         missing = repair is not None and repair[2]
         diagnostic = slips.bad_token(context, slip, self.file, missing)
         line = diagnostic.span.line if token.type == "$END" else token.line
@@ -139,18 +140,13 @@ class _Run:
         except UnexpectedInput:  # pragma: no cover - accepts() feeds copies only
             return set()
 
-    def _repair(self, bad: Token, accepted: set, slip):
+    def _repair(self, bad: Token, accepted: set):
         """``(pop, tokens, inserted)``: how many values to take off the parser's stack, the
         tokens to feed in place of ``bad`` (the lexer is already past it) so that the parser
         reads on, and whether that inserts a token before ``bad``; None when no such small
         change does."""
         kinds = sorted((t for t in accepted if t != "$END"), key=_preference)
-        candidates = []
-        if slip is not None and slip.name == "flags-joined-with-plus" and self._top_is_last():
-            # 'send FIN ACK(': ACK was taken as a name; read it as '+' ACK
-            flag = Token.new_borrow_pos("FLAG", self.last.value, self.last)
-            candidates.append((1, [Token.new_borrow_pos("PLUS", "+", self.last), flag, bad], True))
-        candidates += [(0, [_token(t, bad), bad], True) for t in kinds]  # insert one token
+        candidates = [(0, [_token(t, bad), bad], True) for t in kinds]  # insert one token
         candidates += [(0, [_token(t, bad)], False) for t in kinds]  # replace it
         candidates.append((0, [], False))  # delete it
         best, best_score = None, 0
@@ -161,10 +157,6 @@ class _Run:
                 if score >= LOOKAHEAD:
                     break
         return best if best_score >= LOOKAHEAD else None
-
-    def _top_is_last(self) -> bool:
-        values = self.ip.parser_state.value_stack
-        return bool(values) and values[-1] is self.last
 
     @staticmethod
     def _pop(ip, count: int) -> None:
@@ -210,8 +202,8 @@ class _Run:
                 pos = state.line_ctr.char_pos
                 state.line_ctr.feed(self.text[pos:pos + 1])
                 continue
-            if token.value in slips.SYNC_WORDS and _starts_line(self.text, token) and \
-                    self._unwind_to(token):
+            sync = token.value in slips.SYNC_WORDS and _starts_line(self.text, token)
+            if (sync or token.type in _STATEMENT_STARTS) and self._unwind_to(token):
                 self.last = token
                 return True
 
@@ -229,6 +221,10 @@ class _Run:
             return True
         return False
 
+
+# keywords that only ever begin a statement: panic mode may resume at one anywhere, and
+# so goes on in the same block
+_STATEMENT_STARTS = frozenset({"SEND", "CHOOSE", "START", "STOP", "IF"})
 
 # tokens a repair tries first: the usual missing or mistaken punctuation
 _PREFERRED = ("PLUS", "__ANON_3", "EQUAL", "COLON", "ON", "RBRACE", "LBRACE", "COMMA",

@@ -369,9 +369,17 @@ def bad_token(context: Context, slip: Slip | None, file: str, missing: bool) -> 
             message += f" on line {found.line}"
     elif at_end:
         span = Span(file, 1, 1)
+    elif found.value == "=" and _adjacent(previous, found) and previous.value == "=":
+        # '==' where '=' is due: the contextual lexer read it as two '='; show both
+        span = Span(file, previous.line, previous.column, found.end_line, found.end_column)
     else:
         span = _span_of(found, file)
     return Diagnostic(CODE, message, span, "error", hint)
+
+
+def _adjacent(previous: Token | None, found: Token) -> bool:
+    return previous is not None and previous.end_line == found.line and \
+        previous.end_column == found.column
 
 
 def _safe_hint(hint, context) -> str | None:

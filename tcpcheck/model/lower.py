@@ -729,7 +729,12 @@ class _TransitionLowering:
             self.sink.error("type", f"cannot choose a {domain_type} value for '{var.name}' "
                             f"({var.type})", node.span)
             return None
-        return ir.Choose(i, _choice_domain(var.type, domain_type), where, node.span)
+        domain = _choice_domain(var.type, domain_type)
+        if ir.domain_size(domain) == 0:  # the transition could never fire
+            self.sink.error("domain", f"no value of {domain_type} fits '{var.name}' "
+                            f"({var.type}): the choice has nothing to choose from", node.span)
+            return None
+        return ir.Choose(i, domain, where, node.span)
 
     def _StartStmt(self, node: ast.StartStmt, ghost_only: bool):
         duration = self.checker.expr(node.duration)
