@@ -78,12 +78,17 @@ def _build(lark: Lark, text: str, file: str):
 # ---- parse tree -> syntax tree ------------------------------------------------------------
 
 def _doc_text(token: Token) -> str:
+    """The text of a string token, trimmed; raises ValueError for an escape that means
+    nothing (``"\\x"``, ``"\\N{nope}"``), with Python's words for it."""
     raw = str(token)
     body = raw[3:-3] if raw.startswith('"""') else raw[1:-1]
     if not raw.startswith('"""'):
         # unicode_escape reads bytes as Latin-1: escape what Latin-1 cannot hold, so that
         # non-ASCII text survives (encoding as UTF-8 garbled it)
-        body = body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+        try:
+            body = body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+        except UnicodeDecodeError as err:
+            raise ValueError(err.reason) from None
     lines = [l.strip() for l in body.strip().splitlines()]
     return "\n".join(lines)
 
@@ -130,10 +135,23 @@ class _ToAst(Transformer):
         doc = next((c for c in children[1:] if isinstance(c, str)), None)
         return self._ident(children[0]), doc, extends
 
+    def _string(self, token: Token) -> str:
+        try:
+            return _doc_text(token)
+        except ValueError as err:
+            self.diagnostics.append(Diagnostic(
+                "syntax", f"this string has an escape that means nothing ({err})",
+                self._token_span(token), "error",
+                "a backslash escapes the next character: write \\\\ for a backslash, or use "
+                '"""...""", in which a backslash is a backslash'))
+            return str(token)
+
+    def _token_span(self, token: Token) -> Span:
+        return Span(self.file, token.line, token.column, token.end_line, token.end_column)
+
     def extends(self, meta, children):
         token = children[0]
-        return ast.ExtendsNode(_doc_text(token), Span(self.file, token.line, token.column,
-                                                      token.end_line, token.end_column))
+        return ast.ExtendsNode(self._string(token), self._token_span(token))
 
     # -- a variant's replace and remove ----------------------------------------------------
     def replace_item(self, meta, children):
@@ -154,7 +172,7 @@ class _ToAst(Transformer):
     del _remove
 
     def doc(self, meta, children):
-        return _doc_text(children[0])
+        return self._string(children[0])
 
     def const_decl(self, meta, children):
         return ast.ConstDecl(self._ident(children[0]), children[1], self._span(meta))

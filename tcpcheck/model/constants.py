@@ -122,7 +122,11 @@ class ConstFolder:
             self.sink.error("not-constant", "expected a constant number here", node.span)
         return None
 
-    def _IntLit(self, node: ast.IntLit, condition: bool) -> Folded:
+    def _IntLit(self, node: ast.IntLit, condition: bool) -> Folded | None:
+        if not _in_range(node.value):  # the parser holds literals to this; --set may not
+            self.sink.error("number", f"the number {node.value} lies beyond {ast.MAX_INT} "
+                            "(2^63 - 1) in size, the limit on a model's numbers", node.span)
+            return None
         return plain(node.value)
 
     def _BoolLit(self, node: ast.BoolLit, condition: bool) -> Folded:

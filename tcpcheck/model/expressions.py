@@ -229,7 +229,25 @@ class ExprChecker:
         if any(i is ERROR for i in items):
             return ERROR
         element = _join([i.type for i in items]) if items else ir.INT
+        if not self._small(element, node):
+            return ERROR
         return ir.SetLiteral(tuple(items), ir.SetType(element))
+
+    def _small(self, element, node) -> bool:
+        """A set holds small values only (a set is a bit mask: an element of 2^62 would be a
+        mask of 2^62 bits): ints within 0..62, seq with seqspace <= 63 (as for a set
+        variable, section 8.2).  An element computed by arithmetic has no static range; its
+        value is checked when it is stored."""
+        if isinstance(element, ir.SeqType) and element.modulus > 63:
+            self.sink.error("value", f"a set of seq needs seqspace <= 63 (it is "
+                            f"{element.modulus}); compare with == instead", node.span)
+            return False
+        if isinstance(element, ir.IntType) and None not in (element.lo, element.hi) and \
+                (element.lo < 0 or element.hi > 62):
+            self.sink.error("value", f"a set's elements must lie within 0..62, and these lie "
+                            f"within {element.lo}..{element.hi}", node.span)
+            return False
+        return True
 
     def _Unary(self, node: ast.Unary):
         operand = self.expr(node.operand)
