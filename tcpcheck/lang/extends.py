@@ -25,8 +25,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from tcpcheck.diagnostics import DiagnosticSink, ModelError, Span, did_you_mean
+from tcpcheck.diagnostics import DiagnosticSink, ModelError, Span
 from tcpcheck.lang import ast
+from tcpcheck.lang.hints import suggest
 from tcpcheck.lang.parser import parse
 from tcpcheck.lang.source import SourceError, read_source
 
@@ -149,7 +150,7 @@ class _Merge:
                 self.sink.error("unknown-name", f"{self.where} has no endpoint "
                                 f"'{node.name.name}'; an endpoint block in a variant changes "
                                 "the base's endpoint of that name", node.name.span,
-                                did_you_mean(node.name.name, names))
+                                suggest(self.sink, node.name.name, names))
                 continue
             i = names.index(node.name.name)
             endpoints[i] = self._endpoint(endpoints[i], node)
@@ -192,7 +193,7 @@ class _Merge:
             if ident.name not in names:
                 self.sink.error(_UNKNOWN_CODE.get(kind, "unknown-name"), f"cannot {verb} "
                                 f"{what} '{ident.name}': {place} has no {what} of that name",
-                                ident.span, did_you_mean(ident.name, names))
+                                ident.span, suggest(self.sink, ident.name, names))
                 continue
             i = names.index(ident.name)
             actual = kind_of(base_items[i])

@@ -14,7 +14,8 @@ resumes in one of two ways:
 
 An error met before the parser has read a few tokens past the last one, or on the line of
 the last one reported, is a likely consequence of the recovery and is not reported.  After
-:data:`MAX_SYNTAX_ERRORS` errors the parse stops, and a note says the rest was not read.
+:data:`MAX_SYNTAX_ERRORS` reported errors (or :data:`MAX_RECOVERIES` met in all) the parse
+stops, and a note says the rest was not read.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tcpcheck.diagnostics import Diagnostic
 from tcpcheck.lang import slips
 
 MAX_SYNTAX_ERRORS = 20
+MAX_RECOVERIES = 200  # errors met, reported or not: a file of nothing but errors ends soon
 LOOKAHEAD = 4  # tokens a repair must let the parser read to be believed
 
 # Characters that begin no token at all: a run of them is one error, skipped at once (a
@@ -59,6 +61,7 @@ class _Run:
         self.last: Token | None = None  # the last token the parser took
         self.read_since_error = 1  # tokens read from the file since the last recovery
         self.last_error_line = 0
+        self.recoveries = 0
 
     # -- the driver --------------------------------------------------------------------
     def run(self) -> Outcome:
@@ -87,13 +90,15 @@ class _Run:
         when the limit is reached (the caller stops).  ``line``: the unexpected text's."""
         quiet = self.diagnostics and (self.read_since_error == 0 or line == self.last_error_line)
         self.read_since_error = 0
+        self.recoveries += 1
+        if self.recoveries > MAX_RECOVERIES or (not quiet and
+                                                len(self.diagnostics) >= MAX_SYNTAX_ERRORS):
+            self.diagnostics.append(Diagnostic(
+                slips.LIMIT_CODE, "too many syntax errors; the parser stopped here and did not "
+                "read the rest of the file", diagnostic.span, "note"))
+            return False
         if quiet:
             return True
-        if len(self.diagnostics) >= MAX_SYNTAX_ERRORS:
-            self.diagnostics.append(Diagnostic(
-                slips.LIMIT_CODE, f"more than {MAX_SYNTAX_ERRORS} syntax errors; the rest of "
-                "the file was not read", diagnostic.span, "note"))
-            return False
         self.diagnostics.append(diagnostic)
         self.last_error_line = line
         return True

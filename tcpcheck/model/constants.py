@@ -15,8 +15,9 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 
-from tcpcheck.diagnostics import DiagnosticSink, did_you_mean
+from tcpcheck.diagnostics import DiagnosticSink
 from tcpcheck.lang import ast
+from tcpcheck.lang.hints import suggest
 from tcpcheck.model import ir
 
 ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "%": operator.mod}
@@ -145,7 +146,7 @@ class ConstFolder:
                             f"constants and numbers, not '{node.name}'", node.span)
         else:
             self.sink.error("unknown-name", f"unknown constant or param '{node.name}'", node.span,
-                            did_you_mean(node.name, self.table))
+                            suggest(self.sink, node.name, self.table))
         return None
 
     def _Unary(self, node: ast.Unary, condition: bool) -> Folded | None:

@@ -25,15 +25,19 @@ STATUS_WORDS = {
 # ---- diagnostics --------------------------------------------------------------------------
 
 SOURCE_WIDTH = 100  # the most characters of a source line a diagnostic quotes
+MAX_SHOWN = 100  # the most diagnostics model_error lists (the count line counts them all)
 
 
 def diagnostic(d: Diagnostic, source: str | None) -> str:
     """``file:line:col: error: message``, the source line, a caret under the place.  A
     line longer than SOURCE_WIDTH is quoted around the place, with '...' where it is cut."""
+    return _diagnostic(d, source.split("\n") if source else [])
+
+
+def _diagnostic(d: Diagnostic, lines: list) -> str:
     head = f"{d.span}: {d.severity}: {d.message}"
     if d.hint:
         head += f" ({d.hint})"
-    lines = source.split("\n") if source else []
     if not (1 <= d.span.line <= len(lines)):
         return head
     text = lines[d.span.line - 1].rstrip("\r").replace("\t", " ")
@@ -61,15 +65,23 @@ def _window(text: str, column: int, width: int) -> tuple[str, int, int]:
 
 
 def model_error(err: ModelError) -> str:
-    """Every diagnostic, then the count.  Syntax errors come alone (the model is validated
+    """The diagnostics (the first MAX_SHOWN), then the count.  Syntax errors come alone (the model is validated
     only once it parses), so their count says so; when the parser stopped early (the note
     with code "syntax-limit"), the count says there may be more."""
-    parts = [diagnostic(d, err.source_for(d.span)) for d in err.diagnostics]
+    lines: dict = {}  # each file's text split once (a file may have thousands of errors)
+    parts = []
+    for d in err.diagnostics[:MAX_SHOWN]:
+        source = err.source_for(d.span)
+        if id(source) not in lines:
+            lines[id(source)] = source.split("\n") if source else []
+        parts.append(_diagnostic(d, lines[id(source)]))
+    if len(err.diagnostics) > MAX_SHOWN:
+        parts.append(f"... and {len(err.diagnostics) - MAX_SHOWN} more diagnostics")
     errors = len(err.errors)
     plural = "s" if errors != 1 else ""
     if any(d.code == "syntax-limit" for d in err.diagnostics):
-        parts.append(f"{errors} syntax errors in the model, and maybe more after the place "
-                     "where the parser stopped")
+        parts.append(f"{errors} syntax error{plural} in the model, and maybe more after the "
+                     "place where the parser stopped")
     elif err.errors and all(d.code == "syntax" for d in err.errors):
         parts.append(f"{errors} syntax error{plural} in the model (the model is checked "
                      "further once the syntax is right)")

@@ -4,6 +4,7 @@ codes, places and the telling part of a hint; a few golden files pin the whole r
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,15 @@ def test_golden_rendering_of_several_slips():
 def test_a_string_escape_that_means_nothing_is_an_error_at_the_string(escape):
     d = one(GOOD.replace("model m", f'model m "doc {escape}"'))
     assert (d.span.line, d.span.column) == (1, 9) and "escape" in d.message
+
+
+def test_a_file_of_nothing_but_errors_ends_soon():
+    # every 'start' lacks its duration, all on one line: one error is reported, the others
+    # follow from it; the parser stops after MAX_RECOVERIES of them instead of crawling on
+    text = GOOD.replace("start rexmt 2", " start rexmt" * 2000)
+    started = time.monotonic()
+    found = diagnostics(text)
+    assert time.monotonic() - started < 20
+    assert [d.code for d in found] == ["syntax", slips.LIMIT_CODE]
+    last = model_error(ModelError(found, text)).splitlines()[-1]
+    assert last.startswith("1 syntax error in the model, and maybe more")

@@ -172,3 +172,20 @@ def test_the_refusal_is_exit_code_2_and_prove_handles_the_model(tmp_path):
     assert (code, out) == (2, "") and "4,294,967,296 values" in err and "prove" in err
     code, out, _ = run("prove", str(path), "--depth", "1", "--timeout", "60")
     assert code in (0, 3) and "p " in out
+
+
+# ---- sets ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body, bounds", [
+    ("x := 0 + 0  if 9223372036854775807 in {9223372036854775807} { x := 1 }", ""),
+    ("if s in {s} { x := 1 }", "bounds { seqspace = 4294967296 }"),
+    ("if x in {x, 63} { x := 1 }", ""),
+])
+def test_a_set_literal_of_values_too_large_for_a_mask_is_an_error(body, bounds):
+    (d,) = errors(model(body=body, bounds=bounds))
+    assert d.code == "value" and d.span.line == 10 and "set" in d.message
+
+
+def test_a_set_literal_of_small_values_is_fine():
+    load_string(model(body="if s in {s, 0} and x in {x, 62} { x := 1 }",
+                      bounds="bounds { seqspace = 63 }"), "m.tcp")
