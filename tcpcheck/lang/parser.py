@@ -1,4 +1,5 @@
-"""Source text -> syntax tree.  The only module that imports Lark.
+"""Source text -> syntax tree.  With recovery, slips and nesting, the only modules (all in
+tcpcheck/lang) that import Lark.
 
 The grammar is ``spec/tcpspec.lark`` (shipped inside the wheel as
 ``tcpcheck/grammar/tcpspec.lark``).  Lark's errors never leave the language stage: the

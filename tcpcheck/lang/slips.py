@@ -83,7 +83,7 @@ _SAMPLES = {"NAME": "x", "INT": "1", "FLAG": "ACK", "STRING": '""', "LONG_STRING
             "NOT_IN": "not in", "GHOST": "ghost", "PERSISTENT": "persistent"}
 
 
-def sample_value(terminal: str, lark=None) -> str:
+def sample_value(terminal: str) -> str:
     """Text for a token of kind ``terminal`` that a repair inserts."""
     if terminal in _SAMPLES:
         return _SAMPLES[terminal]
@@ -291,6 +291,7 @@ def _slip_for(lark, context: Context) -> Slip | None:
 
 
 def _safe(test, context) -> bool:
+    """A row's test; a context it cannot read (no previous token, say) does not match."""
     try:
         return bool(test(context))
     except (AttributeError, TypeError, IndexError):
@@ -404,7 +405,6 @@ _CHARACTER_HINTS = {
          'written between """ and """',
     "/": "there is no division; '%' gives the remainder",
     "^": "there is no power operator; multiply, or use a constant",
-    "\t": None,
 }
 
 

@@ -295,7 +295,7 @@ def test_a_syntax_error_in_the_base_shows_the_bases_file_and_line(tmp_path):
     assert err.errors[0].code == "syntax" and err.errors[0].span.file.endswith("base.tcp")
     # reported on the base's line 3, where the expression stops short (the parser met
     # 'param' on line 4)
-    assert (err.errors[0].span.line, "found 'param' on line 4") == (3, "found 'param' on line 4")
+    assert err.errors[0].span.line == 3
     assert "found 'param' on line 4" in err.errors[0].message
     assert "const B = A +" in text
 
