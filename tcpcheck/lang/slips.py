@@ -11,8 +11,8 @@ The hints come from :data:`SLIPS`, a table in the spirit of Lark's
 parser state in which each example fails is the row's key.  An error in the same state
 (and, for rows that say so, on the same kind of token, or when the row's test of the
 neighbouring tokens holds) gets the row's hint.  A few general rules follow the table:
-a misspelled keyword (did you mean), a reserved word used as a name, a '{' left open, a
-'}' too many, flags in lower case.
+a misspelled keyword (did you mean), a missing ',' in a list, a reserved word used as a
+name, a '{' left open, a '}' too many, flags in lower case.
 """
 
 from __future__ import annotations
@@ -321,13 +321,18 @@ def _general_hint(context: Context) -> str | None:
         return "equality is written '=='"
     if value == "}" and "RBRACE" not in accepted:
         return "this '}' closes nothing that is open here; is a '{' missing before it?"
-    if value.upper() in FLAG_WORDS and value != value.upper():
+    if value.upper() in FLAG_WORDS and value != value.upper() and "FLAG" in accepted:
         return f"flags are written in capitals: {value.upper()}"
     keywords = sorted(k for k in (_keyword(t) for t in accepted) if k is not None)
     if found.type == "NAME" and keywords:
         close = difflib.get_close_matches(value, keywords, n=1, cutoff=0.7)
         if close:
             return f"did you mean '{close[0]}'?"
+    previous = context.previous
+    if "COMMA" in accepted and found.type in ("NAME", "SEQ", "INT", "FLAG") and \
+            previous is not None and previous.type in ("NAME", "INT", "RPAR", "SEQ") and \
+            previous.end_line == found.line:
+        return "is a ',' missing before it?"
     if "NAME" in accepted and found.type != "NAME" and value.isidentifier() and \
             _keyword(found.type) is not None and context.previous is not None and \
             context.previous.value in DECLARING_WORDS:

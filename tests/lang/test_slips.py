@@ -87,6 +87,8 @@ SLIPS = [
     ("when x < 3", "when x < 3 && x > 0", (10, 61), "'and'"),
     ("x := x + 1 }", "x := x + 1; }", (11, 61), "no ';'"),
     ("when x < 3", "when x < 3 || x > 0", (10, 61), "'or'"),
+    ("states CLOSED, SYN_SENT", "states CLOSED SYN_SENT", (5, 17), "','"),
+    ("send SYN(seq=iss)  start", "send SYN(seq=iss ack=1)  start", (11, 34), "','"),
 ]
 
 
