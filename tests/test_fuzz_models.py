@@ -1,6 +1,6 @@
 """A mutation fuzzer of model text in the suite (issue 11): mutants of every shipped model
 and variant (tokens deleted, swapped or duplicated, near-miss names, extreme numbers, deep
-nesting, NUL bytes, extends cycles) go through ``tcpcheck parse`` and a limited ``tcpcheck
+nesting, NUL bytes, string escapes, extends cycles) go through ``tcpcheck parse`` and a limited ``tcpcheck
 check`` in-process.  Every run must end with an exit code in 0..3 and no traceback or
 "internal error".  The budget is fixed and small (derandomized, a few dozen examples);
 tests/lang/corpus keeps the inputs that once crashed, found by a larger campaign."""
@@ -122,8 +122,21 @@ def nul_bytes(draw, text: str) -> str:
     return text[:at] + "\0" * draw(st.sampled_from([1, 7])) + text[at:]
 
 
+@st.composite
+def string_escape(draw, text: str) -> str:
+    """A backslash escape, good or meaningless, at the end of a one-line string."""
+    toks = tokens(text)
+    strings = [i for i, t in enumerate(toks) if t.startswith('"') and not t.startswith('"""')]
+    if not strings:
+        return text
+    i = strings[draw(st.integers(0, len(strings) - 1))]
+    escape = draw(st.sampled_from(["\\x", "\\N{nope}", "\\u12", "\\n", "\\777"]))
+    toks[i] = toks[i][:-1] + escape + '"'
+    return "".join(toks)
+
+
 MUTATIONS = [token_edit, near_miss, extreme_number, small_number, small_number, large_seqspace,
-             deep_nesting, nul_bytes]
+             deep_nesting, nul_bytes, string_escape]
 
 
 @st.composite

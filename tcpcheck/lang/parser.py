@@ -13,6 +13,8 @@ never a Lark terminal name.
 from __future__ import annotations
 
 import functools
+import re
+import warnings
 from importlib import resources
 from pathlib import Path
 
@@ -86,10 +88,17 @@ def _doc_text(token: Token) -> str:
     if not raw.startswith('"""'):
         # unicode_escape reads bytes as Latin-1: escape what Latin-1 cannot hold, so that
         # non-ASCII text survives (encoding as UTF-8 garbled it)
-        try:
-            body = body.encode("latin-1", "backslashreplace").decode("unicode_escape")
-        except UnicodeDecodeError as err:
-            raise ValueError(err.reason) from None
+        with warnings.catch_warnings():
+            # an escape Python only warns about (\\q, \\777) is an error here too, so
+            # that what a string means does not depend on the Python version
+            warnings.simplefilter("error", DeprecationWarning)
+            try:
+                body = body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+            except UnicodeDecodeError as err:
+                raise ValueError(err.reason) from None
+            except DeprecationWarning as warning:
+                words = re.search(r"invalid (?:octal )?escape sequence '[^']*'", str(warning))
+                raise ValueError(words.group(0) if words else str(warning)) from None
     lines = [l.strip() for l in body.strip().splitlines()]
     return "\n".join(lines)
 

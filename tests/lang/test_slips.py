@@ -181,7 +181,7 @@ def test_golden_rendering_of_several_slips():
     check_golden(GOLDEN / "slips.txt", model_error(info.value) + "\n")
 
 
-@pytest.mark.parametrize("escape", ["\\x", "\\N{NO SUCH NAME}", "\\u12"])
+@pytest.mark.parametrize("escape", ["\\x", "\\N{NO SUCH NAME}", "\\u12", "\\q", "\\777"])
 def test_a_string_escape_that_means_nothing_is_an_error_at_the_string(escape):
     d = one(GOOD.replace("model m", f'model m "doc {escape}"'))
     assert (d.span.line, d.span.column) == (1, 9) and "escape" in d.message
