@@ -108,6 +108,12 @@ class _Run:
         state = self.ip.lexer_thread.state
         pos = state.line_ctr.char_pos
         junk = _JUNK.match(self.text, pos)
+        if pos >= 2 and self.text.startswith('"""', pos - 2):
+            # the lexer took '""' as an empty string: a '"""' that is never closed, so the
+            # rest of the file is inside it
+            diagnostic = slips.unclosed_long_string(self.text, pos - 2, self.file)
+            state.line_ctr.feed(self.text[pos:])
+            return self._report(diagnostic, diagnostic.span.line)
         if junk:
             skip = junk.end() - pos
         elif self.text.startswith('"', pos):  # a string not closed on its line

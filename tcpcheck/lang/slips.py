@@ -431,6 +431,15 @@ def bad_characters(text: str, pos: int, length: int, accepted: set, file: str) -
     return Diagnostic(CODE, message, span, "error", hint)
 
 
+def unclosed_long_string(text: str, pos: int, file: str) -> Diagnostic:
+    """The diagnostic for a '"""' at ``pos`` that no '"""' closes."""
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return Diagnostic(CODE, 'this """ string is never closed: the rest of the file is inside it',
+                      Span(file, line, column, line, column + 3), "error",
+                      'end it with """ (or write a one-line string between " and ")')
+
+
 def _shown(char: str) -> str:
     if char.isprintable() and not char.isspace():
         return f"'{char}'"

@@ -197,3 +197,8 @@ def test_a_file_of_nothing_but_errors_ends_soon():
     assert [d.code for d in found] == ["syntax", slips.LIMIT_CODE]
     last = model_error(ModelError(found, text)).splitlines()[-1]
     assert last.startswith("1 syntax error in the model, and maybe more")
+
+
+def test_a_long_string_never_closed_is_one_error_at_its_start():
+    d = one(GOOD.replace('model m\n', 'model m\n"""the doc\n'))
+    assert (d.span.line, d.span.column) == (2, 1) and "never closed" in d.message
