@@ -22,7 +22,8 @@ from tcpcheck.lang.nesting import MAX_NESTING
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "models").glob("*.tcp")) + sorted((ROOT / "models" / "variants").glob("*.tcp"))
 
-TOKEN = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[A-Za-z_]\w*|\d+|:=|->|~>|=>|'
+# ('[\s\S]' and not '(?:.|\n)', which backtracks exponentially on a '"""' never closed)
+TOKEN = re.compile(r'"""[\s\S]*?(?:"""|\Z)|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[A-Za-z_]\w*|\d+|:=|->|~>|=>|'
                    r'==|!=|<=|>=|\.\.\.|\.\.|\s+|.', re.S)
 EXTREME = ["0", "65536", "65537", "1000000", "4294967296", "4294967297", "9223372036854775807",
            "9223372036854775808", "1" * 5000]
