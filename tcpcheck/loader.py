@@ -16,6 +16,7 @@ from tcpcheck.lang import ast
 from tcpcheck.lang.extends import explain_removed
 from tcpcheck.lang.extends import resolve as resolve_extends
 from tcpcheck.lang.parser import parse
+from tcpcheck.lang.source import SourceError, read_source
 from tcpcheck.model.ir import Model
 from tcpcheck.model.lower import BOUND_SETTINGS, CHANNEL_SETTINGS, lower
 
@@ -40,13 +41,14 @@ def load_string(text: str, file: str = "<string>", overrides: dict | None = None
 
 
 def load_file(path: str | Path, overrides: dict | None = None) -> Model:
-    """Read, parse and validate a model file."""
+    """Read, parse and validate a model file (a regular file of at most
+    tcpcheck.lang.source.MAX_MODEL_BYTES)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_source(path)
     except FileNotFoundError:
         raise UsageError(f"no such model file: {path}") from None
-    except (OSError, UnicodeDecodeError) as err:
+    except SourceError as err:
         raise UsageError(f"cannot read {path}: {err}") from None
     return load_string(text, str(path), overrides)
 

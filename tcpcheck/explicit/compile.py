@@ -120,7 +120,7 @@ class _Gen:
     def _Quantifier(self, e: ir.Quantifier) -> str:
         q, d = f"q_{e.var}", f"qd_{e.var}"
         if e.direction is None:
-            source = f"chain(((0, x) for x in S[2]), ((1, x) for x in S[3]))"
+            source = "chain(((0, x) for x in S[2]), ((1, x) for x in S[3]))"
         else:
             source = f"(({e.direction}, x) for x in S[{2 + e.direction}])"
         fn = "any" if e.kind == "exists" else "all"

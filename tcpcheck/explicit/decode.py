@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tcpcheck.explicit.compile import VAR_BASE
-from tcpcheck.explicit.semantics import DISCARD, DUPLICATE, FIRE, LOSE, TICK
+from tcpcheck.explicit.semantics import DISCARD, DUPLICATE, FIRE, LOSE
 from tcpcheck.model import ir
 from tcpcheck.trace import EndpointView, SegmentView, Snapshot, Step, Trace
 

@@ -20,11 +20,55 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tcpcheck.diagnostics import TcpcheckError
 from tcpcheck.explicit.compile import VAR_BASE, compile_expr, timer_bases
 from tcpcheck.limits import LimitReached
 from tcpcheck.model import ir
 
 POLL_EVERY = 1024  # `choose` outcomes between two looks at the run's limits
+
+# The most values a ``choose`` may try one by one: every firing of the transition makes a
+# successor per value, so a domain of 2^20 sequence numbers makes a million states at the
+# first step (and gigabytes before any limit is polled).
+MAX_CHOICE_VALUES = 65_536
+
+
+class ChoiceTooLarge(TcpcheckError):
+    """A ``choose`` whose domain is too large to enumerate: the model is refused before
+    any exploration (exit code 2), with what to do instead."""
+
+
+def refuse_large_choices(model: ir.Model) -> None:
+    """Raise ChoiceTooLarge for the first ``choose`` of ``model`` (in declaration order)
+    with more than MAX_CHOICE_VALUES candidates."""
+    for endpoint in model.endpoints:
+        for transition in endpoint.transitions:
+            for stmt in _choices(transition.body):
+                size = ir.domain_size(stmt.domain)
+                if size > MAX_CHOICE_VALUES:
+                    raise ChoiceTooLarge(_too_large(model, endpoint, transition, stmt, size))
+
+
+def _choices(stmts):
+    for s in stmts:
+        if isinstance(s, ir.Choose):
+            yield s
+        elif isinstance(s, ir.If):
+            yield from _choices(s.then)
+            yield from _choices(s.otherwise)
+
+
+def _too_large(model, endpoint, transition, stmt: ir.Choose, size: int) -> str:
+    var = endpoint.variables[stmt.var]
+    where = f"{stmt.span}: " if stmt.span.line else ""
+    seq = isinstance(var.type, ir.SeqType)
+    instead = (f"lower the sequence space, e.g. --set bounds.seqspace=16 (it is "
+               f"{model.bounds.seqspace:,} now)" if seq else
+               "narrow the range it chooses from ('choose x in LO..HI')")
+    return (f"{where}'choose {var.name}' in transition {endpoint.name}.{transition.name} "
+            f"has {size:,} values to choose from; the explicit engine tries each value as "
+            f"a separate successor and takes at most {MAX_CHOICE_VALUES:,}.  Use 'tcpcheck "
+            f"prove', which handles the choice symbolically, or {instead}")
 
 
 class DomainViolation(Exception):
@@ -61,6 +105,7 @@ class Semantics:
     """Compiles a frozen model once; then answers ``successors(state)`` quickly."""
 
     def __init__(self, model: ir.Model):
+        refuse_large_choices(model)  # before compiling anything: a choice is tried value by value
         self.model = model
         self.modulus = model.bounds.seqspace
         self.channel = model.channel

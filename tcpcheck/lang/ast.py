@@ -11,6 +11,12 @@ from dataclasses import dataclass
 
 from tcpcheck.diagnostics import Span
 
+# The largest number a model may write or compute in a constant: sequence numbers go up to
+# 2^32 and nothing in a model needs more than 64 bits.  A longer literal is a slip (and
+# Python refuses to convert one of over 4300 digits); the parser and the constant folder
+# both hold numbers to it.
+MAX_INT = (1 << 63) - 1
+
 
 @dataclass(frozen=True)
 class Ident:

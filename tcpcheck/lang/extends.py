@@ -25,9 +25,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from tcpcheck.diagnostics import DiagnosticSink, ModelError, Span, did_you_mean
+from tcpcheck.diagnostics import DiagnosticSink, ModelError, Span
 from tcpcheck.lang import ast
+from tcpcheck.lang.hints import suggest
 from tcpcheck.lang.parser import parse
+from tcpcheck.lang.source import SourceError, read_source
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def resolve(tree: ast.ModelNode, sources: dict, read=None) -> tuple:
 
 
 def _read(path: str) -> str:
-    return Path(path).read_text(encoding="utf-8")
+    return read_source(path)  # a regular file, within the size limit
 
 
 def base_path(file: str, written: str) -> str:
@@ -58,6 +60,11 @@ def base_path(file: str, written: str) -> str:
     if os.path.isabs(written):
         return os.path.normpath(written)
     return os.path.normpath(os.path.join(os.path.dirname(file), written))
+
+
+# How many files a chain of ``extends`` may merge: a real variant has one or two bases; the
+# limit keeps the merge's recursion (one level a base) far from Python's stack limit.
+MAX_BASES = 32
 
 
 def _fail(code: str, message: str, span: Span, hint: str | None = None):
@@ -76,12 +83,15 @@ def _resolve(tree, sources, chain, removals, read):
         cycle = [f for _, f in chain] + [path]
         _fail("extends", "models extend each other in a cycle: " + " -> ".join(cycle),
               tree.extends.span)
+    if len(chain) > MAX_BASES:
+        _fail("extends", f"more than {MAX_BASES} models extend one another in a chain",
+              tree.extends.span, "merge some of the bases into one file")
     try:
         text = read(path)
     except FileNotFoundError:
         _fail("extends", f"no such base model file: {path}", tree.extends.span,
               "the path is relative to the directory of the file that extends it")
-    except (OSError, UnicodeDecodeError) as err:
+    except (SourceError, OSError, UnicodeDecodeError) as err:
         _fail("extends", f"cannot read the base model {path}: {err}", tree.extends.span)
     sources[path] = text
     base = _resolve(parse(text, path), sources, chain, removals, read)
@@ -140,7 +150,7 @@ class _Merge:
                 self.sink.error("unknown-name", f"{self.where} has no endpoint "
                                 f"'{node.name.name}'; an endpoint block in a variant changes "
                                 "the base's endpoint of that name", node.name.span,
-                                did_you_mean(node.name.name, names))
+                                suggest(self.sink, node.name.name, names))
                 continue
             i = names.index(node.name.name)
             endpoints[i] = self._endpoint(endpoints[i], node)
@@ -183,7 +193,7 @@ class _Merge:
             if ident.name not in names:
                 self.sink.error(_UNKNOWN_CODE.get(kind, "unknown-name"), f"cannot {verb} "
                                 f"{what} '{ident.name}': {place} has no {what} of that name",
-                                ident.span, did_you_mean(ident.name, names))
+                                ident.span, suggest(self.sink, ident.name, names))
                 continue
             i = names.index(ident.name)
             actual = kind_of(base_items[i])

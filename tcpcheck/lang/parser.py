@@ -1,24 +1,32 @@
-"""Source text -> syntax tree.  The only module that imports Lark.
+"""Source text -> syntax tree.  With recovery, slips and nesting, the only modules (all in
+tcpcheck/lang) that import Lark.
 
 The grammar is ``spec/tcpspec.lark`` (shipped inside the wheel as
-``tcpcheck/grammar/tcpspec.lark``).  Lark's errors are caught here, in one place, and turned
-into a :class:`~tcpcheck.diagnostics.ModelError` whose message says in words what was
-expected, never a Lark terminal name.
+``tcpcheck/grammar/tcpspec.lark``).  Lark's errors never leave the language stage: the
+parse (tcpcheck.lang.recovery, with the words of tcpcheck.lang.slips) turns each into a
+diagnostic and goes on; the nesting check (tcpcheck.lang.nesting) and the number check
+(:data:`MAX_INT`) bound what the later stages walk and compute.  All of them end in one
+:class:`~tcpcheck.diagnostics.ModelError` whose messages say in words what was expected,
+never a Lark terminal name.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+import warnings
 from importlib import resources
 from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from tcpcheck.diagnostics import Diagnostic, ModelError, Span
 from tcpcheck.lang import ast
+from tcpcheck.lang.nesting import too_deep
+from tcpcheck.lang.recovery import parse_with_recovery
 
 GRAMMAR_NAME = "tcpspec.lark"
+MAX_INT = ast.MAX_INT
 
 
 def grammar_text() -> str:
@@ -36,15 +44,9 @@ def _lark() -> Lark:
 
 
 def parse(text: str, file: str = "<string>") -> ast.ModelNode:
-    """Parse tcpspec source text into a syntax tree, or raise ModelError with one syntax error."""
-    try:
-        tree = _lark().parse(text)
-        return _ToAst(file).transform(tree)
-    except UnexpectedInput as err:
-        raise ModelError([_syntax_diagnostic(err, text, file)], text) from None
-    except RecursionError:
-        raise ModelError([Diagnostic("syntax", "an expression is nested too deeply (hundreds of "
-                                     "levels); split it up", Span(file, 1, 1))], text) from None
+    """Parse tcpspec source text into a syntax tree, or raise ModelError with every syntax
+    error the parser could reach (it resumes after each: tcpcheck.lang.recovery)."""
+    return _build(_lark(), text, file)
 
 
 @functools.lru_cache(maxsize=1)
@@ -58,125 +60,45 @@ def _expression_lark() -> Lark:
 def parse_expression(text: str, file: str = "<expression>"):
     """Parse one expression of the property language (e.g. ``client.snd_nxt - client.iss``)
     into a syntax-tree node, or raise ModelError with the syntax error."""
-    try:
-        return _ToAst(file).transform(_expression_lark().parse(text))
-    except UnexpectedInput as err:
-        raise ModelError([_syntax_diagnostic(err, text, file)], text) from None
-    except RecursionError:
-        raise ModelError([Diagnostic("syntax", "an expression is nested too deeply (hundreds of "
-                                     "levels); split it up", Span(file, 1, 1))], text) from None
+    return _build(_expression_lark(), text, file)
 
 
-# ---- syntax errors in words ---------------------------------------------------------------
-
-_WORDS = {
-    "NAME": "a name",
-    "INT": "a number",
-    "FLAG": "a flag (SYN, ACK, FIN, RST, PSH, URG)",
-    "STRING": "a string",
-    "LONG_STRING": "a string",
-    "COMPARE": "a comparison (== != < <= > >=)",
-    "ADDOP": "'+' or '-'",
-    "MULOP": "'*' or '%'",
-    "QUANT": "'exists' or 'forall'",
-    "NOT_IN": "'not in'",
-    "GHOST": "'ghost'",
-    "PERSISTENT": "'persistent'",
-    "$END": "the end of the file",
-}
-
-
-def _terminal_words(name: str) -> str:
-    if name in _WORDS:
-        return _WORDS[name]
-    try:
-        pattern = _lark().get_terminal(name).pattern
-    except KeyError:
-        return name.lower()
-    if pattern.type == "str":
-        return f"'{pattern.value}'"
-    return name.lower()
-
-
-def _expected_words(names) -> str:
-    words = sorted({_terminal_words(n) for n in names})
-    if not words:
-        return "something else"
-    if len(words) > 12:  # an endpoint's items and '}' still fit
-        words = words[:12] + ["..."]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
-    line, column = max(err.line, 1), max(err.column, 1)
-    if isinstance(err, UnexpectedToken):
-        token = err.token
-        if token.type == "$END":
-            found = "the end of the file"
-            line, column = _end_position(text)
-        else:
-            found = f"'{token.value}'"
-        expected = _acceptable(err, err.expected)
-        message = f"expected {_expected_words(expected)}, but found {found}"
-        hint = _hint_for(token, expected)
-    elif isinstance(err, UnexpectedCharacters):
-        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "?"
-        message = f"unexpected character '{char}'"
-        allowed = _acceptable(err, err.allowed)
-        if allowed:
-            message += f"; expected {_expected_words(allowed)}"
-        hint = None
-    elif isinstance(err, UnexpectedEOF):
-        line, column = _end_position(text)
-        message = f"unexpected end of file; expected {_expected_words(err.expected)}"
-        hint = None
-    else:  # pragma: no cover - Lark has no other kinds today
-        message, hint = str(err), None
-    return Diagnostic("syntax", message, Span(file, line, column), "error", hint)
-
-
-def _acceptable(err: UnexpectedInput, fallback) -> set:
-    """The terminals the parser would really accept at the error.  The LALR tables merge
-    states, so ``err.expected`` can list terminals that are only valid elsewhere (e.g. ']'
-    after a 'states' list); asking the parser itself gives the exact set."""
-    parser = getattr(err, "interactive_parser", None)
-    if parser is not None:
-        try:
-            accepted = parser.accepts()
-        except Exception:  # pragma: no cover - fall back on Lark's own list
-            accepted = None
-        if accepted:
-            return set(accepted)
-    return set(fallback or ())
-
-
-def _hint_for(token: Token, expected) -> str | None:
-    value = str(token.value)
-    if value == "=" and "__ANON_ASSIGN" not in expected and any(
-        _terminal_words(n) == "':='" for n in expected
-    ):
-        return "assignment is written ':='"
-    if value == "=" and "COMPARE" in expected:
-        return "equality is written '=='"
-    if value.upper() in {"SYN", "ACK", "FIN", "RST", "PSH", "URG"} and value != value.upper():
-        return f"flags are written in capitals: {value.upper()}"
-    return None
-
-
-def _end_position(text: str) -> tuple[int, int]:
-    lines = text.rstrip("\n").split("\n") if text else [""]
-    return len(lines), len(lines[-1]) + 1
+def _build(lark: Lark, text: str, file: str):
+    """Parse, check the nesting, build the syntax tree; every stage reports all it finds."""
+    outcome = parse_with_recovery(lark, text, file)
+    if outcome.diagnostics:
+        raise ModelError(outcome.diagnostics, text)
+    deep = too_deep(outcome.tree, file)
+    if deep:  # checked before the transformer, which walks the tree recursively
+        raise ModelError(deep, text)
+    builder = _ToAst(file)
+    node = builder.transform(outcome.tree)
+    if builder.diagnostics:
+        raise ModelError(builder.diagnostics, text)
+    return node
 
 
 # ---- parse tree -> syntax tree ------------------------------------------------------------
 
 def _doc_text(token: Token) -> str:
+    """The text of a string token, trimmed; raises ValueError for an escape that means
+    nothing (``"\\x"``, ``"\\N{nope}"``), with Python's words for it."""
     raw = str(token)
     body = raw[3:-3] if raw.startswith('"""') else raw[1:-1]
     if not raw.startswith('"""'):
         # unicode_escape reads bytes as Latin-1: escape what Latin-1 cannot hold, so that
         # non-ASCII text survives (encoding as UTF-8 garbled it)
-        body = body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+        with warnings.catch_warnings():
+            # an escape Python only warns about (\\q, \\777) is an error here too, so
+            # that what a string means does not depend on the Python version
+            warnings.simplefilter("error", DeprecationWarning)
+            try:
+                body = body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+            except UnicodeDecodeError as err:
+                raise ValueError(err.reason) from None
+            except DeprecationWarning as warning:
+                words = re.search(r"invalid (?:octal )?escape sequence '[^']*'", str(warning))
+                raise ValueError(words.group(0) if words else str(warning)) from None
     lines = [l.strip() for l in body.strip().splitlines()]
     return "\n".join(lines)
 
@@ -188,6 +110,7 @@ class _ToAst(Transformer):
     def __init__(self, file: str):
         super().__init__()
         self.file = file
+        self.diagnostics: list[Diagnostic] = []  # numbers out of range, found on the way
 
     def _span(self, meta) -> Span:
         if getattr(meta, "empty", False):
@@ -222,10 +145,23 @@ class _ToAst(Transformer):
         doc = next((c for c in children[1:] if isinstance(c, str)), None)
         return self._ident(children[0]), doc, extends
 
+    def _string(self, token: Token) -> str:
+        try:
+            return _doc_text(token)
+        except ValueError as err:
+            self.diagnostics.append(Diagnostic(
+                "syntax", f"this string has an escape that means nothing ({err})",
+                self._token_span(token), "error",
+                "a backslash escapes the next character: write \\\\ for a backslash, or use "
+                '"""...""", in which a backslash is a backslash'))
+            return str(token)
+
+    def _token_span(self, token: Token) -> Span:
+        return Span(self.file, token.line, token.column, token.end_line, token.end_column)
+
     def extends(self, meta, children):
         token = children[0]
-        return ast.ExtendsNode(_doc_text(token), Span(self.file, token.line, token.column,
-                                                      token.end_line, token.end_column))
+        return ast.ExtendsNode(self._string(token), self._token_span(token))
 
     # -- a variant's replace and remove ----------------------------------------------------
     def replace_item(self, meta, children):
@@ -246,7 +182,7 @@ class _ToAst(Transformer):
     del _remove
 
     def doc(self, meta, children):
-        return _doc_text(children[0])
+        return self._string(children[0])
 
     def const_decl(self, meta, children):
         return ast.ConstDecl(self._ident(children[0]), children[1], self._span(meta))
@@ -563,7 +499,15 @@ class _ToAst(Transformer):
         return self._ident(children[0]) if children and children[0] is not None else None
 
     def int_lit(self, meta, children):
-        return ast.IntLit(int(children[0]), self._span(meta))
+        digits = str(children[0]).lstrip("0") or "0"
+        if len(digits) > len(str(MAX_INT)) or int(digits) > MAX_INT:
+            shown = digits if len(digits) <= 24 else f"{digits[:10]}...{digits[-4:]} " \
+                f"({len(digits)} digits)"
+            self.diagnostics.append(Diagnostic(
+                "number", f"the number {shown} is too large; a model's numbers lie within "
+                f"0..{MAX_INT} (2^63 - 1)", self._span(meta)))
+            return ast.IntLit(0, self._span(meta))
+        return ast.IntLit(int(digits), self._span(meta))
 
     def true_lit(self, meta, children):
         return ast.BoolLit(True, self._span(meta))

@@ -15,8 +15,9 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 
-from tcpcheck.diagnostics import DiagnosticSink, did_you_mean
+from tcpcheck.diagnostics import DiagnosticSink
 from tcpcheck.lang import ast
+from tcpcheck.lang.hints import suggest
 from tcpcheck.model import ir
 
 ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "%": operator.mod}
@@ -61,6 +62,7 @@ class ConstFolder:
         self.sink = sink
         self.table: dict[str, Folded] = {}
         self.later = set(later)
+        self.failed: set[str] = set()  # declared, but their value was in error (reported)
         self.variables = frozenset(variables)
 
     def define(self, name: str, folded: Folded | None) -> None:
@@ -68,6 +70,8 @@ class ConstFolder:
         self.later.discard(name)
         if folded is not None:
             self.table[name] = folded
+        else:
+            self.failed.add(name)
 
     # -- entry points --------------------------------------------------------------------
     def value(self, node) -> Folded | None:
@@ -119,7 +123,11 @@ class ConstFolder:
             self.sink.error("not-constant", "expected a constant number here", node.span)
         return None
 
-    def _IntLit(self, node: ast.IntLit, condition: bool) -> Folded:
+    def _IntLit(self, node: ast.IntLit, condition: bool) -> Folded | None:
+        if not _in_range(node.value):  # the parser holds literals to this; --set may not
+            self.sink.error("number", f"the number {node.value} lies beyond {ast.MAX_INT} "
+                            "(2^63 - 1) in size, the limit on a model's numbers", node.span)
+            return None
         return plain(node.value)
 
     def _BoolLit(self, node: ast.BoolLit, condition: bool) -> Folded:
@@ -128,6 +136,8 @@ class ConstFolder:
     def _NameRef(self, node: ast.NameRef, condition: bool) -> Folded | None:
         if node.name in self.table:
             return self.table[node.name]
+        if node.name in self.failed:  # its own error is reported; a second would mislead
+            return None
         if node.name in self.later:
             self.sink.error("unknown-name", f"'{node.name}' is declared further down; a constant "
                             "expression may use only the constants and params above it", node.span)
@@ -136,7 +146,7 @@ class ConstFolder:
                             f"constants and numbers, not '{node.name}'", node.span)
         else:
             self.sink.error("unknown-name", f"unknown constant or param '{node.name}'", node.span,
-                            did_you_mean(node.name, self.table))
+                            suggest(self.sink, node.name, self.table))
         return None
 
     def _Unary(self, node: ast.Unary, condition: bool) -> Folded | None:
@@ -162,6 +172,11 @@ class ConstFolder:
             return None
         result_type = ir.INT if op in ARITHMETIC else ir.BOOL
         value = {**ARITHMETIC, **ORDERING, **EQUALITY, **LOGIC}[op](left.value, right.value)
+        if not _in_range(value):  # checked at each step: a chain of products stays small
+            self.sink.error("number", f"this constant expression's value lies beyond "
+                            f"{ast.MAX_INT} (2^63 - 1) in size, the limit on a model's numbers",
+                            node.span)
+            return None
         return _combine(value, (left, right), lambda a, b: ir.Binary(op, a, b, result_type))
 
     def _operands_ok(self, node, parts, condition: bool) -> bool:
@@ -180,6 +195,10 @@ class ConstFolder:
         if not ok:
             self.sink.error("type", f"'{node.op}' needs {want} here", node.span)
         return ok
+
+
+def _in_range(value) -> bool:
+    return isinstance(value, bool) or -ast.MAX_INT <= value <= ast.MAX_INT
 
 
 def _combine(value, parts, build) -> Folded:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tcpcheck.diagnostics import DiagnosticSink, did_you_mean
+from tcpcheck.diagnostics import DiagnosticSink
 from tcpcheck.lang import ast
+from tcpcheck.lang.hints import suggest
 from tcpcheck.model import ir
 
 
@@ -34,6 +35,18 @@ class UnresolvedState:
     type: object = "state-name"
 
 
+class EndpointNames:
+    """An endpoint's states, variables and timers by name (a dict each): names are looked
+    up once per use, and a search of the endpoint's lists would make a model with
+    thousands of variables quadratic to lower."""
+
+    def __init__(self, endpoint: ir.Endpoint):
+        table = lambda names: {name: i for i, name in reversed(list(enumerate(names)))}
+        self.states = table(endpoint.states)
+        self.variables = table(v.name for v in endpoint.variables)
+        self.timers = table(endpoint.timers)
+
+
 @dataclass
 class Scope:
     """What names mean in one place of the model."""
@@ -48,6 +61,12 @@ class Scope:
     endpoint_names: tuple = ()
     self_endpoint: int | None = None  # what 'self' means in an 'always at' property
     symbolic: dict = field(default_factory=dict)  # params and derived consts -> ir expression
+    names: tuple = ()  # EndpointNames per endpoint (computed here when not given)
+    failed: frozenset = frozenset()  # constants and params whose own definition is in error
+
+    def __post_init__(self):
+        if len(self.names) != len(self.endpoints):
+            self.names = tuple(EndpointNames(e) for e in self.endpoints)
 
     def endpoint_by_name(self, name: str) -> int | None:
         for i, e in enumerate(self.endpoints):
@@ -88,6 +107,8 @@ class ExprChecker:
 
     def _NameRef(self, node: ast.NameRef):
         name, s = node.name, self.scope
+        if name in s.failed:  # reported where it is defined
+            return ERROR
         if name in s.symbolic:  # a param, or a const defined from one: keep it symbolic
             return s.symbolic[name]
         if name in s.constants:
@@ -96,15 +117,18 @@ class ExprChecker:
                 return ir.Lit(value, ir.BOOL)
             return ir.Lit(value, ir.IntType(value, value))
         if s.own is not None:
-            own = s.endpoints[s.own]
-            for i, var in enumerate(own.variables):
-                if var.name == name:
-                    return ir.VarRef(s.own, i, name, var.type, var.ghost)
+            own, names = s.endpoints[s.own], s.names[s.own]
+            if name in names.variables:
+                i = names.variables[name]
+                var = own.variables[i]
+                if var.type is ERROR_TYPE:  # its declaration's error is reported
+                    return ERROR
+                return ir.VarRef(s.own, i, name, var.type, var.ghost)
             if name == "incarnation":
                 return ir.IncarnationRef(s.own, ir.IntType(0, None))
-            if name in own.timers:
+            if name in names.timers:
                 return self._timer_in_transition(name, node.span)
-            if name in own.states:
+            if name in names.states:
                 self.sink.error("state-in-guard",
                                 f"'{name}' is a control state; a transition's 'from' states say "
                                 f"where it may fire, guards read variables", node.span)
@@ -141,7 +165,7 @@ class ExprChecker:
                             "reads it through its endpoint", span,
                             f"did you mean '{owners[0]}.{name}'?")
         else:
-            self.sink.error("unknown-name", f"unknown name '{name}'", span, did_you_mean(name, pool))
+            self.sink.error("unknown-name", f"unknown name '{name}'", span, suggest(self.sink, name, pool))
         return ERROR
 
     def _DottedRef(self, node: ast.DottedRef):
@@ -162,7 +186,7 @@ class ExprChecker:
         if index is None:
             pool = [e.name for e in s.endpoints] + (["seg"] if s.seg_available else [])
             self.sink.error("unknown-name", f"unknown endpoint or segment '{base}'", node.base.span,
-                            did_you_mean(base, pool))
+                            suggest(self.sink, base, pool))
             return ERROR
         if s.own is not None and index == s.own and attr in s.endpoints[index].timers:
             return self._timer_in_transition(attr, node.span)
@@ -179,14 +203,18 @@ class ExprChecker:
             return ir.ControlState(index, ir.StateType(index))
         if attr.name == "incarnation":
             return ir.IncarnationRef(index, ir.IntType(0, None))
-        for i, var in enumerate(endpoint.variables):
-            if var.name == attr.name:
-                return ir.VarRef(index, i, var.name, var.type, var.ghost)
-        if attr.name in endpoint.timers:  # lowering keeps timer and variable names apart
-            return ir.TimerRef(index, endpoint.timers.index(attr.name), attr.name)
+        names = self.scope.names[index]
+        if attr.name in names.variables:
+            i = names.variables[attr.name]
+            var = endpoint.variables[i]
+            if var.type is ERROR_TYPE:  # its declaration's error is reported
+                return ERROR
+            return ir.VarRef(index, i, var.name, var.type, var.ghost)
+        if attr.name in names.timers:  # lowering keeps timer and variable names apart
+            return ir.TimerRef(index, names.timers[attr.name], attr.name)
         pool = ["state", "incarnation", *(v.name for v in endpoint.variables), *endpoint.timers]
         self.sink.error("unknown-name", f"endpoint '{endpoint.name}' has no variable or timer "
-                        f"'{attr.name}'", attr.span, did_you_mean(attr.name, pool))
+                        f"'{attr.name}'", attr.span, suggest(self.sink, attr.name, pool))
         return ERROR
 
     def _seg_field(self, binder: str, attr: ast.Ident):
@@ -211,7 +239,7 @@ class ExprChecker:
         if self.scope.own is None:
             pool += ["age"] + (["dst"] if binder != "seg" else [])
         self.sink.error("unknown-field", f"a segment has no field '{name}'", attr.span,
-                        did_you_mean(name, pool))
+                        suggest(self.sink, name, pool))
         return ERROR
 
     def _SetLit(self, node: ast.SetLit):
@@ -222,7 +250,25 @@ class ExprChecker:
         if any(i is ERROR for i in items):
             return ERROR
         element = _join([i.type for i in items]) if items else ir.INT
+        if not self._small(element, node):
+            return ERROR
         return ir.SetLiteral(tuple(items), ir.SetType(element))
+
+    def _small(self, element, node) -> bool:
+        """A set holds small values only (a set is a bit mask: an element of 2^62 would be a
+        mask of 2^62 bits): ints within 0..62, seq with seqspace <= 63 (as for a set
+        variable, section 8.2).  An element computed by arithmetic has no static range; its
+        value is checked when it is stored."""
+        if isinstance(element, ir.SeqType) and element.modulus > 63:
+            self.sink.error("value", f"a set of seq needs seqspace <= 63 (it is "
+                            f"{element.modulus}); compare with == instead", node.span)
+            return False
+        if isinstance(element, ir.IntType) and None not in (element.lo, element.hi) and \
+                (element.lo < 0 or element.hi > 62):
+            self.sink.error("value", f"a set's elements must lie within 0..62, and these lie "
+                            f"within {element.lo}..{element.hi}", node.span)
+            return False
+        return True
 
     def _Unary(self, node: ast.Unary):
         operand = self.expr(node.operand)
@@ -246,7 +292,7 @@ class ExprChecker:
             if direction is None:
                 self.sink.error("unknown-name", f"unknown endpoint '{node.direction.name}'",
                                 node.direction.span,
-                                did_you_mean(node.direction.name, [e.name for e in self.scope.endpoints]))
+                                suggest(self.sink, node.direction.name, [e.name for e in self.scope.endpoints]))
                 return ERROR
         if self.scope.own is not None:
             self.sink.error("foreign-read", "a transition cannot look into the channel; only "
@@ -313,7 +359,7 @@ class ExprChecker:
         states = self.scope.endpoints[endpoint].states
         if name.name not in states:
             self.sink.error("unknown-state", f"endpoint '{self.scope.endpoints[endpoint].name}' has "
-                            f"no state '{name.name}'", name.span, did_you_mean(name.name, states))
+                            f"no state '{name.name}'", name.span, suggest(self.sink, name.name, states))
             return ERROR
         return ir.StateLit(endpoint, states.index(name.name), name.name, ir.StateType(endpoint))
 

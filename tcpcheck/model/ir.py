@@ -65,8 +65,9 @@ class IntType:
     lo: int | None = None
     hi: int | None = None
 
-    def values(self) -> tuple:
-        return tuple(range(self.lo, self.hi + 1))
+    def values(self) -> range:
+        """The values, in order, as a range: never enumerated here (a range may be huge)."""
+        return range(self.lo, self.hi + 1)
 
     def contains(self, value: int) -> bool:
         return (self.lo is None or value >= self.lo) and (self.hi is None or value <= self.hi)
@@ -82,8 +83,9 @@ class SeqType:
 
     modulus: int
 
-    def values(self) -> tuple:
-        return tuple(range(self.modulus))
+    def values(self) -> range:
+        """0 .. modulus - 1 as a range (up to 2^32 values: never enumerated here)."""
+        return range(self.modulus)
 
     def __str__(self) -> str:
         return "seq"
@@ -249,10 +251,42 @@ class Send:
 
 @dataclass(frozen=True)
 class Choose:
+    """``choose VAR [in TYPE] [where COND]``.  ``domain`` holds the candidate values in
+    order: a ``range`` for numbers (it may cover 2^32 sequence numbers, so it is never
+    enumerated before an engine decides it can afford to: see :func:`domain_size`), two of
+    them (:class:`Ranges`) when a seq variable wraps an int range, or ``(False, True)``."""
+
     var: int
-    domain: tuple  # candidate values, in order
+    domain: object  # range, Ranges or tuple
     where: object | None
     span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Ranges:
+    """The values of some ranges, one after the other: the residues of an int range that
+    wrap round a seq variable's modulus (``choose s in 14..17`` with seqspace 16 gives
+    14, 15, 0, 1).  Iterable like a tuple, enumerated only when iterated."""
+
+    parts: tuple
+
+    def __iter__(self):
+        for part in self.parts:
+            yield from part
+
+    def __len__(self) -> int:
+        return sum(domain_size(p) for p in self.parts)
+
+
+def domain_size(domain) -> int:
+    """How many values a Choose's domain holds, without enumerating it (``len()`` of a
+    range fails beyond sys.maxsize)."""
+    if isinstance(domain, Ranges):
+        return sum(domain_size(p) for p in domain.parts)
+    if isinstance(domain, range):
+        return max(0, (domain.stop - domain.start + domain.step - (1 if domain.step > 0 else -1))
+                   // domain.step)
+    return len(domain)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,13 @@ Every error found is collected (not just the first) and raised together as a
 
 from __future__ import annotations
 
-from tcpcheck.diagnostics import DiagnosticSink, ModelError, Span, did_you_mean
+from tcpcheck.diagnostics import DiagnosticSink, ModelError
 from tcpcheck.lang import ast
+from tcpcheck.lang.hints import suggest
 from tcpcheck.model import ir
 from tcpcheck.model.constants import ConstFolder, Folded
-from tcpcheck.model.expressions import ERROR, ExprChecker, Scope, assignable, reads_ghost
+from tcpcheck.model.expressions import (ERROR, ERROR_TYPE, EndpointNames, ExprChecker, Scope,
+                                        assignable, reads_ghost)
 
 BOUND_SETTINGS = {"seqspace": (2, 1 << 32), "incarnations": (1, 16)}
 CHANNEL_SETTINGS = ("capacity", "loss", "duplication", "reordering", "msl")
@@ -66,7 +68,8 @@ class _Lowering:
         skeletons = self._endpoint_skeletons()
         self.scope_base = dict(endpoints=tuple(skeletons), constants=self.constants,
                                seqspace=bounds.seqspace, ghost_fields=fields,
-                               symbolic=self.symbolic)
+                               symbolic=self.symbolic, failed=frozenset(self.folder.failed),
+                               names=tuple(EndpointNames(e) for e in skeletons))
         endpoints = tuple(self._endpoint(i, e, skeletons[i])
                           for i, e in enumerate(self.node.endpoints[: len(skeletons)]))
         properties = self._properties(endpoints)
@@ -178,7 +181,7 @@ class _Lowering:
             name = s.name.name
             if name not in allowed:
                 self.sink.error("unknown-setting", f"unknown {what} setting '{name}'", s.name.span,
-                                did_you_mean(name, allowed))
+                                suggest(self.sink, name, allowed))
             elif name in values:
                 self.sink.error("duplicate", f"{what} setting '{name}' is given twice", s.name.span)
             else:
@@ -361,15 +364,18 @@ class _Lowering:
                 self.sink.error("duplicate", f"variable '{decl.name.name}' would be hidden by "
                                 "the constant, param or built-in name it shares", decl.name.span)
             type_ = self._type(decl.type)
-            if type_ is None:
+            if type_ is None:  # kept, typed as an error, so that its uses say nothing more
+                variables.append(ir.Variable(decl.name.name, ERROR_TYPE, None, decl.ghost,
+                                             decl.persistent, decl.span))
                 continue
             init = self._initial_value(decl, type_)
             variables.append(ir.Variable(decl.name.name, type_, init, decl.ghost, decl.persistent,
                                          decl.span))
         timers = self._unique_names(node.timers, "timer")
         self._timer_names_apart(node, seen)
-        terminal = frozenset(states.index(t.name) for t in node.terminal
-                             if t.name in states or self._unknown_state(t, states))
+        index = {name: i for i, name in enumerate(states)}
+        terminal = frozenset(index[t.name] for t in node.terminal
+                             if t.name in index or self._unknown_state(t, states))
         return ir.Endpoint(node.name.name, tuple(states), initial, tuple(variables), tuple(timers),
                            (), terminal, node.doc, node.span)
 
@@ -384,27 +390,29 @@ class _Lowering:
                                 "ambiguous in a property", ident.span)
 
     def _unique_names(self, idents, what) -> list:
-        names = []
+        names, seen = [], set()
         for ident in idents:
-            if ident.name in names:
+            if ident.name in seen:
                 self.sink.error("duplicate", f"{what} '{ident.name}' is declared twice", ident.span)
             else:
                 names.append(ident.name)
+                seen.add(ident.name)
         return names
 
     def _unknown_state(self, ident: ast.Ident, states) -> bool:
         self.sink.error("unknown-state", f"unknown state '{ident.name}'", ident.span,
-                        did_you_mean(ident.name, states))
+                        suggest(self.sink, ident.name, states))
         return False
 
     def _endpoint(self, index: int, node: ast.EndpointNode, skeleton: ir.Endpoint) -> ir.Endpoint:
         transitions, seen = [], set()
+        names = self.scope_base["names"][index]
         for t in node.transitions:
             if t.name.name in seen:
                 self.sink.error("duplicate", f"transition '{t.name.name}' is declared twice",
                                 t.name.span)
             seen.add(t.name.name)
-            lowered = _TransitionLowering(self, index, skeleton).lower(t)
+            lowered = _TransitionLowering(self, index, skeleton, names).lower(t)
             if lowered is not None:
                 transitions.append(lowered)
         return ir.Endpoint(skeleton.name, skeleton.states, skeleton.initial, skeleton.variables,
@@ -506,13 +514,13 @@ class _Lowering:
                 self.sink.error("unknown-name", f"unknown fairness target '{word}'; a "
                                 "constraint names 'channel', 'channel.E', 'tick', 'timers' or "
                                 "a transition 'E.t'", node.name.span,
-                                did_you_mean(word, FAIRNESS_WORDS + ("channel",)))
+                                suggest(self.sink, word, FAIRNESS_WORDS + ("channel",)))
                 return None
             return ir.Fairness(node.strength, word, text=f"{node.strength} {word}",
                                span=node.span)
         if node.endpoint is not None and node.endpoint.name not in names:
             self.sink.error("unknown-name", f"unknown endpoint '{node.endpoint.name}'",
-                            node.endpoint.span, did_you_mean(node.endpoint.name, names))
+                            node.endpoint.span, suggest(self.sink, node.endpoint.name, names))
             return None
         if node.target == "channel":
             if node.endpoint is None:
@@ -531,7 +539,7 @@ class _Lowering:
                    [l for t in endpoint.transitions for l in t.labels]
             self.sink.error("unknown-transition", f"endpoint '{endpoint.name}' has no "
                             f"transition or label '{wanted}'", node.name.span,
-                            did_you_mean(wanted, pool))
+                            suggest(self.sink, wanted, pool))
             return None
         return ir.Fairness(node.strength, "transition", e, matched,
                            f"{node.strength} {endpoint.name}.{wanted}", node.span)
@@ -542,7 +550,7 @@ class _Lowering:
         for sel in nodes:
             if sel.endpoint.name not in names:
                 self.sink.error("unknown-name", f"unknown endpoint '{sel.endpoint.name}'",
-                                sel.endpoint.span, did_you_mean(sel.endpoint.name, names))
+                                sel.endpoint.span, suggest(self.sink, sel.endpoint.name, names))
                 continue
             e = names.index(sel.endpoint.name)
             endpoint = endpoints[e]
@@ -560,7 +568,7 @@ class _Lowering:
                            [l for t in endpoint.transitions for l in t.labels]
                     self.sink.error("unknown-transition", f"endpoint '{endpoint.name}' has no "
                                     f"transition or label '{sel.name.name}'", sel.name.span,
-                                    did_you_mean(sel.name.name, pool))
+                                    suggest(self.sink, sel.name.name, pool))
                     continue
             if not matched:
                 self.sink.warning("empty-selector", f"no transition of '{endpoint.name}' enters "
@@ -571,16 +579,20 @@ class _Lowering:
     # -- warnings ------------------------------------------------------------------------
     def _warn_unreachable(self, endpoints) -> None:
         for node, endpoint in zip(self.node.endpoints, endpoints):
+            successors: dict = {}  # state -> targets (a map, so that the walk is linear)
+            for t in endpoint.transitions:
+                if t.target is not None:
+                    for source in t.sources:
+                        successors.setdefault(source, set()).add(t.target)
             entered, frontier = {endpoint.initial}, [endpoint.initial]
             while frontier:  # follow transitions from the initial state, ignoring guards
-                state = frontier.pop()
-                for t in endpoint.transitions:
-                    if state in t.sources and t.target is not None and t.target not in entered:
-                        entered.add(t.target)
-                        frontier.append(t.target)
+                for target in successors.get(frontier.pop(), ()):
+                    if target not in entered:
+                        entered.add(target)
+                        frontier.append(target)
+            index = {name: i for i, name in enumerate(endpoint.states)}
             for ident in node.states:
-                if ident.name in endpoint.states and \
-                        endpoint.states.index(ident.name) not in entered:
+                if ident.name in index and index[ident.name] not in entered:
                     self.sink.warning("unreachable-state", f"state '{ident.name}' of "
                                       f"'{endpoint.name}' is never entered", ident.span)
 
@@ -588,19 +600,21 @@ class _Lowering:
 class _TransitionLowering:
     """Lowers one transition: trigger, guard and body, with the ghost-flow rule."""
 
-    def __init__(self, outer: _Lowering, index: int, skeleton: ir.Endpoint):
+    def __init__(self, outer: _Lowering, index: int, skeleton: ir.Endpoint,
+                 names: EndpointNames):
         self.outer = outer
         self.sink = outer.sink
         self.index = index
         self.endpoint = skeleton
+        self.names = names
 
     def lower(self, node: ast.TransitionNode):
-        states = self.endpoint.states
-        sources = frozenset(states.index(s.name) for s in node.sources
-                            if s.name in states or self.outer._unknown_state(s, states))
+        states, index = self.endpoint.states, self.names.states
+        sources = frozenset(index[s.name] for s in node.sources
+                            if s.name in index or self.outer._unknown_state(s, states))
         target, target_ok = None, True
-        if node.target.name in states:
-            target = states.index(node.target.name)
+        if node.target.name in index:
+            target = index[node.target.name]
         elif node.target.name != "same":
             target_ok = self.outer._unknown_state(node.target, states)
         trigger = self._trigger(node.trigger)
@@ -649,12 +663,13 @@ class _TransitionLowering:
         return method(node, ghost_only)
 
     def _variable(self, ident: ast.Ident):
-        names = [v.name for v in self.endpoint.variables]
-        if ident.name not in names:
+        if ident.name not in self.names.variables:
             self.sink.error("unknown-name", f"unknown variable '{ident.name}'", ident.span,
-                            did_you_mean(ident.name, names))
+                            suggest(self.sink, ident.name, self.names.variables))
             return None, None
-        i = names.index(ident.name)
+        i = self.names.variables[ident.name]
+        if self.endpoint.variables[i].type is ERROR_TYPE:  # its declaration's error is reported
+            return None, None
         return i, self.endpoint.variables[i]
 
     def _no_ghost(self, expr, node, what: str) -> None:
@@ -702,7 +717,7 @@ class _TransitionLowering:
                 ghosts[names.index(ident.name) - 2] = value
             else:
                 self.sink.error("unknown-field", f"a segment has no field '{ident.name}'", ident.span,
-                                did_you_mean(ident.name, names))
+                                suggest(self.sink, ident.name, names))
         return ir.Send(ir.flags_of(node.flags), seq, ack, tuple(ghosts), node.span)
 
     def _ChooseStmt(self, node: ast.ChooseStmt, ghost_only: bool):
@@ -724,11 +739,12 @@ class _TransitionLowering:
             self.sink.error("type", f"cannot choose a {domain_type} value for '{var.name}' "
                             f"({var.type})", node.span)
             return None
-        values = domain_type.values()
-        if isinstance(var.type, ir.SeqType):
-            values = dict.fromkeys(v % var.type.modulus for v in values)
-        values = tuple(v for v in values if _in_domain(var.type, v))
-        return ir.Choose(i, values, where, node.span)
+        domain = _choice_domain(var.type, domain_type)
+        if ir.domain_size(domain) == 0:  # the transition could never fire
+            self.sink.error("domain", f"no value of {domain_type} fits '{var.name}' "
+                            f"({var.type}): the choice has nothing to choose from", node.span)
+            return None
+        return ir.Choose(i, domain, where, node.span)
 
     def _StartStmt(self, node: ast.StartStmt, ghost_only: bool):
         duration = self.checker.expr(node.duration)
@@ -747,18 +763,40 @@ class _TransitionLowering:
 
     def _timer(self, ident: ast.Ident) -> int | None:
         """The index of a timer of this endpoint, or None after reporting an unknown one."""
-        timers = self.endpoint.timers
-        if ident.name not in timers:
+        if ident.name not in self.names.timers:
             self.sink.error("unknown-timer", f"unknown timer '{ident.name}'", ident.span,
-                            did_you_mean(ident.name, timers))
+                            suggest(self.sink, ident.name, self.endpoint.timers))
             return None
-        return timers.index(ident.name)
+        return self.names.timers[ident.name]
 
     def _IfStmt(self, node: ast.IfStmt, ghost_only: bool):
         cond = self.checker.boolean(node.cond)
         ghost_branch = ghost_only or (cond is not ERROR and reads_ghost(cond))
         return ir.If(cond, self._block(node.then, ghost_branch),
                      self._block(node.otherwise, ghost_branch), node.span)
+
+
+def _choice_domain(var_type, domain_type):
+    """The candidates of a choose, in order, without enumerating them: a range, or two
+    (ir.Ranges) when a seq variable wraps an int range.  (The explicit
+    engine refuses a domain too large to try value by value; the symbolic one needs none.)"""
+    values = domain_type.values()
+    if isinstance(var_type, ir.IntType):  # only the values the variable can hold
+        lo = max(values.start, var_type.lo) if var_type.lo is not None else values.start
+        hi = min(values.stop - 1, var_type.hi) if var_type.hi is not None else values.stop - 1
+        return range(lo, hi + 1) if lo <= hi else range(0)
+    if not isinstance(var_type, ir.SeqType) or isinstance(domain_type, ir.BoolType):
+        return tuple(values)  # bool: (False, True)
+    modulus = var_type.modulus
+    if isinstance(domain_type, ir.SeqType) and domain_type.modulus == modulus:
+        return values
+    # an int range (or another modulus) read modulo this one: the residues, in the order
+    # of their first appearance, as one or two ranges
+    count = min(ir.domain_size(values), modulus)
+    start = values.start % modulus
+    if start + count <= modulus:
+        return range(start, start + count)
+    return ir.Ranges((range(start, modulus), range(0, start + count - modulus)))
 
 
 def _reads_seg(expr) -> bool:

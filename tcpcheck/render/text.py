@@ -24,27 +24,69 @@ STATUS_WORDS = {
 
 # ---- diagnostics --------------------------------------------------------------------------
 
+SOURCE_WIDTH = 100  # the most characters of a source line a diagnostic quotes
+MAX_SHOWN = 100  # the most diagnostics model_error lists (the count line counts them all)
+
+
 def diagnostic(d: Diagnostic, source: str | None) -> str:
-    """``file:line:col: error: message``, the source line, a caret under the place."""
+    """``file:line:col: error: message``, the source line, a caret under the place.  A
+    line longer than SOURCE_WIDTH is quoted around the place, with '...' where it is cut."""
+    return _diagnostic(d, source.split("\n") if source else [])
+
+
+def _diagnostic(d: Diagnostic, lines: list) -> str:
     head = f"{d.span}: {d.severity}: {d.message}"
     if d.hint:
         head += f" ({d.hint})"
-    lines = source.splitlines() if source else []
     if not (1 <= d.span.line <= len(lines)):
         return head
-    text = lines[d.span.line - 1].replace("\t", " ")
+    text = lines[d.span.line - 1].rstrip("\r").replace("\t", " ")
+    text = "".join(c if c.isprintable() else "?" for c in text)  # a NUL would hide the caret
     width = 1
     if d.span.end_line == d.span.line and d.span.end_column:
         width = max(1, d.span.end_column - d.span.column)
+    column = d.span.column
+    if len(text) > SOURCE_WIDTH:
+        text, column, width = _window(text, column, width)
     gutter = f"{d.span.line:>5} | "
-    caret = " " * (len(gutter) - 2) + "| " + " " * (d.span.column - 1) + "^" * width
+    caret = " " * (len(gutter) - 2) + "| " + " " * (column - 1) + "^" * width
     return f"{head}\n{gutter}{text}\n{caret}"
 
 
+def _window(text: str, column: int, width: int) -> tuple[str, int, int]:
+    """At most SOURCE_WIDTH characters of a long line, around ``column``."""
+    start = max(0, min(column - 1 - SOURCE_WIDTH // 3, len(text) - SOURCE_WIDTH))
+    shown = text[start:start + SOURCE_WIDTH]
+    prefix = "..." if start > 0 else ""
+    suffix = "..." if start + SOURCE_WIDTH < len(text) else ""
+    column = column - start + len(prefix)
+    width = max(1, min(width, len(prefix) + len(shown) - column + 1))
+    return prefix + shown + suffix, column, width
+
+
 def model_error(err: ModelError) -> str:
-    parts = [diagnostic(d, err.source_for(d.span)) for d in err.diagnostics]
+    """The diagnostics (the first MAX_SHOWN), then the count.  Syntax errors come alone (the model is validated
+    only once it parses), so their count says so; when the parser stopped early (the note
+    with code "syntax-limit"), the count says there may be more."""
+    lines: dict = {}  # each file's text split once (a file may have thousands of errors)
+    parts = []
+    for d in err.diagnostics[:MAX_SHOWN]:
+        source = err.source_for(d.span)
+        if id(source) not in lines:
+            lines[id(source)] = source.split("\n") if source else []
+        parts.append(_diagnostic(d, lines[id(source)]))
+    if len(err.diagnostics) > MAX_SHOWN:
+        parts.append(f"... and {len(err.diagnostics) - MAX_SHOWN} more diagnostics")
     errors = len(err.errors)
-    parts.append(f"{errors} error{'s' if errors != 1 else ''} in the model")
+    plural = "s" if errors != 1 else ""
+    if any(d.code == "syntax-limit" for d in err.diagnostics):
+        parts.append(f"{errors} syntax error{plural} in the model, and maybe more after the "
+                     "place where the parser stopped")
+    elif err.errors and all(d.code == "syntax" for d in err.errors):
+        parts.append(f"{errors} syntax error{plural} in the model (the model is checked "
+                     "further once the syntax is right)")
+    else:
+        parts.append(f"{errors} error{plural} in the model")
     return "\n".join(parts)
 
 

@@ -117,12 +117,17 @@ class BodyRunner:
         """The candidates of a choose: the whole type (any 32-bit number for a seq), or
         the explicit list when ``in`` narrowed it."""
         if isinstance(type_, ir.SeqType):
-            if tuple(domain) == tuple(range(self.model.bounds.seqspace)):
+            # lowering gives a range (up to 2^32 values): compared, never enumerated
+            whole = range(self.model.bounds.seqspace)
+            if domain == whole or (isinstance(domain, tuple) and len(domain) == len(whole)
+                                   and domain == tuple(whole)):
                 return self.arith.well_formed(x)
             return z3.Or([x == self.arith.const(v) for v in domain])
         if isinstance(type_, ir.BoolType):
             return z3.BoolVal(True) if set(domain) == {False, True} else \
                 z3.Or([x == z3.BoolVal(v) for v in domain])
+        if isinstance(domain, range) and domain.step == 1:
+            return z3.And(x >= domain.start, x <= domain.stop - 1)
         values = list(domain)
         if values == list(range(values[0], values[-1] + 1)):
             return z3.And(x >= values[0], x <= values[-1])

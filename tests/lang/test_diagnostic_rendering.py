@@ -61,7 +61,7 @@ def test_syntax_error_caret_points_at_the_offending_token():
     assert head.startswith("s.tcp:4:3: error: expected ")
     assert quoted.endswith("|   inital CLOSED")
     assert caret_column(quoted, caret) == 3
-    assert caret.count("^") == 1
+    assert caret.count("^") == len("inital")  # the whole unexpected token
 
 
 def test_caret_column_on_a_line_with_a_tab():
@@ -123,3 +123,13 @@ def test_model_error_renders_every_diagnostic_and_a_count():
             < out.index("m.tcp:3:24"))
     assert out.endswith("2 errors in the model")
     assert out.count("^") == 4 + 5 + 4 + 5
+
+
+def test_thousands_of_errors_list_the_first_hundred_and_count_them_all():
+    source = SOURCE.replace("OPNE", "OPEN") + "".join(f"const C{i} = X\n" for i in range(300))
+    err = load_error(source)
+    assert len(err.errors) == len(err.diagnostics) == 300
+    lines = text.model_error(err).splitlines()
+    assert lines[-2] == f"... and {300 - text.MAX_SHOWN} more diagnostics"
+    assert lines[-1] == "300 errors in the model"
+    assert sum(1 for l in lines if ": error: " in l) == text.MAX_SHOWN

@@ -293,7 +293,11 @@ def test_a_syntax_error_in_the_base_shows_the_bases_file_and_line(tmp_path):
                  base=BASE.replace("const B = A + 1", "const B = A +"))
     text = model_error(err)
     assert err.errors[0].code == "syntax" and err.errors[0].span.file.endswith("base.tcp")
-    assert "param P = 2" in text  # the base's line 4, where the expression ran on
+    # reported on the base's line 3, where the expression stops short (the parser met
+    # 'param' on line 4)
+    assert err.errors[0].span.line == 3
+    assert "found 'param' on line 4" in err.errors[0].message
+    assert "const B = A +" in text
 
 
 def test_removing_what_the_base_still_uses_points_into_the_base(tmp_path):

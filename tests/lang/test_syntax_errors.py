@@ -65,10 +65,11 @@ def test_the_leak_check_would_catch_a_terminal_name():
 
 def test_missing_opening_brace():
     d = syntax_error(GOOD.replace("endpoint b {", "endpoint b"))
-    # the error is found at the first token after the endpoint's name
-    assert (d.span.line, d.span.column) == (9, 3)
+    # the parser meets 'states' on line 9, but the '{' is missing on line 8: the error is
+    # reported just after the endpoint's name, on the line of the mistake
+    assert (d.span.line, d.span.column) == (8, 11)
     assert "expected '{'" in d.message
-    assert "found 'states'" in d.message
+    assert "found 'states' on line 9" in d.message
 
 
 def test_missing_closing_brace_at_the_end_of_the_file():
@@ -82,10 +83,12 @@ def test_missing_closing_brace_at_the_end_of_the_file():
 
 def test_missing_closing_brace_of_a_block():
     d = syntax_error(GOOD.replace("{ x := 1 }", "{ x := 1"))
-    # the next token is the endpoint's '}' on line 7, taken as ending the block; then the
-    # parser meets 'endpoint' where a transition, variable, ... or '}' was due.
-    assert (d.span.line, d.span.column) == (8, 1)
-    assert "'}'" in d.message and "found 'endpoint'" in d.message
+    # the endpoint's '}' on line 7 is taken as ending the block; then the parser meets
+    # 'endpoint' on line 8 where a transition, variable, ... or '}' was due: the '}' is
+    # missing after line 7's
+    assert (d.span.line, d.span.column) == (7, 2)
+    assert "'}'" in d.message and "found 'endpoint' on line 8" in d.message
+    assert d.hint == "the '{' on line 2 is not closed"
 
 
 def test_misspelled_keyword_in_an_endpoint():
@@ -169,9 +172,9 @@ def test_garbage_character_after_a_tab():
 
 def test_unexpected_end_of_file_inside_an_expression():
     d = syntax_error("model m\nconst N = ")
-    assert (d.span.line, d.span.column) == (2, 11)
+    assert (d.span.line, d.span.column) == (2, 10)  # just after the '='
+    assert "an expression" in d.message
     assert "but found the end of the file" in d.message
-    assert "a number" in d.message and "a name" in d.message
 
 
 def test_unexpected_end_of_file_after_trailing_newlines():
@@ -205,9 +208,12 @@ def test_keyword_used_as_a_name():
     assert "a name" in d.message and "found 'seq'" in d.message
 
 
-def test_only_the_first_syntax_error_is_reported():
-    d = syntax_error(GOOD.replace("initial S0", "inital S0").replace("initial L0", "inital L0"))
-    assert d.span.line == 4
+def test_every_syntax_error_is_reported_once():
+    with pytest.raises(ModelError) as info:
+        load_string(GOOD.replace("initial S0", "inital S0").replace("initial L0", "inital L0"))
+    assert [(d.code, d.span.line, d.span.column) for d in info.value.diagnostics] == \
+        [("syntax", 4, 3), ("syntax", 10, 3)]
+    assert all(d.hint == "did you mean 'initial'?" for d in info.value.diagnostics)
 
 
 def test_parse_raises_model_error_with_source():

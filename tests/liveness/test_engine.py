@@ -3,7 +3,6 @@ tiny models whose state graphs can be drawn by hand (tests/liveness/models.py)."
 
 from __future__ import annotations
 
-import pytest
 
 from tcpcheck.explicit import liveness
 from tcpcheck.result import HOLDS, NOT_VERIFIED, VIOLATED

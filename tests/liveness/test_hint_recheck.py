@@ -19,7 +19,7 @@ import pytest
 
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.loader import load_string
-from tcpcheck.result import HOLDS, NOT_VERIFIED, VIOLATED
+from tcpcheck.result import NOT_VERIFIED, VIOLATED
 from tests.liveness.models import SYN_LOSS, TOGGLE, ZENO
 
 ROOT = Path(__file__).resolve().parents[2]

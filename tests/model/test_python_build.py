@@ -47,7 +47,7 @@ CLIENT = ir.Endpoint(
     transitions=(
         ir.Transition(
             name="connect", sources=frozenset({0}), target=1, trigger=ir.Trigger("open"),
-            body=(ir.Choose(0, (0, 1), None),
+            body=(ir.Choose(0, range(2), None),  # every seq number (seqspace 2)
                   ir.Send(int(Flag.SYN), ISS, ZERO, ()))),
     ),
     terminal=frozenset({1}),
