@@ -34,6 +34,7 @@ class Cell:
     kind: str | None = None
     length: int | None = None  # steps of the counterexample or witness, if there is one
     detail: str | None = None
+    channel_full: int = 0  # a safety verdict's states at the channel's edge (PropertyResult)
 
     @property
     def applicable(self) -> bool:
@@ -112,7 +113,7 @@ def cell_of(result: CheckResult | None, model, name: str) -> Cell:
     for p in result.properties if result is not None else ():
         if p.name == name:
             return Cell(p.status, p.kind, len(p.trace) if p.trace is not None else None,
-                        p.detail)
+                        p.detail, p.channel_full)
     return Cell(NOT_VERIFIED, detail=UNREPORTED)
 
 

@@ -9,14 +9,16 @@ JSON (``tcpcheck compare --format json``)::
     {"schema": 1, "tcpcheck": VERSION,
      "models": [NAME, ...],                  # the columns, in command-line order
      "properties": [NAME, ...],              # the rows
-     "cells": {PROPERTY: {MODEL: null | {"status", "kind", "length", "detail"}}},
+     "cells": {PROPERTY: {MODEL: null | {"status", "kind", "length", "detail",
+                                          "channel_full_states"}}},
      "stats": {MODEL: {"file", "checked", "states", "transitions", "seconds",
                        "complete", "stop_reason"}},
      "exit_code": 0 | 1 | 3}
 
 A ``null`` cell: the model has no property of that name.  ``status`` is one of holds,
 violated, reached, unreachable, not_verified; ``length`` the steps of the counterexample or
-witness (null without one).
+witness (null without one); ``channel_full_states`` as in ``check --json``: the states at
+the channel's edge a safety verdict covers (0 for none).
 """
 
 from __future__ import annotations
@@ -35,13 +37,31 @@ LIMIT_STOPS = ("max-states", "max-depth", "timeout", "max-memory", "interrupted"
                "error", "stopped")
 
 
+WITHIN_NOTE = ("within bounds (N full): holds in every state explored, N of them with the "
+               "channel full (a segment there waits for room to send its replies), so runs "
+               "beyond the channel bound are not covered")
+
+
 def cell_text(cell: Cell) -> str:
     """``holds``, ``violated (3)``, ``reached (4)``, ``unreachable``, ``not verified`` or
-    ``-`` (the model has no such property)."""
+    ``-`` (the model has no such property); a safety verdict with states at the channel's
+    edge says ``holds within bounds (19,000 full)`` (WITHIN_NOTE)."""
     if not cell.applicable:
         return "-"
     word = WORDS.get(cell.status, cell.status)
+    if _within_bounds(cell):
+        word += f" within bounds ({cell.channel_full:,} full)"
     return f"{word} ({cell.length})" if cell.length is not None else word
+
+
+def _within_bounds(cell: Cell) -> bool:
+    return bool(cell.channel_full) and cell.status in ("holds", "unreachable")
+
+
+def notes(matrix: Matrix) -> list:
+    """What a cell's words need said below the table (WITHIN_NOTE where one says it)."""
+    cells = (c for row in matrix.rows for c in row)
+    return [WITHIN_NOTE] if any(c.applicable and _within_bounds(c) for c in cells) else []
 
 
 def column_text(column: Column) -> str:
@@ -73,7 +93,7 @@ def text(matrix: Matrix) -> str:
     rows = table(matrix)
     widths = [max(len(r[j]) for r in rows) for j in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
-    return "\n".join(lines)
+    return "\n".join(lines + [""] * bool(notes(matrix)) + notes(matrix))
 
 
 def _md_escape(s: str) -> str:
@@ -87,14 +107,14 @@ def markdown(matrix: Matrix) -> str:
     lines = ["| " + " | ".join(_md_escape(c) for c in header) + " |",
              "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(_md_escape(c) for c in r) + " |" for r in (*body, explored)]
-    return "\n".join(lines)
+    return "\n".join(lines + [""] * bool(notes(matrix)) + notes(matrix))
 
 
 def cell_json(cell: Cell):
     if not cell.applicable:
         return None
     return {"status": cell.status, "kind": cell.kind, "length": cell.length,
-            "detail": cell.detail}
+            "detail": cell.detail, "channel_full_states": cell.channel_full}
 
 
 def column_json(column: Column) -> dict:

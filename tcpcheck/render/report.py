@@ -69,7 +69,7 @@ def report(model: ir.Model, check_result: CheckResult, *, explanations: dict | N
     words = Labels(lang)
     explanations = {k: list(v) for k, v in (explanations or {}).items()}
     descriptions = {k: list(v) for k, v in (descriptions or {}).items()}
-    charts = charts if charts is not None else sequence_charts(check_result)
+    charts = charts if charts is not None else sequence_charts(check_result, lang)
     data = {"model": {"name": model.name, "file": model.file, "doc": model.doc},
             "result": render_json.check_result(check_result, model),
             "explanations": explanations, "lang": lang, "labels": words.script(),
@@ -222,18 +222,19 @@ def _e(text) -> str:
 
 # ---- sequence charts ------------------------------------------------------------------------
 
-def sequence_charts(result: CheckResult) -> dict:
-    """Property name -> SVG of its run, by ``tcpcheck.render.svg`` when installed."""
+def sequence_charts(result: CheckResult, lang: str = "en") -> dict:
+    """Property name -> SVG of its run, by ``tcpcheck.render.svg`` when installed (its
+    words in ``lang``)."""
     draw = _chart_renderer()
-    return {p.name: draw(p.trace, title=None) for p in _with_trace(result)}
+    return {p.name: draw(p.trace, lang) for p in _with_trace(result)}
 
 
 def _chart_renderer():
     if importlib.util.find_spec("tcpcheck.render.svg") is not None:
         from tcpcheck.render import svg
 
-        return svg.svg
-    return sequence_chart
+        return lambda trace, lang: svg.svg(trace, lang=lang)
+    return lambda trace, lang: sequence_chart(trace)
 
 
 ROW, TOP, LEFT_X, RIGHT_X, WIDTH = 34, 56, 150, 470, 620

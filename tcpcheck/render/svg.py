@@ -32,9 +32,11 @@ the current step with it):
 from __future__ import annotations
 
 import math
+import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from tcpcheck.explain.lang import TABLES
 from tcpcheck.render.chart import event_label
 from tcpcheck.render.journeys import (ARRIVED, DISCARDED, DROPPED, EXPIRED, IN_FLIGHT, LOST,
                                       Journey, by_step, journeys)
@@ -64,12 +66,19 @@ _FONT = {"font-family": "monospace", "font-size": "12"}
 _INK, _FAULT, _MUTED, _COPY = "#222222", "#c0392b", "#888888", "#b7791f"
 
 
+def text_width(text: str) -> float:
+    """How wide the layout takes ``text`` to be: a wide character (Chinese, say) takes
+    two cells of the monospace font."""
+    cells = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return cells * _CHAR
+
+
 def text_box(x: float, y: float, text: str, anchor: str = "start",
              rotate: tuple | None = None) -> tuple:
     """The four corners of the box the layout assumes a 12px ``text`` takes, written at
     (``x``, ``y``) with ``text-anchor`` ``anchor`` and turned by ``rotate`` = (degrees, cx,
     cy) as the SVG ``rotate()`` transform does."""
-    width = len(text) * _CHAR
+    width = text_width(text)
     left = x - width if anchor == "end" else x - width / 2 if anchor == "middle" else x
     corners = ((left, y - _ASCENT), (left + width, y - _ASCENT), (left + width, y + _DESCENT),
                (left, y + _DESCENT))
@@ -137,33 +146,36 @@ class _Label:
     prefer: float
 
 
-def svg(trace: Trace, *, title: str | None = None) -> str:
-    """``trace`` as an SVG document (see the module doc for its structure).  No two texts
+def svg(trace: Trace, *, title: str | None = None, lang: str = "en") -> str:
+    """``trace`` as an SVG document (see the module doc for its structure), its own words
+    (the title, a segment's fate) in ``lang`` (tcpcheck/explain/lang.py).  No two texts
     (or state boxes) overlap and all lie inside the drawing, by :func:`text_box`'s measure:
     the lifelines, then the steps, are drawn further apart until every segment's label
     finds a free place (see :func:`_place` for a label that finds none even then)."""
     names = tuple(trace.endpoint_names)
     all_journeys = journeys(trace)
+    words = TABLES[lang]
+    heading = title or _default_title(trace, words)
+    labels = {j: _segment_label(j, words) for j in all_journeys}
     # the narrow chart, else a wider gap, else the steps further and further apart
     for wide, band in _ATTEMPTS:
-        root, missed = _draw(trace, names, all_journeys, title, band, wide)
+        root, missed = _draw(trace, names, all_journeys, heading, labels, band, wide)
         if not missed:
             break
     ET.indent(root)
     return ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _draw(trace: Trace, names: tuple, all_journeys: tuple, title: str | None,
+def _draw(trace: Trace, names: tuple, all_journeys: tuple, heading: str, labels: dict,
           band: float, wide: bool) -> tuple:
     """The drawing with steps ``band`` apart (and a ``wide`` gap between the lifelines),
     and how many labels found no free place."""
-    layout = _layout(trace, names, all_journeys, title, band, wide)
+    layout = _layout(trace, names, heading, labels, band, wide)
     canvas = _Canvas()
     root = ET.Element("svg", {"xmlns": SVG_NS, "version": "1.1",
                               "width": _num(layout.width), "height": _num(layout.height),
                               "viewBox": f"0 0 {_num(layout.width)} {_num(layout.height)}",
                               "class": "tcpcheck-sequence-chart"})
-    heading = title or _default_title(trace)
     ET.SubElement(root, "title").text = heading
     _text(canvas, root, 12, 20, heading, {"font-weight": "bold"})
     _lifelines(canvas, root, names, layout)
@@ -176,39 +188,40 @@ def _draw(trace: Trace, names: tuple, all_journeys: tuple, title: str | None,
         for j in table[step.index].copied:
             _copy_mark(group, j, names, layout, step.index)
         for j in ends[step.index]:
-            _segment(canvas, group, j, names, layout)
+            _segment(canvas, group, j, labels[j], names, layout)
         previous = step
     # the longest labels first: they have the least room to move (sorted is stable, so
     # the order stays the same from one run to the next)
-    labels = sorted(canvas.labels, key=lambda label: -len(label.text))
-    missed = sum(not _place(canvas, label, layout) for label in labels)
+    longest_first = sorted(canvas.labels, key=lambda label: -text_width(label.text))
+    missed = sum(not _place(canvas, label, layout) for label in longest_first)
     return root, missed
 
 
-def _default_title(trace: Trace) -> str:
+def _default_title(trace: Trace, words: dict) -> str:
     what = "witness" if trace.kind == "witness" else "counterexample"
-    about = f" for {trace.property}" if trace.property else ""
-    return f"{trace.model}: {what}{about} ({len(trace)} steps)"
+    about = "_for" if trace.property else ""
+    return words[f"chart_{what}{about}"].format(model=trace.model, property=trace.property,
+                                                 steps=len(trace))
 
 
-def _layout(trace: Trace, names: tuple, all_journeys: tuple, title: str | None,
-            band: float, wide: bool) -> _Layout:
-    labels = sorted((len(_segment_label(j)) * _CHAR for j in all_journeys), reverse=True)
-    labels += [0.0, 0.0]
+def _layout(trace: Trace, names: tuple, heading: str, labels: dict, band: float,
+            wide: bool) -> _Layout:
+    widths = sorted((text_width(text) for text in labels.values()), reverse=True)
+    widths += [0.0, 0.0]
     # labels go between the state boxes on both lifelines, so the gap holds the widest
     # state box (half of it on each side) and the longest label with room to slide; a wide
     # gap holds the two longest side by side, so that two arrows that cross at a small
     # angle have room for their labels on either side of the crossing
-    states = [len(e.state) for s in trace.steps for e in s.state.endpoints] or [0]
-    half_box = (max(states) * _CHAR + 12) / 2
-    room = labels[0] + labels[1] + 24 if wide else labels[0] + 48
+    states = [text_width(e.state) for s in trace.steps for e in s.state.endpoints] or [0]
+    half_box = (max(states) + 12) / 2
+    room = widths[0] + widths[1] + 24 if wide else widths[0] + 48
     gap = max(320.0, room + 2 * (half_box + _PAD))
     # event labels are written outside the lifelines: the margins must hold the longest
-    side = [len(_event_text(s) or "") for s in trace.steps] + [len(n) for n in names]
-    margin = max(120.0, max(side) * _CHAR + 56, half_box + 12)
+    side = [text_width(_event_text(s) or "") for s in trace.steps] + [text_width(n) for n in names]
+    margin = max(120.0, max(side) + 56, half_box + 12)
     left = margin
     right = left + gap
-    width = max(right + margin, len(title or _default_title(trace)) * _CHAR + 24)
+    width = max(right + margin, text_width(heading) + 24)
     height = _TOP + len(trace.steps) * band + 20
     inner = (left + half_box + _PAD, right - half_box - _PAD)
     return _Layout(left, right, width, height, len(trace.steps), band, inner)
@@ -218,7 +231,7 @@ def _lifelines(canvas: _Canvas, root, names: tuple, layout: _Layout) -> None:
     group = ET.SubElement(root, "g", {"class": "lifelines"})
     bottom = layout.height - 10
     for name, x in zip(names, (layout.left, layout.right)):
-        box = len(name) * _CHAR + 16
+        box = text_width(name) + 16
         ET.SubElement(group, "rect", {"x": _num(x - box / 2), "y": "30", "width": _num(box),
                                       "height": "20", "rx": "3", "fill": "#f4f4f4",
                                       "stroke": _INK})
@@ -276,7 +289,7 @@ def _event_mark(canvas: _Canvas, group, step: Step, x: float, y: float, on_left:
 
 def _state_box(canvas: _Canvas, group, x: float, y: float, state: str) -> None:
     box = ET.SubElement(group, "g", {"class": "state"})
-    width = len(state) * _CHAR + 12
+    width = text_width(state) + 12
     ET.SubElement(box, "rect", {"x": _num(x - width / 2), "y": _num(y - 9),
                                 "width": _num(width), "height": "18", "rx": "4",
                                 "fill": "#eef4fb", "stroke": "#4a6fa5"})
@@ -298,16 +311,17 @@ def _segments_by_group(all_journeys: tuple, steps: int) -> list:
     return groups
 
 
-_FATE_WORDS = {ARRIVED: "", DISCARDED: " (discarded)", LOST: " (lost)",
-               EXPIRED: " (expired)", DROPPED: " (channel full, dropped)",
-               IN_FLIGHT: " (in flight)"}
+_FATE_KEYS = {DISCARDED: "chart_discarded", LOST: "chart_lost", EXPIRED: "chart_expired",
+              DROPPED: "chart_dropped", IN_FLIGHT: "chart_in_flight"}
 
 
-def _segment_label(j: Journey) -> str:
-    return ("dup " if j.is_copy else "") + j.segment.text() + _FATE_WORDS.get(j.fate, "")
+def _segment_label(j: Journey, words: dict) -> str:
+    fate = words[_FATE_KEYS[j.fate]] if j.fate in _FATE_KEYS else ""
+    return (words["chart_copy"] if j.is_copy else "") + j.segment.text() + fate
 
 
-def _segment(canvas: _Canvas, group, j: Journey, names: tuple, layout: _Layout) -> None:
+def _segment(canvas: _Canvas, group, j: Journey, label: str, names: tuple,
+             layout: _Layout) -> None:
     attrs = {"class": "segment", "data-fate": j.fate}
     if j.sent is not None:
         attrs["data-sent"] = str(j.sent)
@@ -343,7 +357,7 @@ def _segment(canvas: _Canvas, group, j: Journey, names: tuple, layout: _Layout) 
         prefer = x1 + (end[0] - x1) * _NEAR
     if line[0][0] > line[1][0]:
         line = (line[1], line[0])
-    canvas.labels.append(_Label(seg, _segment_label(j), colour, line, prefer))
+    canvas.labels.append(_Label(seg, label, colour, line, prefer))
 
 
 def _ends(j: Journey, names: tuple, layout: _Layout) -> tuple:

@@ -180,7 +180,7 @@ def test_json_structure(handshakes):
     assert set(data["cells"]) == set(handshakes.properties)
     stale = data["cells"]["no_stale_accept"]
     assert stale["two_way_handshake"] == {"status": "violated", "kind": "step", "length": 3,
-                                          "detail": None}
+                                          "detail": None, "channel_full_states": 0}
     assert stale["three_way_handshake"]["status"] == "holds"
     assert data["cells"]["old_syn_recovery"]["two_way_handshake"] is None
     assert data["stats"]["two_way_handshake"]["states"] == 29

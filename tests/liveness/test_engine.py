@@ -3,7 +3,6 @@ tiny models whose state graphs can be drawn by hand (tests/liveness/models.py)."
 
 from __future__ import annotations
 
-
 from tcpcheck.explicit import liveness
 from tcpcheck.result import HOLDS, NOT_VERIFIED, VIOLATED
 from tests.liveness.models import GIVE_UP, SYN_LOSS, TOGGLE, ZENO, run

@@ -71,3 +71,21 @@ def test_one_state_at_the_edge_is_one_state():
     violated = PropertyResult("x", "always", "violated", channel_full=3)
     assert render_text.status_text(violated) == "VIOLATED"
     assert render_json.property_result(p)["channel_full_states"] == 1
+
+
+def test_compare_says_within_bounds_in_its_cells_and_explains_it_below():
+    code, out, _ = _cli("compare", TEARDOWN, *SMALL)
+    assert code == 0
+    assert "holds within bounds (8 full)" in out
+    assert out.rstrip().endswith("so runs beyond the channel bound are not covered")
+    code, out, _ = _cli("compare", TEARDOWN, *SMALL, "--format", "json")
+    cells = json.loads(out)["cells"]
+    assert {c["teardown_time_wait"]["channel_full_states"] for c in cells.values()} >= {8}
+    assert all(c["teardown_time_wait"]["status"] != "holds within bounds"
+               for c in cells.values())
+
+
+def test_compare_adds_no_note_where_no_cell_needs_it():
+    code, out, _ = _cli("compare", ROOT / "models" / "two_way_handshake.tcp")
+    assert code == 1 and "reached (3)" in out
+    assert "within bounds" not in out

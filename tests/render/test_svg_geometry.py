@@ -162,3 +162,25 @@ def test_state_names_fit_their_boxes():
         root = ET.fromstring(svg(trace))
         assert root.find(f".//{TAG % 'g'}[@class='state']") is not None
         _boxes(root)  # asserts each name is inside its box
+
+
+def test_chinese_charts_keep_their_texts_apart():
+    """In Chinese (the report's charts with --lang zh) a character of the title and of a
+    segment's fate takes two cells: the layout makes room for them as for English."""
+    problems = {label: found for label, trace in _runs()
+                if (found := _problems(svg(trace, lang="zh")))}
+    assert problems == {}
+
+
+def test_a_chinese_chart_says_its_own_words_in_chinese():
+    trace = next(t for label, t in _runs() if label.startswith("two_way_handshake"))
+    texts = [t.text for t in ET.fromstring(svg(trace, lang="zh")).iter(TAG % "text")]
+    assert any("的反例" in text for text in texts)
+    english = ("counterexample", "witness", "in flight", "lost", "expired", "discarded",
+               "dropped", "steps)", "dup ")
+    assert not [text for text in texts if any(word in text for word in english)]
+
+
+def test_a_wide_character_takes_two_cells():
+    narrow, wide = text_box(0, 0, "ab"), text_box(0, 0, "反例")
+    assert wide[1][0] - wide[0][0] == 2 * (narrow[1][0] - narrow[0][0])
