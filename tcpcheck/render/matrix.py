@@ -37,7 +37,8 @@ LIMIT_STOPS = ("max-states", "max-depth", "timeout", "max-memory", "interrupted"
                "error", "stopped")
 
 
-WITHIN_NOTE = ("within bounds (N full): holds in every state explored, N of them with the "
+WITHIN_NOTE = ("within bounds (N full): the verdict covers every state explored, N of them "
+               "with the "
                "channel full (a segment there waits for room to send its replies), so runs "
                "beyond the channel bound are not covered")
 
