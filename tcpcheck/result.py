@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tcpcheck.trace import Trace
+from tcpcheck.trace.records import Trace
 
 HOLDS, VIOLATED, REACHED, UNREACHABLE, NOT_VERIFIED = (
     "holds", "violated", "reached", "unreachable", "not_verified")
@@ -136,12 +136,6 @@ class CheckResult:
     def exit_code(self) -> int:
         """0 every property holds, 1 one fails, 3 nothing failed but not all was verified."""
         return exit_code_of({p.status for p in self.properties})
-
-    def _repr_html_(self) -> str:
-        """Jupyter's rich display: the verdicts, and each run's chart and steps."""
-        from tcpcheck.render.report import result_html  # lazy: renderers import this module
-
-        return result_html(self)
 
 
 def property_named(properties, name: str) -> PropertyResult:

@@ -1,5 +1,5 @@
 """``tcpcheck compare MODEL...``: check several variants of a protocol and print one table of
-their verdicts, a row per property and a column per model (tcpcheck/compare.py builds it,
+their verdicts, a row per property and a column per model (tcpcheck/analyses/compare.py builds it,
 tcpcheck/render/matrix.py draws it)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import argparse
 
 from tcpcheck.commands._common import (ProgressLine, add_memory_option, is_terminal, load_model,
                                        positive_float, positive_int)
-from tcpcheck.compare import compare
+from tcpcheck.analyses.compare import compare
 from tcpcheck.render import json as render_json
 from tcpcheck.render import matrix as render_matrix
 

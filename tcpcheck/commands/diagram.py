@@ -11,7 +11,7 @@ import argparse
 from tcpcheck.commands._common import load_model, write_output
 from tcpcheck.diagnostics import UsageError
 from tcpcheck.render import diagram as render_diagram
-from tcpcheck.tracefile import load_trace
+from tcpcheck.trace.files import load_trace
 
 NAME = "diagram"
 

@@ -1,6 +1,6 @@
 """``tcpcheck diff A B [--property P]``: a shortest run that one model allows and the other
 does not (or that breaks P in one and keeps it in the other), printed side by side
-(tcpcheck/diff.py searches, tcpcheck/render/diffview.py prints; MANUAL 14.12)."""
+(tcpcheck/analyses/diff.py searches, tcpcheck/render/diffview.py prints; MANUAL 14.12)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import argparse
 
 from tcpcheck.commands._common import (ProgressLine, add_memory_option, is_terminal, load_model,
                                        positive_float, positive_int)
-from tcpcheck.diff import OBSERVATIONS, DiffOptions, diff
+from tcpcheck.analyses.diff import OBSERVATIONS, DiffOptions, diff
 from tcpcheck.diagnostics import UsageError
 from tcpcheck.render import diffview
 from tcpcheck.render import json as render_json

@@ -1,6 +1,6 @@
 """``tcpcheck scan MODEL``: what a port scanner sees.  For one endpoint, in each control state
 it reaches, the reply to nmap's SYN, ACK, FIN, NULL and Xmas probes, derived from the
-model's own recv transitions, and what nmap concludes from it (tcpcheck/scan.py computes
+model's own recv transitions, and what nmap concludes from it (tcpcheck/analyses/scan.py computes
 it, tcpcheck/render/scan.py draws it; spec/MANUAL.md 14.13)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from tcpcheck.commands._common import (ProgressLine, add_memory_option, is_termi
                                        positive_float, positive_int, write_output)
 from tcpcheck.render import json as render_json
 from tcpcheck.render import scan as render_scan
-from tcpcheck.scan import DEFAULT_MAX_STATES, scan
+from tcpcheck.analyses.scan import DEFAULT_MAX_STATES, scan
 
 NAME = "scan"
 

@@ -19,8 +19,8 @@ from tcpcheck.render import evaluation as render_eval
 from tcpcheck.render import text as render_text
 from tcpcheck.render.formats import DEFAULT_FORMAT, TRACE_FORMATS, render_file, render_trace
 from tcpcheck.result import EXIT_BAD_INPUT
-from tcpcheck.trace_eval import evaluate, lower_expression, mismatch, model_for
-from tcpcheck.tracefile import LoadedTrace, load_trace
+from tcpcheck.trace.evaluate import evaluate, lower_expression, mismatch, model_for
+from tcpcheck.trace.files import LoadedTrace, load_trace
 
 NAME = "trace"
 

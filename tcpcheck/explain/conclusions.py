@@ -11,9 +11,9 @@ from tcpcheck.explain.story import Story, tell
 from tcpcheck.explain.verdict import evaluate_on, judge, leaves, shown, value_name
 from tcpcheck.explain.words import Words
 from tcpcheck.model import ir
-from tcpcheck.render.text import expr_text
+from tcpcheck.render.values import expr_text
 from tcpcheck.result import REACHED, STOP_DETAILS, UNREACHABLE, PropertyResult
-from tcpcheck.trace import Step, Trace
+from tcpcheck.trace.records import Step, Trace
 
 MAX_CLAUSES = 5  # a summary of a run names at most this many of its steps
 STOP_REASONS = {detail: reason for reason, detail in STOP_DETAILS.items()}

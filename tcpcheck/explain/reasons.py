@@ -40,9 +40,9 @@ from dataclasses import dataclass, field
 
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.model import ir
-from tcpcheck.render.text import expr_text
+from tcpcheck.render.values import expr_text
 from tcpcheck.result import HOLDS, REACHED, UNREACHABLE, VIOLATED, PropertyResult
-from tcpcheck.trace import Trace
+from tcpcheck.trace.records import Trace
 
 CHECK, CHOICE, REMOVED = "guard", "choice", "removed"
 REASON, NO_EFFECT, NOT_DECIDED = "reason", "no effect", "not decided"

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tcpcheck.trace import EndpointView, SegmentView, Step, Trace
+from tcpcheck.trace.records import EndpointView, SegmentView, Step, Trace
 
 RECEIVING_KINDS = ("recv", "discard")
 

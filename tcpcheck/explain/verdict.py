@@ -1,7 +1,7 @@
 """How the last state of a run decides a property: which part of its expression is false
 (or true, for a goal) and the values that make it so.  Language-free facts.
 
-The expression is evaluated on the trace's own records (:mod:`tcpcheck.trace_eval`), so
+The expression is evaluated on the trace's own records (:mod:`tcpcheck.trace.evaluate`), so
 the values are the ones the run shows, whatever engine found it.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tcpcheck import trace_eval
+from tcpcheck.trace import evaluate as trace_eval
 from tcpcheck.model import ir
-from tcpcheck.render.text import expr_text, value_text
-from tcpcheck.trace import Step, Trace
+from tcpcheck.render.values import expr_text, value_text
+from tcpcheck.trace.records import Step, Trace
 
 LEAVES = (ir.VarRef, ir.IncarnationRef, ir.ControlState, ir.SegField, ir.ParamRef, ir.TimerRef)
 
@@ -51,7 +51,7 @@ def judge(model: ir.Model, prop: ir.Property, trace: Trace) -> Verdict:
 
 def evaluate_on(e, step: Step, trace: Trace, modulus: int):
     """The value of ir expression ``e`` after ``step`` (``seg``: the segment it received),
-    or a :class:`tcpcheck.trace_eval.NoValue`."""
+    or a :class:`tcpcheck.trace.evaluate.NoValue`."""
     text = expr_text(e, trace.endpoint_names)
     return trace_eval.evaluate(trace_eval.TraceExpression(text, (e, e)), step, trace, modulus)
 

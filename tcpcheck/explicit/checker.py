@@ -30,7 +30,7 @@ from tcpcheck.model import ir
 from tcpcheck.result import (FAILING, HOLDS, NOT_VERIFIED, REACHED, STOP_DETAILS, STOPPED,
                              UNREACHABLE, VIOLATED, CheckResult, Coverage, FairnessHint,
                              PropertyResult, Stats)
-from tcpcheck.trace import Step
+from tcpcheck.trace.records import Step
 
 DOMAINS = "domains"  # the built-in property: every variable stays in its domain
 LEMMA = "lemma"  # the kind under which lemmas are reported

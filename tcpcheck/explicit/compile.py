@@ -18,13 +18,9 @@ from itertools import chain
 
 from tcpcheck.diagnostics import TcpcheckError
 from tcpcheck.model import ir
+from tcpcheck.model.ir import seq_lt
 
 VAR_BASE = 2  # index of the first variable in an endpoint tuple
-
-
-def seq_lt(a: int, b: int, modulus: int) -> bool:
-    """RFC 9293 3.4 ``SEQ.LT``: ``a - b`` is negative in modulus arithmetic."""
-    return (a - b) % modulus >= (modulus + 1) // 2
 
 
 def timer_bases(model: ir.Model) -> tuple:

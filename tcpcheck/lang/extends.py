@@ -76,6 +76,9 @@ def _fail(code: str, message: str, span: Span, hint: str | None = None):
 def _resolve(tree, sources, chain, removals, read):
     if tree.extends is None:
         return tree
+    if "\0" in tree.extends.path:  # no file system takes one; os.path would raise
+        _fail("extends", "the base model's path contains a NUL character (\\0); no file "
+              "can have that name", tree.extends.span)
     chain = (*chain, (Path(tree.file).resolve(), tree.file))
     path = base_path(tree.file, tree.extends.path)
     key = Path(path).resolve()

@@ -12,55 +12,30 @@ never a Lark terminal name.
 
 from __future__ import annotations
 
-import functools
 import re
 import warnings
-from importlib import resources
-from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 
 from tcpcheck.diagnostics import Diagnostic, ModelError, Span
 from tcpcheck.lang import ast
+from tcpcheck.lang.grammar import expression_parser, model_parser
 from tcpcheck.lang.nesting import too_deep
 from tcpcheck.lang.recovery import parse_with_recovery
 
-GRAMMAR_NAME = "tcpspec.lark"
 MAX_INT = ast.MAX_INT
-
-
-def grammar_text() -> str:
-    """The grammar source: from the installed package, else from the source tree's spec/."""
-    packaged = resources.files("tcpcheck").joinpath("grammar", GRAMMAR_NAME)
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    in_tree = Path(__file__).resolve().parents[2] / "spec" / GRAMMAR_NAME
-    return in_tree.read_text(encoding="utf-8")
-
-
-@functools.lru_cache(maxsize=1)
-def _lark() -> Lark:
-    return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True)
 
 
 def parse(text: str, file: str = "<string>") -> ast.ModelNode:
     """Parse tcpspec source text into a syntax tree, or raise ModelError with every syntax
     error the parser could reach (it resumes after each: tcpcheck.lang.recovery)."""
-    return _build(_lark(), text, file)
-
-
-@functools.lru_cache(maxsize=1)
-def _expression_lark() -> Lark:
-    # the same grammar entered at its expression rule: a separate parser, so that the
-    # model parser's tables (and the words of its errors) stay exactly as they are
-    return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True,
-                start="expr")
+    return _build(model_parser(), text, file)
 
 
 def parse_expression(text: str, file: str = "<expression>"):
     """Parse one expression of the property language (e.g. ``client.snd_nxt - client.iss``)
     into a syntax-tree node, or raise ModelError with the syntax error."""
-    return _build(_expression_lark(), text, file)
+    return _build(expression_parser(), text, file)
 
 
 def _build(lark: Lark, text: str, file: str):

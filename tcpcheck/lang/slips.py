@@ -26,6 +26,7 @@ from lark import Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from tcpcheck.diagnostics import Diagnostic, Span
+from tcpcheck.lang.grammar import model_parser
 
 CODE = "syntax"
 LIMIT_CODE = "syntax-limit"  # the note that the parser stopped reading (too many errors)
@@ -93,8 +94,7 @@ def sample_value(terminal: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _patterns() -> dict:
-    from tcpcheck.lang.parser import _lark  # the one model grammar; imported late (cycle)
-    return {t.name: t.pattern.value for t in _lark().terminals if t.pattern.type == "str"}
+    return {t.name: t.pattern.value for t in model_parser().terminals if t.pattern.type == "str"}
 
 
 def _pattern(terminal: str) -> str | None:

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 from tcpcheck.render.journeys import (DISCARDED, EXPIRED, Journey, StepJourneys, by_step,
                                       journeys)
-from tcpcheck.render.text import value_text
-from tcpcheck.trace import EndpointView, Step, Trace
+from tcpcheck.render.values import value_text
+from tcpcheck.trace.records import EndpointView, Step, Trace
 
 MIN_WIDTH = 48  # below this the two note columns cannot hold a state name
 

@@ -17,8 +17,8 @@ import subprocess
 
 from tcpcheck.diagnostics import TcpcheckError, UsageError, did_you_mean
 from tcpcheck.model import ir
-from tcpcheck.render.text import expr_text, trigger_text
-from tcpcheck.trace import Trace
+from tcpcheck.render.values import expr_text, trigger_text
+from tcpcheck.trace.records import Trace
 
 HIGHLIGHT = "#c0392b"  # states and edges a trace used
 VISITED_FILL = "#fdebd0"

@@ -1,4 +1,4 @@
-"""``tcpcheck diff``: a DiffResult (tcpcheck/diff.py) as two columns side by side, or JSON.
+"""``tcpcheck diff``: a DiffResult (tcpcheck/analyses/diff.py) as two columns side by side, or JSON.
 
 A renderer never explores: everything printed is in the records.  The text fits in 100
 columns: a step-number margin, then the run of the model that takes it on the left and the
@@ -10,9 +10,20 @@ from __future__ import annotations
 import textwrap
 
 from tcpcheck import __version__
-from tcpcheck.diff import CANNOT, KEEPS, OBSERVATION_TEXT, contrast, describe_observation
+from tcpcheck.analyses.diff import CANNOT, KEEPS
+from tcpcheck.model import ir
 from tcpcheck.render import json as render_json
 
+# What each observation level keeps (MANUAL 14.12).
+OBSERVATION_TEXT = {
+    "full": "who acts and how, the flags, seq and ack of the segments received and sent, "
+            "each endpoint's control state after the step",
+    "flags": "who acts and how, the flags of the segments received and sent, each "
+             "endpoint's control state after the step",
+    "wire": "who acts and how, the flags, seq and ack of the segments received and sent "
+            "(control states not observed)",
+}
+_ACK = int(ir.Flag.ACK)
 WIDTH = 100
 MARGIN = 5  # "  12 "
 COLUMN = (WIDTH - MARGIN - 3) // 2  # two columns and " | " between them
@@ -202,3 +213,64 @@ def _direction_json(d) -> dict:
             "alternatives": [render_json.step(s) for s in diff.alternatives],
         },
     }
+
+
+# ---- observations in words ----------------------------------------------------------------
+
+def describe_observation(o: tuple, names: tuple) -> str:
+    """An observation in words (endpoint ``names`` of one of the models)."""
+    stimulus, response, states = o
+    kind = stimulus[0]
+    if kind == "tick":
+        text = "tick"
+    elif kind in ("lose", "dup"):
+        text = f"{'loss' if kind == 'lose' else 'duplication'} of {seg_text(stimulus[2])} " \
+               f"to {names[stimulus[1]]}"
+    elif kind == "recv":
+        text = f"{names[stimulus[1]]} receives {seg_text(stimulus[2])}"
+    elif kind == "timeout":
+        text = f"{names[stimulus[1]]} timeout {stimulus[2]}"
+    elif kind == "crash":
+        text = f"{names[stimulus[1]]} crashes"
+    else:
+        text = f"{names[stimulus[1]]} calls {stimulus[2].upper()}"
+    if kind in ("recv", "timeout", "crash", "call"):
+        sends, dropped = response[0], response[1]
+        if sends:
+            text += "; sends " + ", ".join(seg_text(s) for s in sends)
+        if dropped:
+            text += "; dropped " + ", ".join(seg_text(s) for s in dropped)
+    elif kind == "tick" and response[0]:
+        text += "; expired " + ", ".join(seg_text(s) for _, s in response[0])
+    if states is not None:
+        text += f" -> {names[0]} {states[0]}, {names[1]} {states[1]}"
+    return text
+
+
+def contrast(taken: tuple, instead: tuple, names: tuple) -> str:
+    """How ``instead`` (the other model's answer to the same stimulus) differs from the
+    observation ``taken``, e.g. ``server SYN_RECEIVED, not ESTABLISHED``."""
+    parts = []
+    for k, what in ((0, "sends"), (1, "drops")):
+        if k < len(taken[1]) and taken[1][k] != instead[1][k]:
+            mine = ", ".join(seg_text(s) for s in instead[1][k]) or "nothing"
+            theirs = ", ".join(seg_text(s) for s in taken[1][k]) or "nothing"
+            parts.append(f"{what} {mine}, not {theirs}")
+    if taken[0] == ("tick",) and taken[1] != instead[1]:
+        parts.append("other segments expire")
+    if taken[2] is not None and instead[2] is not None:
+        for e in (0, 1):
+            if taken[2][e] != instead[2][e]:
+                parts.append(f"{names[e]} {instead[2][e]}, not {taken[2][e]}")
+    return "; ".join(parts)
+
+
+def seg_text(seen: tuple) -> str:
+    parts = [ir.flag_text(seen[0])]
+    if len(seen) >= 3:
+        parts.append(f"seq={seen[1]}")
+        if seen[0] & _ACK:
+            parts.append(f"ack={seen[2]}")
+    if seen and isinstance(seen[-1], tuple):
+        parts += [f"{k}={v}" for k, v in seen[-1]]
+    return " ".join(parts)

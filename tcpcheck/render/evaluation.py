@@ -1,11 +1,11 @@
 """The table ``tcpcheck trace FILE --eval EXPR`` prints: one row per step, one column per
-expression, then what the step did.  Pure: the values are computed by tcpcheck.trace_eval."""
+expression, then what the step did.  Pure: the values are computed by tcpcheck.trace.evaluate."""
 
 from __future__ import annotations
 
-from tcpcheck.render.text import value_text
-from tcpcheck.trace import Trace
-from tcpcheck.trace_eval import NoValue
+from tcpcheck.render.values import value_text
+from tcpcheck.trace.records import Trace
+from tcpcheck.trace.evaluate import NoValue
 
 
 def cell(value) -> str:

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from tcpcheck.diagnostics import UsageError
 from tcpcheck.render import chart as _chart
-from tcpcheck.render import itf as _itf
+from tcpcheck.trace import itf as _itf
 from tcpcheck.render import json as _json
 from tcpcheck.render import mermaid as _mermaid
 from tcpcheck.render import rfc as _rfc
 from tcpcheck.render import svg as _svg
-from tcpcheck.render import text as _text
-from tcpcheck.trace import Trace
+from tcpcheck.render import steps as _steps
+from tcpcheck.trace.records import Trace
 
 DEFAULT_FORMAT = "chart"
 
 TRACE_FORMATS = {
     "chart": lambda t, *, full, color: _chart.chart(t, full=full, color=color),
-    "steps": lambda t, *, full, color: _text.trace(t, full=full),
+    "steps": lambda t, *, full, color: _steps.trace(t, full=full),
     "rfc": lambda t, *, full, color: _rfc.rfc(t),
     "mermaid": lambda t, *, full, color: _mermaid.mermaid(t).rstrip("\n"),
     "svg": lambda t, *, full, color: _svg.svg(t).rstrip("\n"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from tcpcheck.trace import SegmentView, Step, Trace
+from tcpcheck.trace.records import SegmentView, Step, Trace
 
 # What became of a segment.
 ARRIVED = "arrived"  # received by a transition of the destination

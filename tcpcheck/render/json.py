@@ -10,9 +10,9 @@ import json
 
 from tcpcheck import __version__
 from tcpcheck.model import ir
-from tcpcheck.render.text import expr_text
+from tcpcheck.render.values import expr_text
 from tcpcheck.result import CheckResult, PropertyResult
-from tcpcheck.trace import EndpointView, SegmentView, Snapshot, Step, Trace
+from tcpcheck.trace.records import EndpointView, SegmentView, Snapshot, Step, Trace
 
 SCHEMA_VERSION = 1
 

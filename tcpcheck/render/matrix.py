@@ -1,4 +1,4 @@
-"""Rendering a variant matrix (tcpcheck/compare.py) as text, Markdown or JSON.
+"""Rendering a variant matrix (tcpcheck/analyses/compare.py) as text, Markdown or JSON.
 
 Every format shows the same table: a row per property, a column per model, and a last row
 ``explored`` with each model's states and time.  Only the seconds vary from run to run;
@@ -24,7 +24,7 @@ the channel's edge a safety verdict covers (0 for none).
 from __future__ import annotations
 
 from tcpcheck import __version__
-from tcpcheck.compare import Cell, Column, Matrix
+from tcpcheck.analyses.compare import Cell, Column, Matrix
 from tcpcheck.explicit.checker import LEMMA
 from tcpcheck.render.json import SCHEMA_VERSION
 

@@ -15,7 +15,7 @@ import re
 
 from tcpcheck.render.chart import event_label
 from tcpcheck.render.journeys import DISCARDED, EXPIRED, Journey, by_step, journeys
-from tcpcheck.trace import Step, Trace
+from tcpcheck.trace.records import Step, Trace
 
 _RESERVED = {"end", "participant", "actor", "loop", "alt", "else", "opt", "par", "and",
              "rect", "critical", "break", "note", "over", "box", "autonumber", "activate",

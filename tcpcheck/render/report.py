@@ -25,9 +25,10 @@ import re
 from tcpcheck.explain.lang import TABLES
 from tcpcheck.model import ir
 from tcpcheck.render import json as render_json
+from tcpcheck.render import steps as render_steps
 from tcpcheck.render import text as render_text
 from tcpcheck.result import NOT_VERIFIED, STOP_DETAILS, CheckResult, PropertyResult
-from tcpcheck.trace import SegmentView, Trace
+from tcpcheck.trace.records import SegmentView, Trace
 
 DATA_ELEMENT_ID = "tcpcheck-data"
 STOP_REASONS = {detail: reason for reason, detail in STOP_DETAILS.items()}
@@ -339,7 +340,7 @@ def _chart_arrow(sent: int, arrived: int | None, segment: SegmentView, x: dict) 
 
 def result_html(result: CheckResult) -> str:
     """A static HTML summary of ``result`` (verdicts, then each run's chart and steps), for
-    ``CheckResult._repr_html_``: no script, so it also shows in an untrusted notebook."""
+    the notebook display (tcpcheck.notebook): no script, so it also shows in an untrusted notebook."""
     charts = sequence_charts(result)
     words = Labels("en")
     parts = [f'<div class="tcpcheck-result"><p><b>model {_e(result.model)}</b> '
@@ -349,7 +350,7 @@ def result_html(result: CheckResult) -> str:
         parts.append(f"<details open><summary>{_e(title)} "
                      f"({words.count('report_steps', len(p.trace))})</summary>")
         parts.append(inline_svg(charts[p.name]))
-        parts.append(f"<pre>{_e(render_text.trace(p.trace))}</pre></details>")
+        parts.append(f"<pre>{_e(render_steps.trace(p.trace))}</pre></details>")
     parts.append(f"<p>{_e(render_text.stats_line(result))}</p></div>")
     return "\n".join(parts)
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from tcpcheck.render.journeys import (ARRIVED, DISCARDED, EXPIRED, Journey, by_step,
                                       journeys)
-from tcpcheck.trace import SegmentView, Step, Trace
+from tcpcheck.trace.records import SegmentView, Step, Trace
 
 _NUMBER = 4  # "12. "
 

@@ -1,4 +1,4 @@
-"""Rendering a port scan (tcpcheck/scan.py) as text, Markdown or JSON.
+"""Rendering a port scan (tcpcheck/analyses/scan.py) as text, Markdown or JSON.
 
 Every format has the same two parts: the table (a row per control state of the endpoint, a
 column per probe: the reply's flags and nmap's conclusion) and the replies in detail (in
@@ -25,7 +25,7 @@ import textwrap
 from tcpcheck import __version__
 from tcpcheck.model import ir
 from tcpcheck.render.json import SCHEMA_VERSION
-from tcpcheck.scan import PROBES, Cell, Reply, ScanResult, conclusion
+from tcpcheck.analyses.scan import PROBES, Cell, Reply, ScanResult, conclusion
 
 WIDTH = 17  # a probe column, with its gap
 LINE = 100  # the text format's width

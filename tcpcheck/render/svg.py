@@ -40,7 +40,7 @@ from tcpcheck.explain.lang import TABLES
 from tcpcheck.render.chart import event_label
 from tcpcheck.render.journeys import (ARRIVED, DISCARDED, DROPPED, EXPIRED, IN_FLIGHT, LOST,
                                       Journey, by_step, journeys)
-from tcpcheck.trace import Step, Trace
+from tcpcheck.trace.records import Step, Trace
 
 SVG_NS = "http://www.w3.org/2000/svg"
 

@@ -1,4 +1,5 @@
-"""Plain-text rendering of results, traces, model summaries and diagnostics.
+"""Plain-text rendering of results, model summaries and diagnostics (a trace's steps:
+tcpcheck.render.steps; values and expressions: tcpcheck.render.values).
 
 Pure functions from records to strings: nothing here explores, parses or prints.
 """
@@ -8,7 +9,9 @@ from __future__ import annotations
 from tcpcheck.diagnostics import Diagnostic, ModelError
 from tcpcheck.model import ir
 from tcpcheck.result import CheckResult, PropertyResult
-from tcpcheck.trace import EndpointView, Snapshot, Trace
+from tcpcheck.render.formats import render_trace
+from tcpcheck.render.values import expr_text, trigger_text
+from tcpcheck.trace.records import Trace
 
 STATUS_WORDS = {
     "holds": "holds",
@@ -90,71 +93,8 @@ def model_error(err: ModelError) -> str:
     return "\n".join(parts)
 
 
-# ---- values -------------------------------------------------------------------------------
-
-def value_text(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return "{" + ",".join(str(v) for v in value) + "}"
-    return str(value)
-
-
-def _assignments(pairs) -> str:
-    return " ".join(f"{k}={value_text(v)}" for k, v in pairs)
-
-
-def _endpoint_line(view: EndpointView, before: EndpointView | None, full: bool) -> str:
-    variables = [(k, v) for k, v in view.variables
-                 if full or before is None or before.value(k) != v]
-    timers = [(k, v) for k, v in view.timers
-              if full or before is None or dict(before.timers)[k] != v]
-    parts = [f"{view.name:<8} {view.state:<13}"]
-    if view.incarnation or (before is not None and before.incarnation != view.incarnation):
-        parts.append(f"incarnation={view.incarnation}")
-    if variables:
-        parts.append(_assignments(variables))
-    if timers:
-        parts.append(" ".join(f"{k}={'off' if v is None else v}" for k, v in timers))
-    return " ".join(parts).rstrip()
-
-
-def _flight_line(snap: Snapshot) -> str:
-    if not snap.in_flight:
-        return "in flight: nothing"
-    items = [f"{s.src}->{s.dst} {s.text()}" + (f" (age {s.age})" if s.age else "")
-             for s in snap.in_flight]
-    return "in flight: " + "; ".join(items)
-
-
-# ---- traces -------------------------------------------------------------------------------
-
-def trace(t: Trace, *, full: bool = False, indent: str = "  ") -> str:
-    """Numbered steps: who acted and what happened, then each endpoint's control state and
-    the variables that changed (all of them with ``full``), then what is in flight."""
-    out = []
-    previous = None
-    for step in t.steps:
-        number = f"{step.index:>3}."
-        marker = ""
-        if t.loop_start is not None and step.index == t.loop_start:
-            marker = "  <-- the loop starts here"
-        out.append(f"{indent}{number} {step.summary}{marker}")
-        pad = indent + " " * 5
-        for e, view in enumerate(step.state.endpoints):
-            before = previous.endpoints[e] if previous is not None else None
-            out.append(pad + _endpoint_line(view, before, full or previous is None))
-        out.append(pad + _flight_line(step.state))
-        previous = step.state
-    if t.loop_start is not None:
-        out.append(f"{indent}     ... and again from step {t.loop_start}, for ever")
-    return "\n".join(out)
-
-
 def _trace_text(t: Trace, trace_format: str, full: bool, color: bool) -> str:
-    """A run in one of the formats of tcpcheck.render.formats ("steps" is :func:`trace`)."""
-    from tcpcheck.render.formats import render_trace  # it imports this module
-
+    """A run in one of the formats of tcpcheck.render.formats ("steps" is steps.trace)."""
     return render_trace(t, trace_format, full=full, color=color)
 
 
@@ -333,84 +273,6 @@ def _params_lines(model: ir.Model) -> list:
 
 def _first_line(doc: str | None) -> str:
     return f": {doc.splitlines()[0]}" if doc else ""
-
-
-# ---- expressions --------------------------------------------------------------------------
-
-# Binding levels of spec/MANUAL.md 10.1, loosest first; a level in _CHAINED associates left.
-_LEVELS = {"=>": 1, "or": 2, "and": 3,
-           **dict.fromkeys(("==", "!=", "<", "<=", ">", ">=", "in", "notin"), 5),
-           **dict.fromkeys(("+", "-", "union", "difference"), 6), "*": 7, "%": 7}
-_CHAINED = (2, 3, 6, 7)
-_SPELLING = {"union": "+", "difference": "-", "notin": "not in"}
-_ATOM = 9
-
-
-def expr_text(e, endpoint_names: tuple = ()) -> str:
-    """An ir expression as tcpspec writes it (params by name).  ``endpoint_names`` turns
-    a variable of a property into ``client.x``; without them it is just ``x``."""
-    return _expr_text(e, endpoint_names)[0]
-
-
-def _expr_text(e, names) -> tuple[str, int]:
-    """The text of ``e`` and its binding level, to put parentheses only where needed."""
-    if isinstance(e, ir.Lit):
-        return value_text(e.value), _ATOM
-    if isinstance(e, ir.ParamRef):
-        return e.name, _ATOM
-    if isinstance(e, ir.VarRef):
-        return (f"{names[e.endpoint]}.{e.name}" if names else e.name), _ATOM
-    if isinstance(e, ir.IncarnationRef):
-        return (f"{names[e.endpoint]}.incarnation" if names else "incarnation"), _ATOM
-    if isinstance(e, ir.TimerRef):
-        return (f"{names[e.endpoint]}.{e.name}" if names else e.name), _ATOM
-    if isinstance(e, ir.ControlState):
-        return (f"{names[e.endpoint]}.state" if names else "state"), _ATOM
-    if isinstance(e, ir.StateLit):
-        return e.name, _ATOM
-    if isinstance(e, ir.SegField):
-        return f"{e.binder}.{e.field}", _ATOM
-    if isinstance(e, ir.SetLiteral):
-        return "{" + ", ".join(_expr_text(i, names)[0] for i in e.items) + "}", _ATOM
-    if isinstance(e, ir.Unary):
-        inner, level = _expr_text(e.operand, names)
-        if e.op == "not":
-            return f"not {_wrap(inner, level, 4)}", 4
-        return f"-{_wrap(inner, level, 8)}", 8
-    if isinstance(e, ir.Quantifier):
-        where = "channel" if e.direction is None else \
-            f"channel.{names[e.direction] if names else e.direction}"
-        # level 0: its body extends as far right as possible, so it is wrapped when nested
-        return f"{e.kind} {e.var} in {where}: {_expr_text(e.body, names)[0]}", 0
-    if isinstance(e, ir.Binary):
-        return _binary_text(e, names)
-    return "?", _ATOM  # not an expression lowering produces
-
-
-def _binary_text(e: ir.Binary, names) -> tuple[str, int]:
-    op = e.op[3:] if e.op.startswith("seq") else e.op
-    level = _LEVELS.get(op, 5)
-    left, left_level = _expr_text(e.left, names)
-    right, right_level = _expr_text(e.right, names)
-    left = _wrap(left, left_level, level if level in _CHAINED else level + 1)
-    right = _wrap(right, right_level, level + 1)
-    return f"{left} {_SPELLING.get(op, op)} {right}", level
-
-
-def _wrap(text: str, level: int, needed: int) -> str:
-    return text if level >= needed else f"({text})"
-
-
-def trigger_text(endpoint: ir.Endpoint, trigger: ir.Trigger) -> str:
-    if trigger.kind == "timeout":
-        return f"timeout {endpoint.timers[trigger.timer]}"
-    if trigger.kind != "recv":
-        return trigger.kind
-    parts = [n for n in ir.FLAG_NAMES if trigger.must_set & ir.Flag[n]]
-    parts += ["-" + n for n in ir.FLAG_NAMES if trigger.must_clear & ir.Flag[n]]
-    if trigger.others_free:
-        parts.append("...")
-    return "recv " + (" ".join(parts) if parts else "(no flags)")
 
 
 INVARIANT_LINES = 12  # conjuncts of a proof's invariant shown without --full

@@ -18,7 +18,7 @@ from tcpcheck.explicit.semantics import DISCARD, DUPLICATE, FIRE, LOSE, TICK
 from tcpcheck.symbolic.encoding import JUMP, Encoding
 from tcpcheck.symbolic.state import StateTerms
 from tcpcheck.symbolic.terms import SegTerms, is_seq_set
-from tcpcheck.trace import Step, Trace
+from tcpcheck.trace.records import Step, Trace
 
 
 class _SetAwareDecoder(Decoder):

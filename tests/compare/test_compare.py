@@ -1,4 +1,4 @@
-"""``tcpcheck compare``: the variant matrix (tcpcheck/compare.py), its renderings
+"""``tcpcheck compare``: the variant matrix (tcpcheck/analyses/compare.py), its renderings
 (tcpcheck/render/matrix.py) and the command's exit codes.
 
 The handshake models are checked with one segment in flight per direction and no
@@ -17,7 +17,7 @@ import textwrap
 import pytest
 
 from tcpcheck.cli import main
-from tcpcheck.compare import UNREPORTED, Cell, build_matrix, compare
+from tcpcheck.analyses.compare import UNREPORTED, Cell, build_matrix, compare
 from tcpcheck.diagnostics import UsageError
 from tcpcheck.loader import load_file, load_string
 from tcpcheck.render import matrix as render_matrix

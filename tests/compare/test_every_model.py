@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tcpcheck.compare import compare
+from tcpcheck.analyses.compare import compare
 from tcpcheck.loader import load_file
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""``tcpcheck diff``: the search for a shortest distinguishing run (tcpcheck/diff.py), its
+"""``tcpcheck diff``: the search for a shortest distinguishing run (tcpcheck/analyses/diff.py), its
 side-by-side rendering (tcpcheck/render/diffview.py) and the command's exit codes.
 
 Tiny models written to tmp_path give exact expected runs; the handshake models give the
@@ -14,7 +14,8 @@ import pytest
 
 from tcpcheck.cli import main
 from tcpcheck.diagnostics import UsageError
-from tcpcheck.diff import CANNOT, KEEPS, DiffOptions, describe_observation, diff
+from tcpcheck.analyses.diff import CANNOT, KEEPS, DiffOptions, diff
+from tcpcheck.render.diffview import describe_observation
 from tcpcheck.loader import load_file, load_string
 
 from tests.conftest import MODELS, ROOT

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tcpcheck.explain.reasons import CHECK, CHOICE, REMOVED, Candidate, plan, variant
 from tcpcheck.explicit import CheckOptions, check
-from tcpcheck.render.text import expr_text
+from tcpcheck.render.values import expr_text
 from tcpcheck.result import HOLDS, REACHED, PropertyResult
 
 from .explain_support import THREE_WAY, TWO_WAY, load

@@ -4,7 +4,7 @@ lost, retransmission, expired, and the merged ticks."""
 from __future__ import annotations
 
 from tcpcheck.explain.story import segment_histories, tell
-from tcpcheck.trace import EndpointView, SegmentView, Snapshot, Step, Trace
+from tcpcheck.trace.records import EndpointView, SegmentView, Snapshot, Step, Trace
 
 SYN = SegmentView("client", "server", "SYN", 0, 0, (("conn", 0),))
 SYN_B = SegmentView("client", "server", "SYN", 2, 0, (("conn", 1),))

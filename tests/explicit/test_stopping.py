@@ -11,10 +11,10 @@ import pytest
 
 from explicit_support import IDLE_B, load
 from tcpcheck import limits
-from tcpcheck.diff import DiffOptions, diff
+from tcpcheck.analyses.diff import DiffOptions, diff
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.result import HOLDS, NOT_VERIFIED
-from tcpcheck.scan import scan
+from tcpcheck.analyses.scan import scan
 
 # One state with 40,001 * 40,001 successors: its expansion alone would take an hour.
 WIDE = """

@@ -477,3 +477,11 @@ def test_a_variants_fairness_block_replaces_the_bases(tmp_path):
     changed = load_file(write(tmp_path, "w.tcp", 'model w extends "fair.tcp"\n'
                                                  'fairness { weak channel }\n'))
     assert [f.text for f in changed.fairness] == ["weak channel"]
+
+
+def test_a_nul_character_in_the_base_path_is_an_error_at_the_path(tmp_path):
+    # found by the model fuzzer: os.path raised ValueError ("embedded null byte"), exit 4
+    err = errors(tmp_path, 'model v extends "\\x00base.tcp"\n')
+    [d] = err.diagnostics
+    assert d.code == "extends" and "NUL character" in d.message
+    assert (d.span.line, d.span.column) == (1, 17)

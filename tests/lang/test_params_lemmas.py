@@ -10,14 +10,15 @@ import pytest
 
 from tcpcheck.diagnostics import ModelError
 from tcpcheck.lang import ast
-from tcpcheck.lang.parser import _lark, parse
+from tcpcheck.lang.grammar import model_parser
+from tcpcheck.lang.parser import parse
 
 ENDPOINTS = """
 endpoint a { states S initial S var x : 0..3 }
 endpoint b { states S initial S }
 """
 
-TERMINAL_NAMES = sorted({t.name for t in _lark().terminals} | {"$END"})
+TERMINAL_NAMES = sorted({t.name for t in model_parser().terminals} | {"$END"})
 
 
 def src(text: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from tcpcheck.diagnostics import ModelError
 from tcpcheck.lang import slips
-from tcpcheck.lang.parser import _lark
+from tcpcheck.lang.grammar import model_parser
 from tcpcheck.lang.recovery import MAX_SYNTAX_ERRORS
 from tcpcheck.loader import load_string
 from tcpcheck.render.text import model_error
@@ -152,7 +152,7 @@ def test_a_string_not_closed_on_its_line_is_one_error():
 
 @pytest.mark.parametrize("slip", [s for s in slips.SLIPS if s.examples], ids=lambda s: s.name)
 def test_every_example_of_the_table_fails_where_its_row_says(slip):
-    keys = slips.example_keys(_lark(), slip.name)
+    keys = slips.example_keys(model_parser(), slip.name)
     assert len(keys) >= 1
     for context, example in slip.examples:
         text = slips._CONTEXTS[context].format(example)
@@ -163,7 +163,7 @@ def test_every_example_of_the_table_fails_where_its_row_says(slip):
 def test_no_row_of_the_table_hides_another():
     """Two rows may share a parser state only when the earlier one has a test of its own
     (else the later row could never match)."""
-    lark = _lark()
+    lark = model_parser()
     seen = {}
     for slip in slips.SLIPS:
         for key in slips.example_keys(lark, slip.name):

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from tcpcheck.diagnostics import ModelError
-from tcpcheck.lang.parser import _lark, parse
+from tcpcheck.lang.grammar import model_parser
+from tcpcheck.lang.parser import parse
 from tcpcheck.loader import load_string
 
 GOOD = """\
@@ -26,7 +27,7 @@ endpoint b {
 """
 
 # Every terminal name of the grammar, plus Lark's own end marker: none may reach a user.
-TERMINAL_NAMES = sorted({t.name for t in _lark().terminals} | {"$END"})
+TERMINAL_NAMES = sorted({t.name for t in model_parser().terminals} | {"$END"})
 
 
 def syntax_error(text: str, file: str = "bad.tcp"):

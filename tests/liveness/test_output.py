@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from tcpcheck.cli import main
-from tcpcheck.render import itf as render_itf
+from tcpcheck.trace import itf as render_itf
 from tcpcheck.render import json as render_json
 from tcpcheck.render.formats import render_trace
-from tcpcheck.tracefile import load_trace
+from tcpcheck.trace.files import load_trace
 from tests.liveness.models import SYN_LOSS, model, run
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,6 +19,7 @@ from tcpcheck.model import ir
 from tcpcheck.model.expressions import reads_ghost
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
+from tcpcheck.render import values as render_values
 from tcpcheck.result import HOLDS, NOT_VERIFIED, VIOLATED
 
 FULL = CheckOptions(stop_when_decided=False)
@@ -449,6 +450,6 @@ def test_the_summary_lists_params_and_lemmas():
 ])
 def test_a_printed_constraint_reads_back_as_the_same_expression(constraint):
     first = load(model_with(f"param A = 2 where {constraint}\n")).params[0]
-    printed = render_text.expr_text(first.constraint)
+    printed = render_values.expr_text(first.constraint)
     again = load(model_with(f"param A = 2 where {printed}\n")).params[0]
     assert again.constraint == first.constraint

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.loader import load_file
-from tcpcheck.trace import EndpointView, SegmentView, Snapshot, Step, Trace
+from tcpcheck.trace.records import EndpointView, SegmentView, Snapshot, Step, Trace
 from golden import check_golden
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -10,7 +10,7 @@ import pytest
 from render.render_support import assert_golden, eventful_trace, shipped_traces, two_way_trace
 
 from tcpcheck.render.chart import chart, use_color
-from tcpcheck.trace import SegmentView, Trace
+from tcpcheck.trace.records import SegmentView, Trace
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

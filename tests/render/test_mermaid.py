@@ -8,7 +8,7 @@ import re
 from render.render_support import assert_golden, eventful_trace, shipped_traces, two_way_trace
 
 from tcpcheck.render.mermaid import escape, mermaid
-from tcpcheck.trace import Trace
+from tcpcheck.trace.records import Trace
 
 # The statements this renderer writes, as Mermaid's sequence grammar reads them.
 STATEMENT = re.compile(

@@ -7,7 +7,7 @@ import re
 from render.render_support import assert_golden, eventful_trace, shipped_traces, two_way_trace
 
 from tcpcheck.render.rfc import rfc, segment_text, spell
-from tcpcheck.trace import SegmentView
+from tcpcheck.trace.records import SegmentView
 
 
 def test_two_way_golden():

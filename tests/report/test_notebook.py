@@ -7,6 +7,8 @@ import ast
 import json
 import re
 import shutil
+import sys
+import types
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -50,19 +52,42 @@ def test_the_notebook_has_the_expected_cells(notebook):
     assert notebook["cells"][0]["cell_type"] == "markdown"
 
 
-class _Display:
-    """IPython's ``display`` as far as the notebook uses it: objects with
-    ``_repr_html_``, and mime bundles with ``raw=True``."""
+class _Formatter:
+    """One of IPython's display formatters: functions registered by type."""
 
     def __init__(self):
+        self.by_type = {}
+
+    def for_type(self, type_, function):
+        self.by_type[type_] = function
+
+
+class _IPython:
+    """The part of an IPython shell tcpcheck.notebook registers with."""
+
+    def __init__(self):
+        self.display_formatter = type("DisplayFormatter", (), {})()
+        self.display_formatter.formatters = {"text/html": _Formatter(),
+                                             "image/svg+xml": _Formatter()}
+
+
+class _Display:
+    """IPython's ``display`` as far as the notebook uses it: objects shown through the
+    formatters registered with the shell, and mime bundles with ``raw=True``."""
+
+    def __init__(self, shell: _IPython):
+        self.shell = shell
         self.shown = []  # (mime type, data)
 
     def __call__(self, *objects, raw: bool = False):
         for obj in objects:
             if raw:
                 self.shown += list(obj.items())
-            elif hasattr(obj, "_repr_html_"):
-                self.shown.append(("text/html", obj._repr_html_()))
+                continue
+            for mime, formatter in self.shell.display_formatter.formatters.items():
+                if type(obj) in formatter.by_type:
+                    self.shown.append((mime, formatter.by_type[type(obj)](obj)))
+                    break
             else:
                 self.shown.append(("text/plain", repr(obj)))
 
@@ -82,7 +107,11 @@ def _run_cell(source: str, namespace: dict, display: _Display) -> None:
 @pytest.mark.skipif(shutil.which("dot") is None, reason="the diagram cell needs Graphviz's dot")
 def test_the_code_cells_run(notebook, monkeypatch, capsys):
     monkeypatch.chdir(NOTEBOOK.parent)  # Jupyter runs a notebook in its own folder
-    display = _Display()
+    shell = _IPython()
+    fake_ipython = types.ModuleType("IPython")
+    fake_ipython.get_ipython = lambda: shell
+    monkeypatch.setitem(sys.modules, "IPython", fake_ipython)
+    display = _Display(shell)
     namespace = {"display": display, "__name__": "__main__"}
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code":

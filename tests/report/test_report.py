@@ -14,6 +14,7 @@ import pytest
 from tcpcheck.cli import main
 from tcpcheck.explicit import check
 from tcpcheck.loader import load_file
+from tcpcheck.notebook import DISPLAYS
 from tcpcheck.render import json as render_json
 from tcpcheck.render import report as render_report
 
@@ -128,8 +129,9 @@ def test_the_chart_has_a_group_per_step_and_an_arrow_per_segment(two_way):
 
 def test_check_results_render_in_jupyter(two_way):
     _, result = two_way
-    shown = result._repr_html_()
-    assert shown == render_report.result_html(result)
+    mime, draw = DISPLAYS[type(result)]
+    shown = draw(result)
+    assert mime == "text/html" and shown == render_report.result_html(result)
     assert "VIOLATED" in shown and "<svg" in shown and "client crashes and restarts" in shown
     assert "<script" not in shown  # notebooks may refuse to run it
 

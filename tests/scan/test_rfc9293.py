@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 
 from tcpcheck.loader import load_file
-from tcpcheck.scan import conclusion, scan_endpoints
+from tcpcheck.analyses.scan import conclusion, scan_endpoints
 
 from tests.conftest import MODELS
 

@@ -1,4 +1,4 @@
-"""``tcpcheck scan``'s analysis (tcpcheck/scan.py): probes delivered by the model's own recv
+"""``tcpcheck scan``'s analysis (tcpcheck/analyses/scan.py): probes delivered by the model's own recv
 transitions, foreign and own numbers, the descriptions of the reply's numbers, several
 replies in one state, and nmap's conclusions.  Exact tables for tiny models and for the
 shipped handshake and teardown models (explored with one segment per direction and no
@@ -13,7 +13,7 @@ import pytest
 from tcpcheck.diagnostics import UsageError
 from tcpcheck.loader import load_file, load_string
 from tcpcheck.model.ir import Flag as F
-from tcpcheck.scan import (CLOSED, FILTERED, OPEN, OPEN_FILTERED, PROBES, UNFILTERED,
+from tcpcheck.analyses.scan import (CLOSED, FILTERED, OPEN, OPEN_FILTERED, PROBES, UNFILTERED,
                            conclusion, scan, scan_endpoints)
 
 from tests.conftest import MODELS, ROOT

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from symbolic.symbolic_support import load, run, statuses
-from tcpcheck import trace_eval
+from tcpcheck.trace import evaluate as trace_eval
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.symbolic import BOUNDED, JUMP, PROVED, UNIT
 

@@ -27,9 +27,9 @@ from tcpcheck.cli import main
 from tcpcheck.commands.trace import render as render_loaded
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.loader import load_file
-from tcpcheck.render import itf as render_itf
+from tcpcheck.trace import itf as render_itf
 from tcpcheck.render import json as render_json
-from tcpcheck.tracefile import load_trace
+from tcpcheck.trace.files import load_trace
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 FORMATS = ["chart", "steps", "rfc", "mermaid", "svg", "json", "itf"]

@@ -12,9 +12,9 @@ from tracefile_support import ROOT, assert_golden, checked, itf_problems
 
 from tcpcheck.cli import main
 from tcpcheck.render import json as render_json
-from tcpcheck.render import text as render_text
+from tcpcheck.render import steps as render_steps
 from tcpcheck.render.formats import DEFAULT_FORMAT, render_trace
-from tcpcheck.tracefile import load_trace
+from tcpcheck.trace.files import load_trace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "explicit"))
 from explicit_support import TIMED  # noqa: E402  the hand-checked timed model
@@ -65,7 +65,7 @@ def test_steps_is_the_first_counterexample_as_check_prints_it(run_json):
     assert code == 0 and err == ""
     t = load_trace(run_json).trace
     assert t.property == "no_stale_accept"
-    assert out == TITLE + render_text.trace(t) + "\n"
+    assert out == TITLE + render_steps.trace(t) + "\n"
 
 
 def test_the_default_format_is_checks_default(run_json):
@@ -86,7 +86,7 @@ def test_another_property_and_full(run_json):
                             "--format", "steps")
     assert code == 0 and out.startswith("Witness for handshake_completes")
     t = load_trace(run_json, "handshake_completes").trace
-    assert render_text.trace(t, full=True) in out
+    assert render_steps.trace(t, full=True) in out
 
 
 def test_json_and_itf_outputs_read_back_to_the_same_trace(run_json, tmp_path):
@@ -117,7 +117,7 @@ def test_a_chosen_counterexample_of_several(tmp_path):
     second = result.get("clean_close").traces[1]
     code, out, _ = tcpcheck("trace", str(path), "-p", "clean_close", "--counterexample", "2",
                             "--format", "steps")
-    assert code == 0 and render_text.trace(second) in out
+    assert code == 0 and render_steps.trace(second) in out
 
 
 # ---- --eval -----------------------------------------------------------------------------------

@@ -8,12 +8,12 @@ import os
 import pytest
 from tracefile_support import checked, hand_built
 
-from tcpcheck import tracefile
+from tcpcheck.trace import files as tracefile
 from tcpcheck.diagnostics import UsageError
-from tcpcheck.render import itf as render_itf
+from tcpcheck.trace import itf as render_itf
 from tcpcheck.render import json as render_json
-from tcpcheck.trace import trace_problem
-from tcpcheck.tracefile import load_trace
+from tcpcheck.trace.records import trace_problem
+from tcpcheck.trace.files import load_trace
 
 
 def _write(tmp_path, data, name="t.json") -> str:

@@ -7,9 +7,9 @@ import json
 import pytest
 from tracefile_support import QUICK_RUNS, checked, every_trace, hand_built, itf_problems
 
-from tcpcheck.render import itf as render_itf
+from tcpcheck.trace import itf as render_itf
 from tcpcheck.render import json as render_json
-from tcpcheck.tracefile import load_trace, trace_from_itf, trace_from_json
+from tcpcheck.trace.files import load_trace, trace_from_itf, trace_from_json
 
 RUN_IDS = [name.removesuffix(".tcp") for name, _ in QUICK_RUNS]
 

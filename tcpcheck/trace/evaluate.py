@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tcpcheck.diagnostics import DiagnosticSink, ModelError, UsageError
-from tcpcheck.explicit.compile import seq_lt
 from tcpcheck.lang.parser import parse_expression
 from tcpcheck.model import ir
 from tcpcheck.model.expressions import ExprChecker, Scope
-from tcpcheck.trace import SegmentView, Step, Trace
-from tcpcheck.tracefile import file_kind
+from tcpcheck.model.ir import seq_lt
+from tcpcheck.trace.records import SegmentView, Step, Trace
+from tcpcheck.trace.files import file_kind
 
 EVAL_FILE = "--eval"  # what diagnostics name as the file of an expression
 

@@ -110,12 +110,6 @@ class Trace:
         """The number of actions (the initial state is not one)."""
         return len(self.steps) - 1
 
-    def _repr_svg_(self) -> str:
-        """Jupyter shows a trace as its sequence chart."""
-        from tcpcheck.render.svg import svg  # renderers depend on this module, not back
-
-        return svg(self)
-
 
 # ---- what every Trace promises --------------------------------------------------------------
 #
@@ -123,7 +117,7 @@ class Trace:
 # replay they share and the evaluator of ``trace --eval`` index steps by ``Step.index``,
 # look endpoints up by name, pair each endpoint's variables with the previous step's and
 # read ghost fields by name.  An engine builds traces that keep these rules by
-# construction; a trace read from a file keeps them because tcpcheck.tracefile refuses any
+# construction; a trace read from a file keeps them because tcpcheck.trace.files refuses any
 # that does not (with :func:`trace_problem`), so no renderer needs to check again.
 
 STEP_KINDS = ("init", "user", "crash", "timeout", "recv", "discard", "lose", "duplicate",

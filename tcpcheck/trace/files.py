@@ -8,7 +8,7 @@
 * a trace file, as ``tcpcheck trace FILE --format json`` prints it (``trace``, with the
   model ``file``, ``seqspace``, ``overrides`` and ``bounds``);
 * a bare trace object (section "Trace" of spec/JSON.md);
-* an ITF file as :mod:`tcpcheck.render.itf` writes it.
+* an ITF file as :mod:`tcpcheck.trace.itf` writes it.
 
 It rebuilds exactly the :class:`~tcpcheck.trace.Trace` that was written, and only a trace
 that keeps the rules of :func:`tcpcheck.trace.trace_problem` (step numbers, the two
@@ -32,8 +32,8 @@ from dataclasses import dataclass
 
 from tcpcheck.diagnostics import UsageError, did_you_mean
 from tcpcheck.model.ir import FLAG_NAMES
-from tcpcheck.render import itf as itf_format
-from tcpcheck.trace import (NAME, EndpointView, SegmentView, Snapshot, Step, Trace,
+from tcpcheck.trace import itf as itf_format
+from tcpcheck.trace.records import (NAME, EndpointView, SegmentView, Snapshot, Step, Trace,
                             trace_problem)
 
 MAX_BYTES = 256 * 1024 * 1024  # far above any real result (a long run is a few MiB)
@@ -594,7 +594,7 @@ def _flag_text(flags: list, where: str) -> str:
 # ---- ITF ------------------------------------------------------------------------------------
 
 def trace_from_itf(data) -> tuple[Trace, dict]:
-    """The Trace that ``tcpcheck.render.itf.itf`` wrote as ``data`` (checked: see the module
+    """The Trace that ``tcpcheck.trace.itf.itf`` wrote as ``data`` (checked: see the module
     doc), and the facts of its ``#meta.tcpcheck``: ``file``, ``seqspace``, ``overrides``
     and ``bounds`` (each None when absent)."""
     meta = data.get("#meta") if isinstance(data.get("#meta"), dict) else {}

@@ -28,7 +28,7 @@ tcpcheck reads back).
 
 ``::`` cannot occur in a tcpspec name and ``channel`` is a keyword, so no endpoint's
 variable collides with the others.  Nothing here is nondeterministic (no timestamp): the
-same trace always gives the same file.  ``tcpcheck.tracefile`` reads these files back.
+same trace always gives the same file.  ``tcpcheck.trace.files`` reads these files back.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 
 from tcpcheck import __version__
-from tcpcheck.trace import EndpointView, SegmentView, Snapshot, Step, Trace
+from tcpcheck.trace.records import EndpointView, SegmentView, Snapshot, Step, Trace
 
 ACTION_TAKEN = "mbt::actionTaken"  # Quint's name for the action of a state
 STEP = "tcpcheck::step"
