@@ -394,6 +394,8 @@ class Channel:
     A segment that expires counts against the loss budget; see spec/MANUAL.md.
     ``msl_expr`` is the int expression of ``msl`` when it mentions a param (``msl`` then
     holds its value at the params' defaults); None otherwise.
+    ``shared``: the two directions are one bag (or queue) whose ``capacity`` counts every
+    segment in flight, both ways (SPIN-style models: one network of N segments).
     """
 
     capacity: int = 2
@@ -402,6 +404,7 @@ class Channel:
     reordering: bool = True
     msl: int | None = None
     msl_expr: object | None = None
+    shared: bool = False
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from tcpcheck.model.expressions import (ERROR, ERROR_TYPE, EndpointNames, ExprCh
                                         assignable, reads_ghost)
 
 BOUND_SETTINGS = {"seqspace": (2, 1 << 32), "incarnations": (1, 16)}
-CHANNEL_SETTINGS = ("capacity", "loss", "duplication", "reordering", "msl")
+CHANNEL_SETTINGS = ("capacity", "loss", "duplication", "reordering", "msl", "shared")
 MSL_RANGE = (1, 1000)
 FAIRNESS_WORDS = ("tick", "timers")  # the fairness targets written as one word, besides channel
 BUILTIN_NAMES = ("incarnation", "state")  # what a variable or a param may not be called
@@ -228,11 +228,17 @@ class _Lowering:
                     result[budget] = 0
                 else:
                     result[budget] = self._int_setting(setting, 0, 1000, "channel")
-        if "reordering" in values:
-            setting = values["reordering"]
-            if setting.value not in ("yes", "no") and not self._param_in(setting, "yes or no"):
-                self.sink.error("value", "'reordering' is 'yes' or 'no'", setting.span)
-            result["reordering"] = setting.value == "yes"
+        for word in ("reordering", "shared"):
+            if word in values:
+                setting = values[word]
+                if setting.value not in ("yes", "no") and not self._param_in(setting, "yes or no"):
+                    self.sink.error("value", f"'{word}' is 'yes' or 'no'", setting.span)
+                result[word] = setting.value == "yes"
+        if result.get("shared") and result.get("reordering") is False:
+            # one FIFO for both directions would order segments across directions, which
+            # two per-direction queues cannot store: only a shared bag is offered
+            self.sink.error("value", "'shared = yes' needs 'reordering = yes' (a shared channel "
+                            "is one bag; a shared queue is not supported)", values["shared"].span)
         return ir.Channel(**{k: v for k, v in result.items() if v is not None or k in ("loss", "duplication")})
 
     def _param_in(self, setting: ast.Setting, need: str) -> bool:

@@ -280,7 +280,8 @@ def model_summary(model: ir.Model) -> str:
     if model.extends:  # a variant (spec/MANUAL.md 3.1): its bases, nearest first
         out.append("extends " + ", which extends ".join(model.extends))
     out.append(f"bounds: seqspace={b.seqspace} incarnations={b.incarnations}")
-    out.append(f"channel: capacity={ch.capacity} per direction, loss={budget(ch.loss)}, "
+    per = "in all (one bag shared by both directions)" if ch.shared else "per direction"
+    out.append(f"channel: capacity={ch.capacity} {per}, loss={budget(ch.loss)}, "
                f"duplication={budget(ch.duplication)}, "
                f"reordering={'yes' if ch.reordering else 'no'}, "
                f"msl={_msl_text(ch)}")
