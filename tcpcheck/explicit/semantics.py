@@ -124,6 +124,7 @@ class Semantics:
         self.recv = tuple(tuple(t for t in ts if t.trigger.kind == "recv") for ts in self.transitions)
         self.local = tuple(tuple(t for t in ts if t.trigger.kind != "recv") for ts in self.transitions)
         self._receiver_cache: dict = {}
+        self.assumed = self._compile_assumptions(model)
         # asked every POLL_EVERY outcomes of a `choose`, so that one state with a huge number
         # of successors cannot run past a limit or a Ctrl-C (tcpcheck.limits.Watch; None: never)
         self.watch = None
@@ -137,6 +138,28 @@ class Semantics:
         guard = self._fn(t.guard) if t.guard is not None else None
         return _CompiledTransition(index, t.sources, t.target, t.trigger, guard,
                                    self._compile_block(t.body), t.trigger.kind == "crash")
+
+    def _compile_assumptions(self, model: ir.Model) -> dict:
+        """(endpoint, transition) -> the assumptions' expressions that its firings must
+        satisfy (in the state after the firing, with ``seg`` the received segment)."""
+        found: dict = {}
+        bases = timer_bases(model)
+        for a in getattr(model, "assumptions", ()):
+            for e, t in sorted(a.selectors):
+                fn = compile_expr(a.expr_for(e), in_transition=False, modulus=self.modulus,
+                                  timer_base=bases)
+                found.setdefault((e, t), []).append((a.name, fn))
+        return found
+
+    def _assumed(self, e: int, t, state, seg) -> bool:
+        for name, fn in self.assumed.get((e, t.index), ()):
+            try:
+                if not fn(state, seg):
+                    return False
+            except (ArithmeticError, ValueError) as err:
+                raise DomainViolation(e, t.index, f"evaluating assumption {name} failed: "
+                                      f"{err}") from None
+        return True
 
     def _compile_block(self, stmts) -> tuple:
         return tuple(self._compile_stmt(s) for s in stmts)
@@ -287,7 +310,10 @@ class Semantics:
             eps = [state[0], state[1]]
             eps[e] = tuple(values)
             action = (FIRE, e, t.index, seg, tuple(sends), overflow)
-            out.append((action, (eps[0], eps[1], channels[0], channels[1], lost, state[5])))
+            nxt = (eps[0], eps[1], channels[0], channels[1], lost, state[5])
+            if self.assumed and not self._assumed(e, t, nxt, seg):
+                continue  # the environment does not let this firing happen (``assume``)
+            out.append((action, nxt))
         return blocked
 
     def _enqueue(self, channel: tuple, sends, elsewhere: int = 0) -> tuple:

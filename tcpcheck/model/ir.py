@@ -521,6 +521,9 @@ class Model:
     # the --set values the model was loaded with ((name, value) pairs, in the order given;
     # tcpcheck.loader records them), so that a result can say what settings it was found at
     overrides: tuple = ()
+    # ``assume`` declarations (MANUAL 12.9): Property records of kind "step"; a firing of a
+    # selected transition is a successor only if the expression holds right after it
+    assumptions: tuple = ()
 
     def get_property(self, name: str) -> Property:
         for p in self.properties:

@@ -75,13 +75,14 @@ class _Lowering:
         properties = self._properties(endpoints)
         lemmas = self._lemmas()
         fairness = self._fairness(endpoints)
+        assumptions = self._assumptions(endpoints)
         self._warn_unreachable(endpoints)
         return ir.Model(
             name=self.node.name.name, endpoints=endpoints, properties=properties, channel=channel,
             bounds=bounds, ghost_fields=fields, constants=tuple(self.constants.items()),
             doc=self.node.doc, file=self.node.file, warnings=self.sink.warnings,
             params=tuple(self.params), lemmas=lemmas, fairness=fairness,
-            extends=self.node.bases)
+            extends=self.node.bases, assumptions=assumptions)
 
     def _scope(self, **kw) -> Scope:
         return Scope(**self.scope_base, **kw)
@@ -473,6 +474,40 @@ class _Lowering:
             return None
         step_exprs = tuple(x for x in step_exprs if x[0] is not None)
         return ir.Property(p.name.name, p.kind, expr, selectors, p.doc, p.span, step_exprs)
+
+    def _assumptions(self, endpoints) -> tuple:
+        """``assume NAME: always at SELECTORS: EXPR`` (MANUAL 12.9), lowered as the step
+        property it is written as; any other body is an error."""
+        result, seen = [], set(p.name for p in self.node.properties)
+        for node in self.node.assumptions:
+            if node.name.name in seen:
+                self.sink.error("duplicate", f"'{node.name.name}' is already the name of a "
+                                "property or an assumption", node.name.span)
+                continue
+            seen.add(node.name.name)
+            if node.kind != "step":
+                self.sink.error("assume", "an assumption is written 'assume NAME: always at "
+                                "SELECTORS: EXPR' (it limits when those transitions fire)",
+                                node.span)
+                continue
+            lowered = self._property(node, endpoints)
+            if lowered is not None and self._local_only(lowered, endpoints, node):
+                result.append(lowered)
+        return tuple(result)
+
+    def _local_only(self, lowered: ir.Property, endpoints, node) -> bool:
+        """An assumption selects transitions an endpoint starts (user calls, timeouts,
+        crashes): for a receipt it would have to say whether the segment waits or is
+        dropped, which the language leaves to the transitions."""
+        for e, t in sorted(lowered.selectors):
+            transition = endpoints[e].transitions[t]
+            if transition.trigger.kind == "recv":
+                self.sink.error("assume", f"assumption '{node.name.name}' selects "
+                                f"'{endpoints[e].name}.{transition.name}', which receives a "
+                                "segment; an assumption may only select transitions that "
+                                "receive none (user calls, timeouts, crashes)", node.span)
+                return False
+        return True
 
     def _lemmas(self) -> tuple:
         """Lemmas, lowered like an ``always`` property's expression; they share the

@@ -81,6 +81,9 @@ class Encoding:
             # something about a different channel
             raise Unsupported("a shared channel ('shared = yes': one capacity for both "
                               "directions); use 'tcpcheck check'")
+        if getattr(model, "assumptions", ()):
+            raise Unsupported("an 'assume' declaration (assumptions constrain the explicit "
+                              "engine's firings only); use 'tcpcheck check'")
         self.model = model
         # called between the pieces of the work (each action, each quantifier elimination):
         # raises to abandon the encoding when the run must stop
