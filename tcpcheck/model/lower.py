@@ -478,7 +478,7 @@ class _Lowering:
     def _assumptions(self, endpoints) -> tuple:
         """``assume NAME: always at SELECTORS: EXPR`` (MANUAL 12.9), lowered as the step
         property it is written as; any other body is an error."""
-        result, seen = [], set(p.name for p in self.node.properties)
+        result, seen = [], {p.name.name for p in self.node.properties}
         for node in self.node.assumptions:
             if node.name.name in seen:
                 self.sink.error("duplicate", f"'{node.name.name}' is already the name of a "
