@@ -120,16 +120,21 @@ def measured(cmd, cwd, timeout: float) -> tuple:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
         deadline = start + timeout
-        while True:  # os.wait4 gives this child's own rusage (ru_maxrss in KiB on Linux)
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                status = -1
-                break
-            time.sleep(0.005)
+        try:
+            while True:  # os.wait4 gives this child's own rusage (ru_maxrss in KiB on Linux)
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.perf_counter() > deadline:
+                    proc.kill()
+                    pid, status, usage = os.wait4(proc.pid, 0)
+                    status = -1
+                    break
+                time.sleep(0.005)
+        except BaseException:  # Ctrl-C: leave no verifier running behind us
+            proc.kill()
+            proc.wait()
+            raise
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status) if status != -1 else 124
         out.seek(0)
@@ -263,7 +268,8 @@ def ratio(a, b) -> str:
 
 
 COLUMNS = ("model", "K", "N", "mode", "tool", "states", "transitions", "verdict", "cex",
-           "time s", "search s", "states/s", "peak MB", "B/state", "time ratio", "states eq")
+           "time s", "search s", "states/s", "peak MB", "B/state", "time ratio",
+           "search ratio", "states eq")
 
 
 def table_rows(groups: list) -> list:
@@ -282,6 +288,8 @@ def table_rows(groups: list) -> list:
                          _num(r.rate, "{:,.0f}"), _num(r.peak_mb, "{:.0f}"),
                          _num(r.bytes_per_state, "{:,.0f}"),
                          "-" if r is spin or spin is None else ratio(r.seconds, spin.seconds),
+                         "-" if r is spin or spin is None else
+                         ratio(r.search_seconds, max(spin.search_seconds or 0, 0.01)),
                          same))
     return rows
 
@@ -289,7 +297,7 @@ def table_rows(groups: list) -> list:
 def print_table(groups: list) -> None:
     rows = table_rows(groups)
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(COLUMNS)]
-    line = lambda cells: "  ".join(c.rjust(w) if i in (1, 2) or 5 <= i <= 14 else c.ljust(w)
+    line = lambda cells: "  ".join(c.rjust(w) if i in (1, 2) or 5 <= i <= 15 else c.ljust(w)
                                    for i, (c, w) in enumerate(zip(cells, widths)))
     print(line(COLUMNS))
     print(line(["-" * w for w in widths]))
@@ -297,15 +305,42 @@ def print_table(groups: list) -> None:
         print(line(r))
     print("\ntime s: wall time of the verifier process, start-up included (SPIN: pan alone; "
           "spin -a + gcc is build_seconds in --json); search s: the tool's own time for the "
-          "search;\nstates/s: states / time s; time ratio: tcpcheck / SPIN time s.")
+          "search;\nstates/s: states / time s; time ratio: tcpcheck / SPIN time s; search ratio: the same for "
+          "search s (SPIN's at least 0.01 s, pan's resolution).")
     print("cex: shortest counterexample (SPIN: -DREACH -i; tcpcheck: breadth-first); "
           "peak MB: the process's maximum resident set.")
+
+
+def print_markdown(groups: list) -> None:
+    """One row per model and size: SPIN and each tcpcheck engine side by side."""
+    print("| model | K | N | mode | states SPIN | states tcpcheck | verdict | cex SPIN / "
+          "tcpcheck | SPIN pan s | tcpcheck search s (wall s) | search ratio | peak MB SPIN / "
+          "tcpcheck | B/state SPIN / tcpcheck |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for runs in groups:
+        spin = next((r for r in runs if r.tool == "spin"), None)
+        for r in (x for x in runs if x is not spin):
+            tool = r.tool.replace("tcpcheck", "").strip(" ()")
+            name = r.model + (f" ({tool})" if tool else "")
+            get = lambda run, attr, fmt="{:,}": "-" if run is None else _num(getattr(run, attr), fmt)
+            verdict = r.error or ("whole space" if r.mode == "full" else r.verdict)
+            if r.mode != "full" and spin is not None and (spin.error or spin.verdict) != verdict:
+                verdict = f"{spin.error or spin.verdict} / {verdict}"
+            print(f"| {name} | {r.K} | {r.N} | {r.mode} | {get(spin, 'states')} | "
+                  f"{_num(r.states)} | {verdict} | {get(spin, 'cex_length')} / "
+                  f"{_num(r.cex_length)} | {get(spin, 'search_seconds', '{:.2f}')} | "
+                  f"{_num(r.search_seconds, '{:.2f}')} ({_num(r.seconds, '{:.1f}')}) | "
+                  f"{ratio(r.search_seconds, max(spin.search_seconds or 0, 0.01)) if spin else '-'} | "
+                  f"{get(spin, 'peak_mb', '{:.0f}')} / {_num(r.peak_mb, '{:.0f}')} | "
+                  f"{get(spin, 'bytes_per_state', '{:,.0f}')} / {_num(r.bytes_per_state, '{:,.0f}')} |")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="only the small sizes (about a minute)")
     ap.add_argument("--json", action="store_true", help="print the runs as JSON")
+    ap.add_argument("--markdown", action="store_true", help="print one Markdown row per "
+                    "model and size (the README's table)")
     ap.add_argument("--only", metavar="MODEL", help="only this model (three_way, two_way, "
                     "teardown, teardown_no_timewait)")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
@@ -325,12 +360,14 @@ def main(argv=None) -> int:
         for engine in engines:
             runs.append(run_tcpcheck(model, k, n, mode, engine, args.timeout))
         groups.append(runs)
-        if not args.json:
+        if not (args.json or args.markdown):
             print(f"  done {model} K={k} N={n} {mode}", file=sys.stderr)
     if args.json:
         out = [{**asdict(r), "states_per_second": r.rate, "bytes_per_state": r.bytes_per_state}
                for runs in groups for r in runs]
         print(json.dumps({"spin": have_spin, "runs": out}, indent=2))
+    elif args.markdown:
+        print_markdown(groups)
     else:
         print_table(groups)
     mismatch = [r for runs in groups for r in runs
