@@ -42,6 +42,9 @@ def model_json(model) -> dict:
         "params": render_json.params(model),
         "lemmas": render_json.lemmas(model),
         "fairness": [f.text for f in model.fairness],
+        # only when there are some, so that other models' JSON stays as it was
+        **({"assumptions": [{"name": a.name, "doc": a.doc} for a in model.assumptions]}
+           if model.assumptions else {}),
         "warnings": [{"code": w.code, "message": w.message, "line": w.span.line,
                       "column": w.span.column} for w in model.warnings],
     }

@@ -306,6 +306,10 @@ def model_summary(model: ir.Model) -> str:
     if model.fairness:
         out.append("")
         out.append("fairness: " + ", ".join(f.text for f in model.fairness))
+    if model.assumptions:  # MANUAL 12.9: they constrain the runs, so a reader must see them
+        out.append("")
+        out.append(f"assumptions ({len(model.assumptions)}):")
+        out += [f"  {a.name}" + (f": {a.doc}" if a.doc else "") for a in model.assumptions]
     if model.lemmas:
         out.append("")
         out.append(f"lemmas ({len(model.lemmas)}):")

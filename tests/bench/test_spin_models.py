@@ -213,3 +213,10 @@ def test_prove_refuses_an_assumption(tmp_path):
     done = run_cli("prove", tmp_path=tmp_path, text=text)
     assert done.returncode == 2, done.stderr
     assert "assume" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_parse_lists_assumptions(tmp_path):
+    text = ASSUME + 'assume quiet: always at b.done: a.state == S1 "b waits for a"\n'
+    done = run_cli("parse", tmp_path=tmp_path, text=text)
+    assert done.returncode == 0, done.stderr
+    assert "assumptions (1):\n  quiet: b waits for a" in done.stdout
