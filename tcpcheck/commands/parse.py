@@ -33,7 +33,8 @@ def model_json(model) -> dict:
         "channel": {"capacity": model.channel.capacity, "loss": model.channel.loss,
                     "duplication": model.channel.duplication,
                     "reordering": model.channel.reordering, "msl": model.channel.msl,
-                    "msl_expr": render_json.msl_expr(model)},
+                    "msl_expr": render_json.msl_expr(model),
+                    **({"shared": True} if model.channel.shared else {})},
         "endpoints": [{"name": e.name, "states": list(e.states), "initial": e.states[e.initial],
                        "variables": [v.name for v in e.variables], "timers": list(e.timers),
                        "transitions": [t.name for t in e.transitions]} for e in model.endpoints],
@@ -41,6 +42,9 @@ def model_json(model) -> dict:
         "params": render_json.params(model),
         "lemmas": render_json.lemmas(model),
         "fairness": [f.text for f in model.fairness],
+        # only when there are some, so that other models' JSON stays as it was
+        **({"assumptions": [{"name": a.name, "doc": a.doc} for a in model.assumptions]}
+           if model.assumptions else {}),
         "warnings": [{"code": w.code, "message": w.message, "line": w.span.line,
                       "column": w.span.column} for w in model.warnings],
     }

@@ -5,7 +5,8 @@ A global state is a tuple ``(ep0, ep1, chan0, chan1, lost, duplicated)``:
 * ``ep_i = (control, incarnation, var..., timer...)``; a timer is -1 when stopped, else the
   ticks left (0 = expired, waiting for its ``timeout`` transition);
 * ``chan_i`` holds the segments in flight **towards** endpoint ``i``: a sorted tuple (a bag)
-  when the channel reorders, else a FIFO tuple; a segment is
+  when the channel reorders, else a FIFO tuple (a ``shared`` channel is still stored as
+  two bags, by destination; only its capacity counts them together); a segment is
   ``(flags, seq, ack, ghost..., age)``;
 * ``lost`` / ``duplicated`` count faults used against the channel's budgets (kept at 0 when
   the budget is unbounded, so that they do not multiply states).
@@ -123,6 +124,7 @@ class Semantics:
         self.recv = tuple(tuple(t for t in ts if t.trigger.kind == "recv") for ts in self.transitions)
         self.local = tuple(tuple(t for t in ts if t.trigger.kind != "recv") for ts in self.transitions)
         self._receiver_cache: dict = {}
+        self.assumed = self._compile_assumptions(model)
         # asked every POLL_EVERY outcomes of a `choose`, so that one state with a huge number
         # of successors cannot run past a limit or a Ctrl-C (tcpcheck.limits.Watch; None: never)
         self.watch = None
@@ -136,6 +138,28 @@ class Semantics:
         guard = self._fn(t.guard) if t.guard is not None else None
         return _CompiledTransition(index, t.sources, t.target, t.trigger, guard,
                                    self._compile_block(t.body), t.trigger.kind == "crash")
+
+    def _compile_assumptions(self, model: ir.Model) -> dict:
+        """(endpoint, transition) -> the assumptions' expressions that its firings must
+        satisfy (in the state after the firing, with ``seg`` the received segment)."""
+        found: dict = {}
+        bases = timer_bases(model)
+        for a in getattr(model, "assumptions", ()):
+            for e, t in sorted(a.selectors):
+                fn = compile_expr(a.expr_for(e), in_transition=False, modulus=self.modulus,
+                                  timer_base=bases)
+                found.setdefault((e, t), []).append((a.name, fn))
+        return found
+
+    def _assumed(self, e: int, t, state, seg) -> bool:
+        for name, fn in self.assumed.get((e, t.index), ()):
+            try:
+                if not fn(state, seg):
+                    return False
+            except (ArithmeticError, ValueError) as err:
+                raise DomainViolation(e, t.index, f"evaluating assumption {name} failed: "
+                                      f"{err}") from None
+        return True
 
     def _compile_block(self, stmts) -> tuple:
         return tuple(self._compile_stmt(s) for s in stmts)
@@ -273,7 +297,9 @@ class Semantics:
                 values[0] = t.target
             channels = [state[2], state[3]]
             channels[e] = incoming_after
-            to_peer, overflow = self._enqueue(channels[peer], sends)
+            # a shared bag (channel option ``shared``): the other direction takes room too
+            elsewhere = len(channels[e]) if self.channel.shared else 0
+            to_peer, overflow = self._enqueue(channels[peer], sends, elsewhere)
             lost = state[4]
             if overflow and self.channel.loss is not None:
                 lost += len(overflow)
@@ -284,15 +310,19 @@ class Semantics:
             eps = [state[0], state[1]]
             eps[e] = tuple(values)
             action = (FIRE, e, t.index, seg, tuple(sends), overflow)
-            out.append((action, (eps[0], eps[1], channels[0], channels[1], lost, state[5])))
+            nxt = (eps[0], eps[1], channels[0], channels[1], lost, state[5])
+            if self.assumed and not self._assumed(e, t, nxt, seg):
+                continue  # the environment does not let this firing happen (``assume``)
+            out.append((action, nxt))
         return blocked
 
-    def _enqueue(self, channel: tuple, sends) -> tuple:
-        """Add sent segments; a send into a full direction is dropped (overflow), which is a
+    def _enqueue(self, channel: tuple, sends, elsewhere: int = 0) -> tuple:
+        """Add sent segments; a send into a full direction (full bag, when shared: then
+        ``elsewhere`` segments travel the other way) is dropped (overflow), which is a
         loss and counts against the loss budget (the caller checks it)."""
         if not sends:
             return channel, ()
-        room = self.channel.capacity - len(channel)
+        room = self.channel.capacity - len(channel) - elsewhere
         accepted, overflow = sends[:max(room, 0)], tuple(sends[max(room, 0):])
         merged = channel + tuple(accepted)
         if self.channel.reordering:
@@ -385,8 +415,9 @@ class Semantics:
             return
         budget_loss, budget_dup = self.channel.loss, self.channel.duplication
         may_lose = budget_loss is None or state[4] < budget_loss
+        in_flight = len(state[2]) + len(state[3]) if self.channel.shared else len(channel)
         may_dup = (budget_dup is None or state[5] < budget_dup) and \
-            len(channel) < self.channel.capacity
+            in_flight < self.channel.capacity
         if not (may_lose or may_dup):
             return
         previous = None

@@ -284,6 +284,13 @@ class PropertyNode:
 
 
 @dataclass(frozen=True)
+class AssumeNode:
+    """``assume NAME: BODY``: its body parsed as a property's (lowering requires a step body)."""
+
+    node: PropertyNode
+
+
+@dataclass(frozen=True)
 class FairnessNode:
     """One line of a ``fairness { ... }`` block: ``weak channel.server``, ``strong tick``,
     ``weak client.syn_rexmt``."""
@@ -318,3 +325,4 @@ class ModelNode:
     bases: tuple[str, ...] = ()
     declaration_order: tuple | None = None
     fairness_blocks: tuple = ()  # one tuple of FairnessNode per ``fairness`` block (span, items)
+    assumptions: tuple = ()  # PropertyNode of each ``assume`` (MANUAL 12.9), in order

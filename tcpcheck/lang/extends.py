@@ -125,7 +125,7 @@ _UNKNOWN_CODE = {"state": "unknown-state", "timer": "unknown-timer",
 # addition to the language) is taken from the variant when it gives one, else the base's
 _MODEL_FIELDS = {"name", "doc", "consts", "bounds", "channel", "fields", "endpoints",
                  "properties", "span", "file", "params", "lemmas", "extends", "edits", "bases",
-                 "declaration_order"}
+                 "declaration_order", "assumptions"}
 _ENDPOINT_FIELDS = {"name", "doc", "states", "initial", "terminal", "variables", "timers",
                     "transitions", "span", "states_declarations", "initial_declarations", "edits"}
 
@@ -167,7 +167,8 @@ class _Merge:
             params=tuple(d for d in decls if isinstance(d, ast.ParamDecl)),
             bounds=_settings(base.bounds, v.bounds), channel=_settings(base.channel, v.channel),
             fields=fields,
-            endpoints=tuple(endpoints), properties=properties, lemmas=lemmas)
+            endpoints=tuple(endpoints), properties=properties, lemmas=lemmas,
+            assumptions=(*base.assumptions, *v.assumptions))  # a variant adds its own
         return dataclasses.replace(base, **merged, **_others(base, v, _MODEL_FIELDS))
 
     def _edits(self, nodes) -> dict:

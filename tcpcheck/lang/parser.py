@@ -113,7 +113,8 @@ class _ToAst(Transformer):
                              pick(ast.EndpointNode), pick(ast.PropertyNode), self._span(meta),
                              self.file, pick(ast.ParamDecl), pick(ast.LemmaDecl),
                              extends=extends, edits=edits,
-                             fairness_blocks=tuple(i[1:] for i in pick(tuple) if i[0] == "fairness"))
+                             fairness_blocks=tuple(i[1:] for i in pick(tuple) if i[0] == "fairness"),
+                             assumptions=tuple(a.node for a in pick(ast.AssumeNode)))
 
     def model_header(self, meta, children):
         extends = next((c for c in children[1:] if isinstance(c, ast.ExtendsNode)), None)
@@ -368,6 +369,9 @@ class _ToAst(Transformer):
         doc = children[2] if len(children) > 2 else None
         return ast.PropertyNode(name, kind, expr, selectors, doc, self._span(meta),
                                 premise[0] if premise else None)
+
+    def assume_decl(self, meta, children):
+        return ast.AssumeNode(self.property(meta, children))
 
     def prop_always(self, meta, children):
         return ("always", children[0], ())

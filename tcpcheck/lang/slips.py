@@ -37,12 +37,12 @@ FLAG_WORDS = ("SYN", "ACK", "FIN", "RST", "PSH", "URG")
 SYNC_WORDS = frozenset({
     "const", "param", "lemma", "bounds", "channel", "segment", "endpoint", "property",
     "fairness", "replace", "remove", "states", "initial", "terminal", "var", "timer",
-    "transition", "ghost", "persistent",
+    "transition", "ghost", "persistent", "assume",
 })
 # words after which a name is due (a reserved word there is a name that cannot be one)
 DECLARING_WORDS = frozenset({"model", "const", "param", "lemma", "endpoint", "states",
                              "initial", "terminal", "var", "timer", "transition", "property",
-                             "ghost", "persistent", "choose", "start", "stop", ","})
+                             "ghost", "persistent", "choose", "start", "stop", "assume", ","})
 TRIGGER_WORDS = ("open", "listen", "close", "abort", "crash", "timeout", "recv")
 
 _WORDS = {

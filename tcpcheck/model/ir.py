@@ -400,6 +400,8 @@ class Channel:
     A segment that expires counts against the loss budget; see spec/MANUAL.md.
     ``msl_expr`` is the int expression of ``msl`` when it mentions a param (``msl`` then
     holds its value at the params' defaults); None otherwise.
+    ``shared``: the two directions are one bag (or queue) whose ``capacity`` counts every
+    segment in flight, both ways (SPIN-style models: one network of N segments).
     """
 
     capacity: int = 2
@@ -408,6 +410,7 @@ class Channel:
     reordering: bool = True
     msl: int | None = None
     msl_expr: object | None = None
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -524,6 +527,9 @@ class Model:
     # the --set values the model was loaded with ((name, value) pairs, in the order given;
     # tcpcheck.loader records them), so that a result can say what settings it was found at
     overrides: tuple = ()
+    # ``assume`` declarations (MANUAL 12.9): Property records of kind "step"; a firing of a
+    # selected transition is a successor only if the expression holds right after it
+    assumptions: tuple = ()
 
     def get_property(self, name: str) -> Property:
         for p in self.properties:

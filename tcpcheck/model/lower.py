@@ -16,7 +16,7 @@ from tcpcheck.model.expressions import (ERROR, ERROR_TYPE, EndpointNames, ExprCh
                                         assignable, reads_ghost)
 
 BOUND_SETTINGS = {"seqspace": (2, 1 << 32), "incarnations": (1, 16)}
-CHANNEL_SETTINGS = ("capacity", "loss", "duplication", "reordering", "msl")
+CHANNEL_SETTINGS = ("capacity", "loss", "duplication", "reordering", "msl", "shared")
 MSL_RANGE = (1, 1000)
 FAIRNESS_WORDS = ("tick", "timers")  # the fairness targets written as one word, besides channel
 BUILTIN_NAMES = ("incarnation", "state")  # what a variable or a param may not be called
@@ -75,13 +75,14 @@ class _Lowering:
         properties = self._properties(endpoints)
         lemmas = self._lemmas()
         fairness = self._fairness(endpoints)
+        assumptions = self._assumptions(endpoints)
         self._warn_unreachable(endpoints)
         return ir.Model(
             name=self.node.name.name, endpoints=endpoints, properties=properties, channel=channel,
             bounds=bounds, ghost_fields=fields, constants=tuple(self.constants.items()),
             doc=self.node.doc, file=self.node.file, warnings=self.sink.warnings,
             params=tuple(self.params), lemmas=lemmas, fairness=fairness,
-            extends=self.node.bases)
+            extends=self.node.bases, assumptions=assumptions)
 
     def _scope(self, **kw) -> Scope:
         return Scope(**self.scope_base, **kw)
@@ -228,11 +229,17 @@ class _Lowering:
                     result[budget] = 0
                 else:
                     result[budget] = self._int_setting(setting, 0, 1000, "channel")
-        if "reordering" in values:
-            setting = values["reordering"]
-            if setting.value not in ("yes", "no") and not self._param_in(setting, "yes or no"):
-                self.sink.error("value", "'reordering' is 'yes' or 'no'", setting.span)
-            result["reordering"] = setting.value == "yes"
+        for word in ("reordering", "shared"):
+            if word in values:
+                setting = values[word]
+                if setting.value not in ("yes", "no") and not self._param_in(setting, "yes or no"):
+                    self.sink.error("value", f"'{word}' is 'yes' or 'no'", setting.span)
+                result[word] = setting.value == "yes"
+        if result.get("shared") and result.get("reordering") is False:
+            # one FIFO for both directions would order segments across directions, which
+            # two per-direction queues cannot store: only a shared bag is offered
+            self.sink.error("value", "'shared = yes' needs 'reordering = yes' (a shared channel "
+                            "is one bag; a shared queue is not supported)", values["shared"].span)
         return ir.Channel(**{k: v for k, v in result.items() if v is not None or k in ("loss", "duplication")})
 
     def _param_in(self, setting: ast.Setting, need: str) -> bool:
@@ -467,6 +474,40 @@ class _Lowering:
             return None
         step_exprs = tuple(x for x in step_exprs if x[0] is not None)
         return ir.Property(p.name.name, p.kind, expr, selectors, p.doc, p.span, step_exprs)
+
+    def _assumptions(self, endpoints) -> tuple:
+        """``assume NAME: always at SELECTORS: EXPR`` (MANUAL 12.9), lowered as the step
+        property it is written as; any other body is an error."""
+        result, seen = [], {p.name.name for p in self.node.properties}
+        for node in self.node.assumptions:
+            if node.name.name in seen:
+                self.sink.error("duplicate", f"'{node.name.name}' is already the name of a "
+                                "property or an assumption", node.name.span)
+                continue
+            seen.add(node.name.name)
+            if node.kind != "step":
+                self.sink.error("assume", "an assumption is written 'assume NAME: always at "
+                                "SELECTORS: EXPR' (it limits when those transitions fire)",
+                                node.span)
+                continue
+            lowered = self._property(node, endpoints)
+            if lowered is not None and self._local_only(lowered, endpoints, node):
+                result.append(lowered)
+        return tuple(result)
+
+    def _local_only(self, lowered: ir.Property, endpoints, node) -> bool:
+        """An assumption selects transitions an endpoint starts (user calls, timeouts,
+        crashes): for a receipt it would have to say whether the segment waits or is
+        dropped, which the language leaves to the transitions."""
+        for e, t in sorted(lowered.selectors):
+            transition = endpoints[e].transitions[t]
+            if transition.trigger.kind == "recv":
+                self.sink.error("assume", f"assumption '{node.name.name}' selects "
+                                f"'{endpoints[e].name}.{transition.name}', which receives a "
+                                "segment; an assumption may only select transitions that "
+                                "receive none (user calls, timeouts, crashes)", node.span)
+                return False
+        return True
 
     def _lemmas(self) -> tuple:
         """Lemmas, lowered like an ``always`` property's expression; they share the

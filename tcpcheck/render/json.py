@@ -93,9 +93,12 @@ def overrides(model: ir.Model) -> dict:
 def bounds(model: ir.Model) -> dict:
     """The model's effective bounds, after any ``--set``: what a run was explored within."""
     c = model.channel
+    channel = {"capacity": c.capacity, "loss": c.loss, "duplication": c.duplication,
+               "reordering": c.reordering, "msl": c.msl}
+    if c.shared:  # only when set, so that every other model's JSON stays as it was
+        channel["shared"] = True
     return {"seqspace": model.bounds.seqspace, "incarnations": model.bounds.incarnations,
-            "channel": {"capacity": c.capacity, "loss": c.loss, "duplication": c.duplication,
-                        "reordering": c.reordering, "msl": c.msl}}
+            "channel": channel}
 
 
 def check_result(result: CheckResult, model: ir.Model) -> dict:

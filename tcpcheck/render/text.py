@@ -220,7 +220,8 @@ def model_summary(model: ir.Model) -> str:
     if model.extends:  # a variant (spec/MANUAL.md 3.1): its bases, nearest first
         out.append("extends " + ", which extends ".join(model.extends))
     out.append(f"bounds: seqspace={b.seqspace} incarnations={b.incarnations}")
-    out.append(f"channel: capacity={ch.capacity} per direction, loss={budget(ch.loss)}, "
+    per = "in all (one bag shared by both directions)" if ch.shared else "per direction"
+    out.append(f"channel: capacity={ch.capacity} {per}, loss={budget(ch.loss)}, "
                f"duplication={budget(ch.duplication)}, "
                f"reordering={'yes' if ch.reordering else 'no'}, "
                f"msl={_msl_text(ch)}")
@@ -245,6 +246,10 @@ def model_summary(model: ir.Model) -> str:
     if model.fairness:
         out.append("")
         out.append("fairness: " + ", ".join(f.text for f in model.fairness))
+    if model.assumptions:  # MANUAL 12.9: they constrain the runs, so a reader must see them
+        out.append("")
+        out.append(f"assumptions ({len(model.assumptions)}):")
+        out += [f"  {a.name}" + (f": {a.doc}" if a.doc else "") for a in model.assumptions]
     if model.lemmas:
         out.append("")
         out.append(f"lemmas ({len(model.lemmas)}):")

@@ -75,6 +75,15 @@ class Encoding:
 
     def __init__(self, model: ir.Model, *, seqspace: int | None = None, time: str = UNIT,
                  symbolic_params: bool = False, poll=None):
+        if getattr(model.channel, "shared", False):
+            # the encoding keeps one count per direction against the capacity; a bag whose
+            # capacity counts both directions is not encoded: refuse rather than prove
+            # something about a different channel
+            raise Unsupported("a shared channel ('shared = yes': one capacity for both "
+                              "directions); use 'tcpcheck check'")
+        if getattr(model, "assumptions", ()):
+            raise Unsupported("an 'assume' declaration (assumptions constrain the explicit "
+                              "engine's firings only); use 'tcpcheck check'")
         self.model = model
         # called between the pieces of the work (each action, each quantifier elimination):
         # raises to abandon the encoding when the run must stop
