@@ -209,21 +209,22 @@ class _Side:
         return False
 
     # -- moves ---------------------------------------------------------------------------
-    def moves(self, state) -> list:
-        """``[(observation, action, next state)]`` in the engine's order (memoised)."""
+    def moves(self, state, watch=None) -> list:
+        """``[(observation, action, next state)]`` in the engine's order (memoised);
+        ``watch`` is polled inside a long expansion (Semantics.successors)."""
         found = self._moves.get(state)
         if found is None:
             if len(self._moves) > 100_000:  # bound the memo; recomputing is only slower
                 self._moves.clear()
                 self._blocked.clear()
-            succs = self.sem.successors(state)  # may raise DomainViolation
+            succs = self.sem.successors(state, watch)  # may raise DomainViolation
             intern = self._observations
             found = []
             for action, nxt in succs:
                 o = self.observation(action, nxt)
                 found.append((intern.setdefault(o, o), action, nxt))  # one copy of each
             self._moves[state] = found
-            if self.sem.blocked:
+            if succs.blocked:
                 self._blocked[state] = True
         return found
 
@@ -322,7 +323,6 @@ def _search(x: _Side, y: _Side, options: DiffOptions) -> Direction:
     and keep it in ``y``), breadth-first over (x state, frozenset of y states)."""
     started = time.monotonic()
     watch = Watch(options.timeout, options.max_memory_mb, started)
-    x.sem.watch = y.sem.watch = watch  # polled inside a long expansion (a large `choose`)
     with_prop = options.prop is not None
     x0, y0 = x.sem.initial_state(), y.sem.initial_state()
     names = (x.model.name, y.model.name)
@@ -355,7 +355,7 @@ def _search(x: _Side, y: _Side, options: DiffOptions) -> Direction:
                     reason = reason or "max-depth"
                     continue
                 try:
-                    found = _expand(x, y, current, pairs, with_prop)
+                    found = _expand(x, y, current, pairs, with_prop, watch)
                 except DomainViolation as err:  # this pair's successors are unknown
                     reason, detail = "error", err.message
                     continue
@@ -396,15 +396,15 @@ def _search(x: _Side, y: _Side, options: DiffOptions) -> Direction:
     return done(complete=reason is None and not queue, reason=reason, detail=detail)
 
 
-def _expand(x: _Side, y: _Side, current: int, pairs, with_prop: bool):
+def _expand(x: _Side, y: _Side, current: int, pairs, with_prop: bool, watch):
     """The successors of pair ``current`` worth exploring, ``[(observation, x action, x
     state, {y state: [y actions]})]``, or the Difference found there (a ``(kind, o, act)``
     tuple the caller turns into one)."""
     xs, ys = pairs[current]
-    x_moves = x.moves(xs)
+    x_moves = x.moves(xs, watch)
     y_moves: dict = {}
     for ys_state in ys:
-        for o, act, nxt in y.moves(ys_state):
+        for o, act, nxt in y.moves(ys_state, watch):
             y_moves.setdefault(o, {}).setdefault(nxt, []).append(act)
     out = []
     for o, act, nxt in x_moves:

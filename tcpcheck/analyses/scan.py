@@ -203,7 +203,6 @@ def scan_endpoints(model: ir.Model, endpoints, *, max_states: int | None = DEFAU
     nonghost = tuple(tuple(i for i, v in enumerate(ep.variables) if not v.ghost)
                      for ep in model.endpoints)
     watch = Watch(timeout, max_memory_mb, started)
-    sem.watch = watch  # polled inside a long expansion (a large `choose`)
     found, counts, explored, complete, stop = _explore(sem, nonghost, max_states, watch,
                                                        progress)
     results = []
@@ -268,7 +267,7 @@ def _search(sem, queue, seen, note, max_states, watch, progress=None) -> None:
             raise _Stop(reason)
         state = queue[0]
         try:
-            successors = sem.successors(state)
+            successors = sem.successors(state, watch)  # polled inside a large `choose` too
         except DomainViolation:
             # the state's successors are unknown (`check` reports the violation, domains):
             # what lies beyond it was not explored, so the scan is not complete
@@ -353,7 +352,7 @@ class _Prober:
                 out.append((action[2], action[4], nxt[self.e]))
             elif action[0] == DISCARD:
                 out.append((None, (), nxt[self.e]))
-        if not out and self.sem.blocked:
+        if not out and moves.blocked:
             raise DomainViolation(self.e, 0, "the reply does not fit in the channel")
         return out
 

@@ -114,7 +114,7 @@ class _Explorer:
         opts = self.options
         started = time.monotonic()
         watch = Watch(opts.timeout, opts.max_memory_mb, started)
-        self.sem.watch = watch  # polled inside a long expansion (a large `choose`)
+        self.watch = watch  # also polled inside a long expansion (a large `choose`)
         init = self.sem.initial_state()
         self.index = {init: 0}
         self.states = [init]
@@ -224,7 +224,7 @@ class _Explorer:
 
     def _successors(self, index: int, state):
         try:
-            succs = self.sem.successors(state)
+            succs = self.sem.successors(state, self.watch)
         except DomainViolation as err:
             if self.domains.status is None:
                 self.domains.status = VIOLATED
@@ -233,7 +233,7 @@ class _Explorer:
             self.cut_short = True
             self._failed = True
             return []
-        if not succs and self.sem.blocked:
+        if not succs and succs.blocked:
             # a bound, not a deadlock: with more capacity (or a lossier channel) the run
             # would go on, so it is counted and reported instead of judged
             self.capacity_blocked += 1

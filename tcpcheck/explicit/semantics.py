@@ -72,6 +72,35 @@ def _too_large(model, endpoint, transition, stmt: ir.Choose, size: int) -> str:
             f"prove', which handles the choice symbolically, or {instead}")
 
 
+class Successors(tuple):
+    """The moves enabled in a state: ``(action, next_state)`` pairs in successor order.
+    ``blocked`` is True when some receipt waits for room in the channel: with no moves, the
+    state is at a bound of the model, not a deadlock."""
+
+    def __new__(cls, moves, blocked: bool = False):
+        found = super().__new__(cls, moves)
+        found.blocked = blocked
+        return found
+
+
+class _Poll:
+    """One expansion's look at the run's limits, every POLL_EVERY ``choose`` outcomes."""
+
+    __slots__ = ("watch", "left")
+
+    def __init__(self, watch):
+        self.watch = watch
+        self.left = POLL_EVERY
+
+    def tick(self) -> None:
+        self.left -= 1
+        if self.left <= 0:
+            self.left = POLL_EVERY
+            reason = self.watch.reason()
+            if reason is not None:
+                raise LimitReached(reason)
+
+
 class DomainViolation(Exception):
     """A transition tried to store a value outside a variable's declared domain."""
 
@@ -125,10 +154,6 @@ class Semantics:
         self.local = tuple(tuple(t for t in ts if t.trigger.kind != "recv") for ts in self.transitions)
         self._receiver_cache: dict = {}
         self.assumed = self._compile_assumptions(model)
-        # asked every POLL_EVERY outcomes of a `choose`, so that one state with a huge number
-        # of successors cannot run past a limit or a Ctrl-C (tcpcheck.limits.Watch; None: never)
-        self.watch = None
-        self._until_poll = POLL_EVERY
 
     # -- compilation ---------------------------------------------------------------------
     def _fn(self, expr):
@@ -194,29 +219,32 @@ class Semantics:
         return (control, incarnation, *values, *([-1] * len(e.timers)))
 
     # -- the successor relation ----------------------------------------------------------
-    def successors(self, state: tuple) -> list:
-        """Every ``(action, next_state)`` enabled in ``state``, in a deterministic order."""
+    def successors(self, state: tuple, watch=None) -> Successors:
+        """Every ``(action, next_state)`` enabled in ``state``, in a deterministic order.
+        ``watch`` (tcpcheck.limits.Watch), when given, is asked every POLL_EVERY outcomes of
+        a ``choose``, so that one state with a huge number of successors cannot run past a
+        limit or a Ctrl-C: LimitReached is raised then.  Nothing in ``self`` changes."""
         out: list = []
-        self.blocked = False  # set when some receipt waits for room in the channel
+        poll = _Poll(watch) if watch is not None else None
+        blocked = False
         for e in (0, 1):
-            self._local_moves(state, e, out)
-            self._deliveries(state, e, out)
+            self._local_moves(state, e, out, poll)
+            blocked |= self._deliveries(state, e, out, poll)
         for d in (0, 1):
             self._faults(state, d, out)
         self._tick(state, out)
-        return out
+        return Successors(out, blocked)
 
-    def deliveries(self, state: tuple, e: int) -> list:
+    def deliveries(self, state: tuple, e: int, watch=None) -> Successors:
         """Only the deliveries to endpoint ``e`` in ``state`` (MANUAL 13.2 (b)), as
-        ``(action, next_state)`` in successor order; ``blocked`` says afterwards whether
-        some receipt waits for room.  For probing one endpoint (tcpcheck scan) without the
-        other actions of the state."""
+        ``(action, next_state)`` in successor order, with ``blocked`` as for
+        :meth:`successors`.  For probing one endpoint (tcpcheck scan) without the other
+        actions of the state."""
         out: list = []
-        self.blocked = False
-        self._deliveries(state, e, out)
-        return out
+        blocked = self._deliveries(state, e, out, _Poll(watch) if watch is not None else None)
+        return Successors(out, blocked)
 
-    def _local_moves(self, state, e, out) -> None:
+    def _local_moves(self, state, e, out, poll) -> None:
         ep = state[e]
         control = ep[0]
         for t in self.local[e]:
@@ -235,16 +263,18 @@ class Semantics:
                 start = list(self._fresh_endpoint(self.endpoints[e], ep[1] + 1, ep))
             elif trig.kind == "timeout":
                 start[self.timer_base[e] + trig.timer] = -1
-            self._fire(state, e, t, start, None, state[2 + e], out)
+            self._fire(state, e, t, start, None, state[2 + e], out, poll)
 
-    def _deliveries(self, state, e, out) -> None:
+    def _deliveries(self, state, e, out, poll) -> bool:
+        """Append the deliveries to ``e``; True when some receipt waits for room."""
         incoming = state[2 + e]
         if not incoming:
-            return
+            return False
         positions = range(len(incoming)) if self.channel.reordering else (0,)
         ep = state[e]
         control = ep[0]
         previous = None
+        blocked = False
         for pos in positions:
             seg = incoming[pos]
             if seg == previous:  # identical copies in a bag: one delivery is enough
@@ -255,13 +285,14 @@ class Semantics:
             for t in self._receivers(e, control, seg[0]):
                 if t.guard is not None and not self._holds(t, e, ep, seg):
                     continue
-                waiting |= self._fire(state, e, t, list(ep), seg, remaining, out)
-            self.blocked |= waiting
+                waiting |= self._fire(state, e, t, list(ep), seg, remaining, out, poll)
+            blocked |= waiting
             if len(out) == before and not waiting:
                 # no transition takes the segment: the endpoint drops it (RFC 9293's "drop
                 # the segment").  A segment whose transition only waits for room to send
                 # its replies stays in the channel instead.
                 out.append(((DISCARD, e, seg), self._replace_channel(state, e, remaining)))
+        return blocked
 
     def _receivers(self, e: int, control: int, flags: int) -> tuple:
         """The recv transitions of ``e`` that may take a segment with ``flags`` in state
@@ -281,11 +312,11 @@ class Semantics:
         except (ArithmeticError, ValueError) as err:
             raise DomainViolation(e, t.index, f"evaluating the guard failed: {err}") from None
 
-    def _fire(self, state, e, t, start, seg, incoming_after, out) -> bool:
+    def _fire(self, state, e, t, start, seg, incoming_after, out, poll) -> bool:
         """Append the transition's outcomes; True when some outcome is blocked only because
         its sends would overflow a channel whose loss budget is spent (it must wait)."""
         try:
-            branches = self._run(t.body, 0, start, [], seg, e)
+            branches = self._run(t.body, 0, start, [], seg, e, poll)
         except _Violation as v:
             raise DomainViolation(e, t.index, str(v)) from None
         except (ArithmeticError, ValueError) as err:  # e.g. x % 0, a negative set element
@@ -335,7 +366,7 @@ class Semantics:
         return (state[0], state[1], state[2], channel, state[4], state[5])
 
     # -- statements ----------------------------------------------------------------------
-    def _run(self, block, i, values, sends, seg, e) -> list:
+    def _run(self, block, i, values, sends, seg, e, poll) -> list:
         """Execute ``block[i:]``; returns the list of ``(values, sends)`` outcomes."""
         while i < len(block):
             s = block[i]
@@ -352,32 +383,24 @@ class Semantics:
             elif kind == "stop":
                 values[self.timer_base[e] + s[1]] = -1
             elif kind == "choose":
-                return self._choose(block, i, values, sends, seg, e)
+                return self._choose(block, i, values, sends, seg, e, poll)
             else:  # if: the chosen branch, then the rest of the block (a branch may choose)
                 branch = s[2] if s[1](values, seg) else s[3]
-                return self._run(branch + block[i + 1:], 0, values, sends, seg, e)
+                return self._run(branch + block[i + 1:], 0, values, sends, seg, e, poll)
             i += 1
         return [(values, sends)]
 
-    def _choose(self, block, i, values, sends, seg, e) -> list:
+    def _choose(self, block, i, values, sends, seg, e, poll) -> list:
         _, slot, domain, where = block[i]
         results = []
         for candidate in domain:
-            self._until_poll -= 1
-            if self._until_poll <= 0:
-                self._poll()
+            if poll is not None:
+                poll.tick()
             trial = list(values)
             trial[slot] = candidate
             if where is None or where(trial, seg):
-                results.extend(self._run(block, i + 1, trial, list(sends), seg, e))
+                results.extend(self._run(block, i + 1, trial, list(sends), seg, e, poll))
         return results
-
-    def _poll(self) -> None:
-        """Raise LimitReached when the watch says the run must stop (mid-expansion)."""
-        self._until_poll = POLL_EVERY
-        reason = self.watch.reason() if self.watch is not None else None
-        if reason is not None:
-            raise LimitReached(reason)
 
     def _store(self, e: int, var: int, value):
         type_ = self.var_types[e][var]

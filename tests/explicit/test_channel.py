@@ -327,3 +327,43 @@ def test_repeated_sends_into_a_full_direction_stop_when_the_budget_is_spent():
     full_not_spent = full_and_spent[:4] + (0, 0)
     fire = [a for a, _ in sem.successors(full_not_spent) if a[0] == FIRE]
     assert len(fire) == 1 and len(fire[0][5]) == 1  # one segment overflowed
+
+
+# -- the successor function reports a wait for room, and changes nothing ------------------
+
+CROSSED = """
+    model crossed
+    channel { capacity = 1  loss = 0  duplication = 0 }
+    endpoint a {
+      states S0, S1, S2
+      initial S0
+      terminal S2
+      transition go: S0 -> S1 on open { send SYN(seq=0) }
+      transition answer: S1 -> S2 on recv SYN { send ACK(seq=1, ack=1) }
+    }
+    endpoint b {
+      states S0, S1, S2
+      initial S0
+      terminal S2
+      transition go: S0 -> S1 on open { send SYN(seq=0) }
+      transition answer: S1 -> S2 on recv SYN { send ACK(seq=1, ack=1) }
+    }
+    """
+
+
+def test_successors_say_blocked_in_what_they_return_and_mutate_nothing():
+    # Both SYNs in flight fill both directions (capacity 1 each, no loss allowed): each
+    # endpoint's answer would overflow its peer's direction, so both receipts wait.
+    sem = Semantics(load(CROSSED))
+    state = sem.initial_state()
+    for endpoint in (0, 1):  # a then b opens
+        [(_, state)] = [(a, n) for a, n in sem.successors(state)
+                        if a[0] == FIRE and a[1] == endpoint]
+    before = dict(vars(sem))
+    moves = sem.successors(state)
+    assert len(moves) == 0 and moves.blocked is True
+    assert sem.deliveries(state, 0).blocked is True and len(sem.deliveries(state, 0)) == 0
+    start = sem.successors(sem.initial_state())
+    assert len(start) == 2 and start.blocked is False
+    assert vars(sem).keys() == before.keys()  # no attribute set by an expansion
+    assert all(vars(sem)[k] is before[k] for k in before)

@@ -135,3 +135,43 @@ def test_max_memory_stops_the_run(monkeypatch):
     monkeypatch.setattr(limits, "resident_mb", lambda: 5000.0)
     r = check(load(LINE), CheckOptions(max_memory_mb=4000))
     assert r.stop_reason == "max-memory" and r.get("fine").status == NOT_VERIFIED
+
+
+# A lasso through a state with 2,001 successors: rebuilding its steps re-expands that state.
+WIDE_LASSO = """
+    model wide_lasso
+    endpoint a {
+      states S0, S1
+      initial S0
+      var x : 0..2000
+      transition spread: S0 -> S1 on open { choose x }
+      transition back: S1 -> S0 on close { x := 0 }
+    }
+    """ + IDLE_B + """
+    property never_there: eventually a.x == 1 and a.state == S0
+    """
+
+
+def test_a_limit_after_the_search_leaves_the_rebuilt_runs_alone(monkeypatch):
+    # found by the model fuzzer: the time limit ran out after the search, while a lasso's
+    # steps were being rebuilt; the expansion still polled the run's watch and raised
+    # LimitReached outside the search (exit 4).  Expansions after the search are one state
+    # each: they finish.
+    from tcpcheck.explicit import checker
+
+    late = {"now": False}
+    real_reason, real_action = limits.Watch.reason, checker._Explorer._action
+
+    def reason(self):
+        return "timeout" if late["now"] else real_reason(self)
+
+    def action(self, u, k, v):
+        late["now"] = True  # the clock runs out the moment the rebuilding starts
+        return real_action(self, u, k, v)
+
+    monkeypatch.setattr(limits.Watch, "reason", reason)
+    monkeypatch.setattr(checker._Explorer, "_action", action)
+    r = check(load(WIDE_LASSO), CheckOptions(timeout=60))
+    assert late["now"]
+    p = r.get("never_there")
+    assert p.status == "violated" and p.trace.loop_start is not None

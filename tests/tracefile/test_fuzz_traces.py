@@ -268,8 +268,8 @@ def _targeted(data, op: int, a: int, b: int):
             view["name"] = other
         else:
             del step[names[b % len(names)]]
-    elif op == 3 and isinstance(info.get("endpoint_names"), list):  # the run's names
-        names = info["endpoint_names"]
+    elif op == 3 and info.get("endpoint_names") and isinstance(info["endpoint_names"], list):
+        names = info["endpoint_names"]  # the run's names (an earlier op may have emptied them)
         [names.reverse, names.pop, lambda: names.append("x"),
          lambda: names.__setitem__(0, "x")][b % 4]()
     elif op == 4 and isinstance(view, dict):  # a variable or timer missing in one step
