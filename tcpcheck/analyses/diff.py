@@ -46,15 +46,15 @@ This module explores and returns records; tcpcheck/render/diffview.py prints the
 from __future__ import annotations
 
 import time
-from collections import deque
 from dataclasses import dataclass, replace
 
 from tcpcheck.diagnostics import UsageError, did_you_mean
+from tcpcheck.engine.search import BreadthFirst, Observer, SearchLimits, StopSearch
 from tcpcheck.explicit.checker import LEMMA
 from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.explicit.decode import Decoder
 from tcpcheck.explicit.semantics import DISCARD, DUPLICATE, FIRE, LOSE, DomainViolation, Semantics
-from tcpcheck.limits import SIGNAL_REASONS, LimitReached, Watch, polled
+from tcpcheck.limits import SIGNAL_REASONS, Watch
 from tcpcheck.model import ir
 from tcpcheck.result import EXIT_HOLDS, EXIT_INCOMPLETE, EXIT_VIOLATED
 from tcpcheck.trace.records import Trace
@@ -314,8 +314,13 @@ def _labelled(options: DiffOptions, label: str) -> DiffOptions:
     return replace(options, progress=lambda *figures: report(label, *figures))
 
 
-class _Stop(Exception):
-    pass
+class _Differs(StopSearch):
+    """Ends the search: the run to pair ``parent``, then ``found``, is a difference."""
+
+    def __init__(self, parent: int, found):
+        super().__init__("different")
+        self.parent = parent
+        self.found = found
 
 
 def _search(x: _Side, y: _Side, options: DiffOptions) -> Direction:
@@ -326,81 +331,52 @@ def _search(x: _Side, y: _Side, options: DiffOptions) -> Direction:
     with_prop = options.prop is not None
     x0, y0 = x.sem.initial_state(), y.sem.initial_state()
     names = (x.model.name, y.model.name)
+    errors: list = []  # the message of each pair whose successors could not be known
 
-    def done(diff_=None, complete=False, reason=None, detail=None):
-        return Direction(names[0], names[1], diff_, complete, reason, len(keys),
-                         max(depth) if depth else 0, time.monotonic() - started, detail)
+    def direction(diff_=None, complete=False, reason=None, states=0, diameter=0):
+        return Direction(names[0], names[1], diff_, complete, reason, states, diameter,
+                         time.monotonic() - started, errors[0] if errors else None)
 
-    keys: set = set()  # the pairs seen: (x state, frozenset of y states)
-    depth: list = []
     if with_prop:
         if y.breaks_initially(y0):  # every run of y breaks it at once: nothing to compare
-            return done(complete=True)
+            return direction(complete=True)
         if x.breaks_initially(x0):
-            return done(_difference(x, y, [], KEEPS, options))
-    pairs = [(x0, frozenset((y0,)))]  # the same tuples as in keys, by index
-    keys.add(pairs[0])
-    parent, action, obs = [-1], [None], [None]
-    depth.append(0)
-    queue = deque([0])
-    reason, detail = None, None
-    next_report = started + 1.0
-    try:
-        with polled():  # a signal only sets STOP.reason; watch.reason() below sees it
-            reason = watch.reason()
-            while queue and reason in (None, "max-depth", "error"):
-                current = queue.popleft()
-                d = depth[current]
-                if options.max_depth is not None and d >= options.max_depth:
-                    reason = reason or "max-depth"
-                    continue
-                try:
-                    found = _expand(x, y, current, pairs, with_prop, watch)
-                except DomainViolation as err:  # this pair's successors are unknown
-                    reason, detail = "error", err.message
-                    continue
-                except LimitReached as limit:  # inside the expansion: it stays unexpanded
-                    queue.appendleft(current)
-                    reason = limit.reason
-                    break
-                if isinstance(found, _Found):
-                    path = _path(current, parent, action, obs, pairs)
-                    path.append((found.observation, found.action, found.state))
-                    return done(_difference(x, y, path, found.kind, options))
-                for o, act, nxt, matched in found:
-                    key = (nxt, frozenset(matched))
-                    if key in keys:
-                        continue
-                    if options.max_states is not None and len(keys) >= options.max_states:
-                        reason = "max-states"
-                        raise _Stop
-                    keys.add(key)
-                    pairs.append(key)
-                    parent.append(current)
-                    action.append(act)
-                    obs.append(o)
-                    depth.append(d + 1)
-                    queue.append(len(pairs) - 1)
-                reason = watch.reason() or reason  # a signal, the clock, the memory
-                if options.progress:
-                    now = time.monotonic()
-                    if now >= next_report:
-                        options.progress(len(keys), d, len(queue), now - started)
-                        next_report = now + options.progress_interval
-    except _Stop:
-        pass
-    except KeyboardInterrupt:  # a caller without tcpcheck's signal handlers
-        reason = "interrupted"
-    except MemoryError:
-        reason = "max-memory"
-    return done(complete=reason is None and not queue, reason=reason, detail=detail)
+            return direction(_difference(x, y, [], KEEPS, options))
+
+    def expand(index, pair):
+        try:
+            found = _expand(x, y, pair, with_prop, watch)
+        except DomainViolation as err:  # this pair's successors are unknown
+            errors.append(err.message)
+            return None
+        if isinstance(found, _Found):
+            raise _Differs(index, found)
+        return [((o, act), (nxt, frozenset(matched))) for o, act, nxt, matched in found]
+
+    def report(states, transitions, depth, queue, seconds):
+        options.progress(states, depth, queue, seconds)
+
+    search = BreadthFirst(expand, Observer(), SearchLimits(
+        options.max_states, options.max_depth, report if options.progress else None,
+        options.progress_interval), watch)
+    end = search.run((x0, frozenset((y0,))))
+    differs = search.stopped_by
+    if isinstance(differs, _Differs):
+        path = [(o, act, pair[0]) for (o, act), pair in
+                ((a, p) for a, p in search.path(differs.parent) if a is not None)]
+        found = differs.found
+        path.append((found.observation, found.action, found.state))
+        return direction(_difference(x, y, path, found.kind, options),
+                         states=len(search.states), diameter=max(search.depth))
+    return direction(complete=end.complete, reason=end.stop_reason, states=len(search.states),
+                     diameter=end.diameter)
 
 
-def _expand(x: _Side, y: _Side, current: int, pairs, with_prop: bool, watch):
+def _expand(x: _Side, y: _Side, pair, with_prop: bool, watch):
     """The successors of pair ``current`` worth exploring, ``[(observation, x action, x
     state, {y state: [y actions]})]``, or the Difference found there (a ``(kind, o, act)``
     tuple the caller turns into one)."""
-    xs, ys = pairs[current]
+    xs, ys = pair
     x_moves = x.moves(xs, watch)
     y_moves: dict = {}
     for ys_state in ys:
@@ -428,16 +404,6 @@ class _Found:
     observation: tuple
     action: tuple
     state: tuple
-
-
-def _path(index, parent, action, obs, pairs) -> list:
-    """[(observation, x action, x state)] from the initial pair to pair ``index``."""
-    path = []
-    while index > 0:
-        path.append((obs[index], action[index], pairs[index][0]))
-        index = parent[index]
-    path.reverse()
-    return path
 
 
 def _difference(x: _Side, y: _Side, path, kind, options) -> Difference:

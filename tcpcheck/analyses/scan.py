@@ -39,13 +39,13 @@ means silence.
 from __future__ import annotations
 
 import time
-from collections import deque
 from dataclasses import dataclass
 
 from tcpcheck.diagnostics import UsageError, did_you_mean
-from tcpcheck.explicit.compile import VAR_BASE
+from tcpcheck.engine.search import BreadthFirst, Observer, SearchLimits
+from tcpcheck.engine.state import VAR_BASE
 from tcpcheck.explicit.semantics import DISCARD, FIRE, DomainViolation, Semantics
-from tcpcheck.limits import LimitReached, Watch, polled
+from tcpcheck.limits import Watch
 from tcpcheck.model import ir
 
 F = ir.Flag
@@ -226,66 +226,32 @@ def scan_endpoints(model: ir.Model, endpoints, *, max_states: int | None = DEFAU
 def _explore(sem, nonghost, max_states, watch, progress=None):
     """Breadth-first search; per endpoint and control state: the first global state found
     with each valuation of the endpoint's non-ghost variables, and how many global states."""
-    init = sem.initial_state()
-    seen = {init}
-    queue = deque([init])
     found: tuple = ({}, {})
     counts: tuple = ({}, {})
 
-    def note(state):
-        for e in (0, 1):
-            ep = state[e]
-            key = tuple(ep[VAR_BASE + i] for i in nonghost[e])
-            found[e].setdefault(ep[0], {}).setdefault(key, state)
-            counts[e][ep[0]] = counts[e].get(ep[0], 0) + 1
+    class Noting(Observer):
+        def on_state(self, index, state):
+            for e in (0, 1):
+                ep = state[e]
+                key = tuple(ep[VAR_BASE + i] for i in nonghost[e])
+                found[e].setdefault(ep[0], {}).setdefault(key, state)
+                counts[e][ep[0]] = counts[e].get(ep[0], 0) + 1
 
-    note(init)
-    stop = None
-    try:
-        with polled():  # a signal only sets STOP.reason; watch.reason() sees it
-            _search(sem, queue, seen, note, max_states, watch, progress)
-    except _Stop as why:
-        stop = str(why)
-    except LimitReached as limit:  # inside an expansion
-        stop = limit.reason
-    except KeyboardInterrupt:  # a caller without tcpcheck's signal handlers
-        stop = "interrupted"
-    except MemoryError:
-        stop = "max-memory"
-    return found, counts, len(seen), stop is None and not queue, stop
-
-
-class _Stop(Exception):
-    pass
-
-
-def _search(sem, queue, seen, note, max_states, watch, progress=None) -> None:
-    next_report = watch.started + 1.0
-    while queue:
-        reason = watch.reason()  # a signal, the clock, the memory: before each expansion
-        if reason is not None:
-            raise _Stop(reason)
-        state = queue[0]
+    def expand(index, state):
         try:
-            successors = sem.successors(state, watch)  # polled inside a large `choose` too
+            return sem.successors(state, watch)  # polled inside a large `choose` too
         except DomainViolation:
             # the state's successors are unknown (`check` reports the violation, domains):
-            # what lies beyond it was not explored, so the scan is not complete
-            raise _Stop("error") from None
-        queue.popleft()  # expanded: a limit inside successors() leaves it in the queue
-        for _, nxt in successors:
-            if nxt in seen:
-                continue
-            if max_states is not None and len(seen) >= max_states:
-                raise _Stop("max-states")
-            seen.add(nxt)
-            queue.append(nxt)
-            note(nxt)
-        if progress is not None:
-            now = time.monotonic()
-            if now >= next_report:
-                progress(len(seen), len(queue), now - watch.started)
-                next_report = now + 0.5
+            # what lies beyond it is not explored, so the scan is not complete
+            return None
+
+    def report(states, transitions, depth, queue, seconds):
+        progress(states, queue, seconds)
+
+    search = BreadthFirst(expand, Noting(), SearchLimits(
+        max_states, progress=report if progress is not None else None), watch)
+    end = search.run(sem.initial_state())
+    return found, counts, len(search.states), end.complete, end.stop_reason
 
 
 class _Prober:

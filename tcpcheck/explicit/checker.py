@@ -17,15 +17,15 @@ from __future__ import annotations
 import dataclasses
 import resource
 import time
-from collections import deque
 from dataclasses import dataclass, field
 
 from tcpcheck.diagnostics import UsageError
+from tcpcheck.engine.search import BreadthFirst, Observer, SearchLimits
 from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.explicit import liveness
 from tcpcheck.explicit.decode import Decoder
 from tcpcheck.explicit.semantics import FIRE, TICK, DomainViolation, Semantics
-from tcpcheck.limits import LimitReached, Watch, polled
+from tcpcheck.limits import Watch
 from tcpcheck.model import ir
 from tcpcheck.result import (FAILING, HOLDS, NOT_VERIFIED, REACHED, STOP_DETAILS, STOPPED,
                              UNREACHABLE, VIOLATED, CheckResult, Coverage, FairnessHint,
@@ -112,104 +112,34 @@ class _Explorer:
     # -- main loop -----------------------------------------------------------------------
     def run(self) -> CheckResult:
         opts = self.options
-        started = time.monotonic()
-        watch = Watch(opts.timeout, opts.max_memory_mb, started)
-        self.watch = watch  # also polled inside a long expansion (a large `choose`)
-        init = self.sem.initial_state()
-        self.index = {init: 0}
-        self.states = [init]
-        self.parent = [-1]
-        self.action = [None]
-        depth = [0]
-        self.transitions = 0
+        self.watch = Watch(opts.timeout, opts.max_memory_mb, time.monotonic())
+        search = BreadthFirst(self._expand, _Observing(self), SearchLimits(
+            opts.max_states, opts.max_depth, opts.progress, opts.progress_interval), self.watch)
+        # the search's own lists, by index: the runs are rebuilt from them
+        self.index, self.states = search.index, search.states
+        self.parent, self.action = search.parent, search.action
         self.cut_short = False
-        graph = self.graph
-        if graph is not None:
-            graph.add_state()
         self.capacity_blocked = 0
-        self._check_state(0, init)
-        queue = deque([0])
-        stop_reason = None
-        depth_cut = False  # some state was not expanded because of --max-depth
-        next_report = started + 1.0
-        try:
-            with polled():  # a signal only sets STOP.reason; the loop below looks at it
-                stop_reason = watch.reason()
-                while queue and stop_reason is None:
-                    if self._all_decided():
-                        stop_reason = "decided"
-                        break
-                    current = queue.popleft()
-                    d = depth[current]
-                    if opts.max_depth is not None and d >= opts.max_depth:
-                        depth_cut = True
-                        continue
-                    state = self.states[current]
-                    if graph is not None:
-                        graph.begin(current)
-                    self._failed = False
-                    try:
-                        successors = self._successors(current, state)
-                    except LimitReached as limit:  # inside the expansion: it stays unexpanded
-                        queue.appendleft(current)
-                        stop_reason = limit.reason
-                        break
-                    for action, nxt in successors:
-                        self.transitions += 1
-                        if action[0] == FIRE:
-                            self._on_fire(current, action, nxt)
-                        seen = self.index.get(nxt)
-                        if seen is not None:
-                            if graph is not None:
-                                graph.edge(seen, action)
-                            if opts.counterexamples > 1:
-                                self._revisit(current, action, nxt)
-                            continue
-                        if opts.max_states is not None and len(self.states) >= opts.max_states:
-                            stop_reason = "max-states"
-                            raise _Stop
-                        i = len(self.states)
-                        if graph is not None:
-                            graph.add_state()
-                            graph.edge(i, action)
-                        self.index[nxt] = i
-                        self.states.append(nxt)
-                        self.parent.append(current)
-                        self.action.append(action)
-                        depth.append(d + 1)
-                        self._check_state(i, nxt)
-                        queue.append(i)
-                    if graph is not None:
-                        if self._failed:
-                            graph.abandon(current)  # its successors are unknown (a domain error)
-                        else:
-                            graph.end(current)
-                    # every state: a signal, the clock and (ten times a second) the memory
-                    stop_reason = watch.reason()
-                    if opts.progress:
-                        now = time.monotonic()
-                        if now >= next_report:
-                            opts.progress(len(self.states), self.transitions, d, len(queue),
-                                          now - started)
-                            next_report = now + opts.progress_interval
-        except _Stop:
-            pass
-        except KeyboardInterrupt:  # a caller without tcpcheck's signal handlers (a notebook)
-            stop_reason = "interrupted"
-        except MemoryError:  # the machine's memory, before any --max-memory: what was found stands
-            stop_reason = "max-memory"
-        if graph is not None and graph.open is not None:
-            graph.abandon(graph.open)  # stopped while expanding it: its edges are incomplete
-        if stop_reason is None and depth_cut:
-            stop_reason = "max-depth"
-        exhausted = not queue and stop_reason is None and not self.cut_short
+        end = search.run(self.sem.initial_state())
+        if self.graph is not None and self.graph.open is not None:
+            self.graph.abandon(self.graph.open)  # stopped while expanding it (a signal)
+        self.transitions = end.transitions
+        stop_reason = end.stop_reason
+        exhausted = end.complete and not self.cut_short
         if self.liveness:
-            self._judge_liveness_within(watch, exhausted)
+            self._judge_liveness_within(self.watch, exhausted)
         if self.cut_short and stop_reason in (None, "decided"):
             stop_reason = "error"
-        diameter = max(depth)  # the greatest depth of any state found
-        seconds = time.monotonic() - started
-        return self._result(exhausted, stop_reason if not exhausted else None, diameter, seconds)
+        return self._result(exhausted, stop_reason if not exhausted else None, end.diameter,
+                            end.seconds)
+
+    def _expand(self, index: int, state):
+        """The moves of ``state`` for the search; None when they cannot be known."""
+        if self.graph is not None:
+            self.graph.begin(index)
+        self._failed = False
+        moves = self._successors(index, state)
+        return None if self._failed else moves
 
     def _judge_liveness_within(self, watch: Watch, exhausted: bool) -> None:
         """Judge the liveness properties unless the run was stopped by a signal or is out of
@@ -569,10 +499,6 @@ def _edge_detail(edge: int) -> str:
             "not explored")
 
 
-class _Stop(Exception):
-    pass
-
-
 def _unfair_reason(model: ir.Model, decoder: Decoder, u) -> str:
     """What the cycle does that the constraint ``u.fairness`` forbids, in words."""
     inst, weak = u.instance, u.fairness.strength == "weak"
@@ -598,3 +524,38 @@ def _skeleton(action) -> tuple:
     if action[0] == TICK:
         return (TICK,)
     return action[:2]
+
+
+class _Observing(Observer):
+    """The checker's part in the search: properties judged on each new state and each
+    firing, the liveness graph built from the edges, early stop once all is decided."""
+
+    def __init__(self, explorer: _Explorer):
+        self.x = explorer
+        self.graph = explorer.graph
+        self.revisits = explorer.options.counterexamples > 1
+
+    def decided(self) -> bool:
+        return self.x._all_decided()
+
+    def on_state(self, index: int, state) -> None:
+        if self.graph is not None:
+            self.graph.add_state()
+        self.x._check_state(index, state)
+
+    def on_move(self, parent: int, action, state) -> None:
+        if action[0] == FIRE:
+            self.x._on_fire(parent, action, state)
+
+    def on_edge(self, parent: int, action, state, index: int, new: bool) -> None:
+        if self.graph is not None:
+            self.graph.edge(index, action)
+        if not new and self.revisits:
+            self.x._revisit(parent, action, state)
+
+    def on_expanded(self, index: int, complete: bool) -> None:
+        if self.graph is not None:
+            if complete:
+                self.graph.end(index)
+            else:
+                self.graph.abandon(index)  # its successors are unknown or were cut off

@@ -17,10 +17,10 @@ from __future__ import annotations
 from itertools import chain
 
 from tcpcheck.diagnostics import TcpcheckError
+from tcpcheck.engine.state import VAR_BASE
 from tcpcheck.model import ir
 from tcpcheck.model.ir import seq_lt
 
-VAR_BASE = 2  # index of the first variable in an endpoint tuple
 
 
 def timer_bases(model: ir.Model) -> tuple:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tcpcheck.explicit.compile import VAR_BASE
+from tcpcheck.engine.state import VAR_BASE
 from tcpcheck.explicit.semantics import DISCARD, DUPLICATE, FIRE, LOSE
 from tcpcheck.model import ir
 from tcpcheck.trace.records import EndpointView, SegmentView, Snapshot, Step, Trace

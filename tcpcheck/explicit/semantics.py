@@ -1,6 +1,7 @@
 """The step semantics of a model, as pure functions on compact global states.
 
-A global state is a tuple ``(ep0, ep1, chan0, chan1, lost, duplicated)``:
+A global state is a tuple ``(ep0, ep1, chan0, chan1, lost, duplicated)`` (the contract:
+tcpcheck.engine.state):
 
 * ``ep_i = (control, incarnation, var..., timer...)``; a timer is -1 when stopped, else the
   ticks left (0 = expired, waiting for its ``timeout`` transition);
@@ -22,7 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tcpcheck.diagnostics import TcpcheckError
-from tcpcheck.explicit.compile import VAR_BASE, compile_expr, timer_bases
+# the state and action formats (tcpcheck.engine.state); the action kinds are also imported
+# from here by the engine's users
+from tcpcheck.engine.state import DISCARD, DUPLICATE, FIRE, LOSE, TICK, VAR_BASE, with_channel
+from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.limits import LimitReached
 from tcpcheck.model import ir
 
@@ -111,13 +115,6 @@ class DomainViolation(Exception):
         self.message = message
 
 
-# Actions are plain tuples (cheap to store for every state):
-#   ("fire", endpoint, transition, received_segment_or_None, sent_segments, overflowed)
-#   ("discard", endpoint, segment)       the endpoint received a segment nothing accepts
-#   ("lose", direction, segment)         the channel dropped it
-#   ("duplicate", direction, segment)    the channel copied it
-#   ("tick", expired_segments)           one unit of time passed
-FIRE, DISCARD, LOSE, DUPLICATE, TICK = "fire", "discard", "lose", "duplicate", "tick"
 
 
 @dataclass(frozen=True)
@@ -291,7 +288,7 @@ class Semantics:
                 # no transition takes the segment: the endpoint drops it (RFC 9293's "drop
                 # the segment").  A segment whose transition only waits for room to send
                 # its replies stays in the channel instead.
-                out.append(((DISCARD, e, seg), self._replace_channel(state, e, remaining)))
+                out.append(((DISCARD, e, seg), with_channel(state, e, remaining)))
         return blocked
 
     def _receivers(self, e: int, control: int, flags: int) -> tuple:
@@ -359,11 +356,6 @@ class Semantics:
         if self.channel.reordering:
             merged = tuple(sorted(merged))
         return merged, overflow
-
-    def _replace_channel(self, state, d, channel) -> tuple:
-        if d == 0:
-            return (state[0], state[1], channel, state[3], state[4], state[5])
-        return (state[0], state[1], state[2], channel, state[4], state[5])
 
     # -- statements ----------------------------------------------------------------------
     def _run(self, block, i, values, sends, seg, e, poll) -> list:
@@ -451,12 +443,12 @@ class Semantics:
             if may_lose:
                 lost = state[4] + (budget_loss is not None)
                 remaining = channel[:pos] + channel[pos + 1:]
-                nxt = self._replace_channel(state, d, remaining)
+                nxt = with_channel(state, d, remaining)
                 out.append(((LOSE, d, seg), nxt[:4] + (lost, state[5])))
             if may_dup:
                 dup = state[5] + (budget_dup is not None)
                 copy = channel[:pos + 1] + (seg,) + channel[pos + 1:]
-                nxt = self._replace_channel(state, d, copy)
+                nxt = with_channel(state, d, copy)
                 out.append(((DUPLICATE, d, seg), nxt[:4] + (state[4], dup)))
 
     def _tick(self, state, out) -> None:
