@@ -116,6 +116,7 @@ class _Explorer:
         search = BreadthFirst(self._expand, _Observing(self), SearchLimits(
             opts.max_states, opts.max_depth, opts.progress, opts.progress_interval), self.watch)
         # the search's own lists, by index: the runs are rebuilt from them
+        self.search = search
         self.index, self.states = search.index, search.states
         self.parent, self.action = search.parent, search.action
         self.cut_short = False
@@ -397,12 +398,7 @@ class _Explorer:
 
     # -- results -------------------------------------------------------------------------
     def _path(self, index: int) -> list:
-        path = []
-        while index >= 0:
-            path.append((self.action[index], self.states[index]))
-            index = self.parent[index]
-        path.reverse()
-        return path
+        return self.search.path(index)
 
     def _result(self, exhausted: bool, stop_reason, diameter: int, seconds: float) -> CheckResult:
         decoder = Decoder(self.model)
