@@ -28,6 +28,17 @@ from dataclasses import dataclass
 from tcpcheck.limits import LimitReached, Watch, polled
 
 
+def path_to(index: int, states, parent, action) -> list:
+    """``[(action, state)]`` from the initial state (action None) to state ``index``, through
+    the parent links (lists, or any mapping by index: the native engine's sparse records)."""
+    path = []
+    while index >= 0:
+        path.append((action[index], states[index]))
+        index = parent[index]
+    path.reverse()
+    return path
+
+
 class Observer:
     """What a search tells its caller.  Every method may raise :class:`StopSearch`."""
 
@@ -98,12 +109,7 @@ class BreadthFirst:
 
     def path(self, index: int) -> list:
         """``[(action, state)]`` from the initial state (action None) to state ``index``."""
-        path = []
-        while index >= 0:
-            path.append((self.action[index], self.states[index]))
-            index = self.parent[index]
-        path.reverse()
-        return path
+        return path_to(index, self.states, self.parent, self.action)
 
     def _store(self, state, parent: int, action, depth: int) -> int:
         i = len(self.states)

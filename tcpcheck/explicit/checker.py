@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 
 from tcpcheck.diagnostics import UsageError
-from tcpcheck.engine.search import BreadthFirst, Observer, SearchLimits
+from tcpcheck.engine.search import BreadthFirst, Observer, SearchLimits, path_to
 from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.explicit import liveness
 from tcpcheck.explicit.decode import Decoder
@@ -116,7 +116,6 @@ class _Explorer:
         search = BreadthFirst(self._expand, _Observing(self), SearchLimits(
             opts.max_states, opts.max_depth, opts.progress, opts.progress_interval), self.watch)
         # the search's own lists, by index: the runs are rebuilt from them
-        self.search = search
         self.index, self.states = search.index, search.states
         self.parent, self.action = search.parent, search.action
         self.cut_short = False
@@ -398,7 +397,7 @@ class _Explorer:
 
     # -- results -------------------------------------------------------------------------
     def _path(self, index: int) -> list:
-        return self.search.path(index)
+        return path_to(index, self.states, self.parent, self.action)
 
     def _result(self, exhausted: bool, stop_reason, diameter: int, seconds: float) -> CheckResult:
         decoder = Decoder(self.model)
