@@ -250,7 +250,8 @@ def stats_line(result: CheckResult) -> str:
     return (f"{_count(s.states, 'state')}, {_count(s.transitions, 'transition')}, "
             f"diameter {s.diameter}, "
             f"{s.seconds:.2f} s ({s.states_per_second:,.0f} states/s), "
-            f"peak memory {s.peak_memory_mb:.0f} MB")
+            f"peak memory {s.peak_memory_mb:.0f} MB, "
+            f"{getattr(result, 'backend', 'python')} engine")
 
 
 def _count(n: int, noun: str) -> str:
