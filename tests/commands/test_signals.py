@@ -18,7 +18,9 @@ THREE = "models/three_way_handshake.tcp"
 
 # Each would run for minutes; the signal comes once its progress line shows it is working.
 COMMANDS = {
-    "check": (["check", "models/rfc9293.tcp"], "NOT VERIFIED"),
+    "check": (["check", "models/rfc9293.tcp", "--engine", "python"], "NOT VERIFIED"),
+    "check-native": (["check", THREE, "--engine", "native", "--set", "channel.capacity=3",
+                      "--exhaustive"], "NOT VERIFIED"),
     "prove": (["prove", TW], "UNKNOWN"),
     "synth": (["synth", "models/time_wait_every_msl.tcp", "-p", "no_old_segment_confusion",
                "--param", "TW"], "stopped:"),
@@ -78,9 +80,15 @@ def test_a_signal_during_start_up_ends_with_128_plus_its_number(signame):
     assert "Traceback" not in err and "before any property was decided" in err, err
 
 
-def test_a_background_process_keeps_ignoring_sigint():
+BACKGROUND = {"python": ["--engine", "python"],
+              "native": ["--engine", "native", "--set", "channel.capacity=3", "--exhaustive"]}
+
+
+@pytest.mark.parametrize("engine", sorted(BACKGROUND))
+def test_a_background_process_keeps_ignoring_sigint(engine):
     # a shell starts background jobs with SIGINT ignored; tcpcheck must not undo that
-    proc = subprocess.Popen([sys.executable, "-m", "tcpcheck", "check", THREE], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "tcpcheck", "check", THREE,
+                             *BACKGROUND[engine]], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
