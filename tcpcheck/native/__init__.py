@@ -24,8 +24,10 @@ def check(model, options: CheckOptions = CheckOptions(), engine: str = "auto",
         raise UsageError(f"no engine '{engine}'; the engines are {', '.join(ENGINES)}")
     if engine == "python":
         return python_check(model, options)
+    from tcpcheck.explicit.semantics import refuse_large_choices
     from tcpcheck.native import build, runner, support  # ctypes only when asked for
 
+    refuse_large_choices(model)  # the Python engine's refusal, before compiling anything
     reason = support.unsupported(model, options)
     if reason is None:
         try:

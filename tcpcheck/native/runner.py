@@ -245,11 +245,9 @@ class _Result:
         ex, lib = self.ex, self.native.library
         if index in ex.states.found:
             return ex.states[index]
-        room = 1 << 20
-        indices, actions = (ctypes.c_int64 * room)(), (ctypes.c_int64 * room)()
-        n = lib.tc_path(index, indices, actions, room)
-        if n < 0:
-            raise NativeMismatch("the run is too long to replay")
+        n = lib.tc_path(index, None, None, 0)  # the length first
+        indices, actions = (ctypes.c_int64 * n)(), (ctypes.c_int64 * n)()
+        lib.tc_path(index, indices, actions, n)
         slots = (ctypes.c_int64 * self.native.layout.slots)()
         state, previous = ex.states[0], 0
         for step in range(n):

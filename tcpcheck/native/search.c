@@ -53,6 +53,7 @@ static int64_t find(const uint64_t *w, size_t *slot) {
 }
 
 static int add_state(const uint64_t *w, size_t slot, uint32_t parent, uint32_t action) {
+    if (nstates >= UINT32_MAX - 1) return 0;  /* indices are 32 bits: report it as memory */
     if (nstates == states_cap) {
         size_t cap = states_cap ? states_cap * 2 : 1 << 16;
         uint64_t *p = realloc(packed, cap * NW * 8);
@@ -222,11 +223,12 @@ done:
 }
 
 /* the run to state `index`: its ancestors' indices and the action index of each step,
- * from the initial state; returns the number of steps (at most `room`) */
+ * from the initial state; returns the number of steps, written only when they fit in
+ * `room` (so a first call with room 0 asks for the length) */
 int64_t tc_path(int64_t index, int64_t *states_out, int64_t *actions_out, int64_t room) {
     int64_t n = 0, i = index;
     while (i > 0) { n++; i = parent_of[i]; }
-    if (n > room) return -1;
+    if (n > room) return n;
     i = index;
     for (int64_t k = n - 1; k >= 0; k--) {
         states_out[k] = i;
