@@ -68,9 +68,14 @@ def _identity(command: tuple) -> str:
     return done.stdout
 
 
-def build(source: str) -> Built:
+def working_compiler() -> tuple:
+    """(command, identity) of a compiler that answers --version, or BuildFailed."""
     command = compiler()
-    ident = _identity(tuple(command))
+    return command, _identity(tuple(command))
+
+
+def build(source: str) -> Built:
+    command, ident = working_compiler()
     key = hashlib.sha256("\0".join([source, " ".join(command), ident, *FLAGS]).encode())
     directory = cache_dir()
     target = directory / f"tcpcheck-{key.hexdigest()[:32]}.so"

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from pty_support import ROOT, _child_setup, run_on_terminal
+from engine_note import has_compiler
 
 TW = "models/teardown_time_wait.tcp"
 THREE = "models/three_way_handshake.tcp"
@@ -38,6 +39,8 @@ WITHIN = 1.0  # seconds from the signal to the end of the process
 @pytest.mark.parametrize("signame", sorted(SIGNALS))
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_a_signal_stops_the_command_with_its_partial_result(name, signame, tmp_path):
+    if name.endswith("-native") and not has_compiler():
+        pytest.skip("no C compiler (cc) here")
     args, partial = COMMANDS[name]
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     run = run_on_terminal(args, signum=SIGNALS[signame])
@@ -86,6 +89,8 @@ BACKGROUND = {"python": ["--engine", "python"],
 
 @pytest.mark.parametrize("engine", sorted(BACKGROUND))
 def test_a_background_process_keeps_ignoring_sigint(engine):
+    if engine == "native" and not has_compiler():
+        pytest.skip("no C compiler (cc) here")
     # a shell starts background jobs with SIGINT ignored; tcpcheck must not undo that
     proc = subprocess.Popen([sys.executable, "-m", "tcpcheck", "check", THREE,
                              *BACKGROUND[engine]], cwd=ROOT,

@@ -3,26 +3,15 @@ comparison of a native result with a Python one."""
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
 from pathlib import Path
 
-import pytest
-
+from engine_note import needs_cc
 from tcpcheck.explicit import check as python_check
 from tcpcheck.native import runner
 from tcpcheck.render import json as render_json
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def has_compiler() -> bool:
-    words = shlex.split(os.environ.get("CC") or "cc")
-    return bool(words) and shutil.which(words[0]) is not None
-
-
-needs_cc = pytest.mark.skipif(not has_compiler(), reason="no C compiler (cc) here")
+__all__ = ["ROOT", "both", "comparable", "needs_cc", "safety_names"]
 
 # what legitimately differs between two runs: time, memory, and which backend ran
 TIMING = ("seconds", "states_per_second", "peak_memory_mb")
