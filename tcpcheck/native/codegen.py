@@ -90,7 +90,7 @@ class _Generator:
             stmt = f"w[{word}] |= {value} << {shift};"
             if self._is_timer(f.slot):
                 stmt = (f"if (S[{f.slot}] < -1 || S[{f.slot}] > {(1 << f.bits) - 2}) "
-                        f"fail(E_UNSUPPORTED); " + stmt)
+                        f"pack_overflow = 1; " + stmt)
             lines.append("    " + self._guard(f, stmt))
         lines.append("}")
         return "\n".join(lines)

@@ -90,15 +90,21 @@ static const int NT[2] = {NT_0, NT_1};
 static const int CB[2] = {CB_0, CB_1};
 
 /* ---- the successor buffer ------------------------------------------------------------ */
+/* A successor is kept packed (one state's expansion may list millions of them: a choice
+ * inside a choice), with the action that leads to it and where its received segment
+ * lies in the state being expanded (segoff, -1 for none). */
 typedef struct {
-    int32_t kind, e, t, has_seg;
-    int64_t seg[SEGW];
-    int64_t S[NS];
+    int32_t kind, e, t, segoff;
+    uint64_t w[NW];
 } succ_t;
 
 static succ_t *succ;
 static size_t nsucc, succ_cap;
 static int blocked;
+static const int64_t *expanding;  /* the state being expanded: received segments lie in it */
+static int pack_overflow;  /* a timer beyond its packed width: the run is abandoned */
+
+static void pack(const int64_t *S, uint64_t *w);
 
 static succ_t *push(const int64_t *S, int kind, int e, int t, const int64_t *seg) {
     if (nsucc == succ_cap) {
@@ -109,9 +115,9 @@ static succ_t *push(const int64_t *S, int kind, int e, int t, const int64_t *seg
         succ_cap = cap;
     }
     succ_t *s = &succ[nsucc++];
-    s->kind = kind; s->e = e; s->t = t; s->has_seg = seg != NULL;
-    if (seg) memcpy(s->seg, seg, sizeof s->seg);
-    memcpy(s->S, S, sizeof s->S);
+    s->kind = kind; s->e = e; s->t = t;
+    s->segoff = seg ? (int32_t)(seg - expanding) : -1;
+    pack(S, s->w);
     return s;
 }
 
@@ -279,6 +285,7 @@ static int tick(const int64_t *S) {
 
 /* Semantics.successors: endpoint 0 then 1 (local moves, deliveries), faults, the clock */
 static int expand(const int64_t *S) {
+    expanding = S;
     nsucc = 0;
     blocked = 0;
     err_flag = 0;

@@ -109,12 +109,21 @@ static void check_state(int64_t index, const int64_t *S) {
     }
 }
 
-/* _on_fire: the step properties that select this transition */
-static void on_fire(int64_t parent, int64_t k, const succ_t *s) {
+/* whether some step property still looks at firings of transition (e, t) */
+static int step_wanted(int e, int t) {
+    for (int p = 0; p < NPROPS; p++)
+        if (PROP_KIND[p] == PK_STEP && wants(p) && step_selects(p, e, t)) return 1;
+    return 0;
+}
+
+/* _on_fire: the step properties that select this transition, on the state N it leads to
+ * and the segment it received (in the expanded state S) */
+static void on_fire(int64_t parent, int64_t k, const succ_t *s, const int64_t *N,
+                    const int64_t *S) {
     for (int p = 0; p < NPROPS; p++) {
         if (PROP_KIND[p] != PK_STEP || !wants(p) || !step_selects(p, s->e, s->t)) continue;
         err_flag = 0;
-        int64_t ok = eval_prop(p, s->S, s->has_seg ? s->seg : NULL, s->e);
+        int64_t ok = eval_prop(p, N, s->segoff >= 0 ? S + s->segoff : NULL, s->e);
         if (err_flag == E_UNSUPPORTED) unsupported = 1;
         if (err_flag || !ok) violated(p, 1, parent, k);
     }
@@ -148,7 +157,7 @@ static void release(void) {
 int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_depth,
                int32_t stop_when_decided, volatile int32_t *stop, volatile int64_t *live,
                int64_t *out) {
-    int64_t S[NS];
+    int64_t S[NS], N[NS];
     uint64_t w[NW];
     int64_t transitions = 0, diameter = 0, depth = 0, level_end = 1, capacity_blocked = 0;
     int64_t domains_status = 0, domains_state = -1, coverage[NCOV];
@@ -159,6 +168,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
     active = active_props;
     stop_flag = stop;
     unsupported = 0;
+    pack_overflow = 0;
     memset(coverage, 0, sizeof coverage);
     for (int p = 0; p <= NPROPS; p++) prop_status[p] = prop_wkind[p] = prop_index[p] = prop_action[p] = 0;
     if (!table_grow()) { stop_code = S_MEMORY; goto done; }
@@ -174,6 +184,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
         if (max_depth >= 0 && depth >= max_depth) { depth_cut = 1; current++; continue; }
         unpack(packed + current * NW, S);
         int rc = expand(S);
+        if (pack_overflow || (rc == 0 && err_flag == E_UNSUPPORTED)) { unsupported = 1; break; }
         if (rc == X_STOP) { stop_code = S_EXTERNAL; break; }
         if (rc == X_NOMEM) { stop_code = S_MEMORY; break; }
         if (rc == X_ERROR) {
@@ -192,16 +203,17 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
             transitions++;
             if (s->kind == K_FIRE) {
                 coverage[TRANS_BASE(s->e) + s->t]++;
-                on_fire((int64_t)current, (int64_t)k, s);
+                if (step_wanted(s->e, s->t)) {
+                    unpack(s->w, N);
+                    on_fire((int64_t)current, (int64_t)k, s, N, S);
+                }
             }
-            err_flag = 0;
-            pack(s->S, w);
-            if (err_flag) { unsupported = 1; break; }
-            if (find(w, &slot) >= 0) continue;
+            if (find(s->w, &slot) >= 0) continue;
             if (max_states >= 0 && (int64_t)nstates >= max_states) { stop_code = S_MAX_STATES; break; }
-            if (!add_state(w, slot, (uint32_t)current, (uint32_t)k)) { stop_code = S_MEMORY; break; }
+            if (!add_state(s->w, slot, (uint32_t)current, (uint32_t)k)) { stop_code = S_MEMORY; break; }
             if (depth + 1 > diameter) diameter = depth + 1;
-            check_state((int64_t)nstates - 1, s->S);
+            unpack(s->w, N);
+            check_state((int64_t)nstates - 1, N);
         }
         if (stop_code != S_NONE || unsupported) { current++; break; }
         current++;
