@@ -109,3 +109,40 @@ def test_max_states_is_exact():
     assert result.stats.states == 777 and result.stop_reason == "max-states"
     assert result.get("no_stale_accept").status == "not_verified"
     assert "holds" not in {p.status for p in result.properties}
+
+
+WIDE = """
+model wide
+endpoint a {
+  states S0, S1
+  initial S0
+  terminal S0, S1
+  var x : 0..40000
+  var y : 0..40000
+  transition spread: S0 -> S1 on open { choose x  choose y }
+}
+endpoint b { states Z initial Z terminal Z }
+property fine: always a.x >= 0
+"""
+
+
+@needs_cc
+def test_a_timeout_stops_inside_one_huge_expansion():
+    # 40,001 * 40,001 successors of one state: the C loop polls the stop flag inside it
+    from tcpcheck.loader import load_string
+
+    result = runner.check(runner.compile_model(load_string(WIDE)), CheckOptions(timeout=0.2))
+    assert result.stop_reason == "timeout" and result.stats.states == 1
+    assert result.stats.seconds < 2 and result.get("fine").status == "not_verified"
+
+
+@needs_cc
+def test_a_replay_that_disagrees_falls_back_to_python(monkeypatch):
+    from tcpcheck import native
+    from tcpcheck.native import layout
+
+    monkeypatch.setattr(layout, "flatten", lambda lay, state: [])  # every state "differs"
+    notes = []
+    result = native.check(load_file(TWO_WAY), CheckOptions(), "native", notice=notes.append)
+    assert result.backend == "python" and result.get("no_stale_accept").status == "violated"
+    assert len(notes) == 1 and "differs from the reference semantics" in notes[0]
