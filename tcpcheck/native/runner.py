@@ -60,12 +60,14 @@ def compile_model(model: ir.Model) -> Native:
 
 def _declare(lib) -> None:
     p, i64, i32 = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int32
-    lib.tc_run.argtypes = [p, i64, i64, i32, p, p, p]
+    lib.tc_run.argtypes = [p, i64, i64, i32, i64, p, p, p]
     lib.tc_run.restype = i64
     lib.tc_path.argtypes = [i64, p, p, i64]
     lib.tc_path.restype = i64
     lib.tc_state.argtypes = [i64, p]
     lib.tc_state.restype = None
+    lib.tc_witnesses.argtypes = [i64, p, i64]
+    lib.tc_witnesses.restype = i64
     lib.tc_free.argtypes = []
     lib.tc_free.restype = None
 
@@ -100,7 +102,8 @@ def _search(native: Native, options: CheckOptions, started: float) -> _Run:
     stop = ctypes.c_int32(0)
     args = (active, -1 if options.max_states is None else options.max_states,
             -1 if options.max_depth is None else options.max_depth,
-            int(options.stop_when_decided), ctypes.byref(stop), live, out)
+            int(options.stop_when_decided), options.counterexamples, ctypes.byref(stop), live,
+            out)
     worker = threading.Thread(target=lib.tc_run, args=args, daemon=True,
                               name="tcpcheck-native")
     watch = Watch(options.timeout, options.max_memory_mb, started)
@@ -191,6 +194,24 @@ class _Result:
                 self._step_violation(p, index, action)
             else:
                 self._state_violation(p, index)
+            if status == 1 and self.options.counterexamples > 1:
+                self._more_witnesses(p, i)
+
+    def _more_witnesses(self, p, i: int) -> None:
+        """The other runs kept for p (--counterexamples N), after its first: a state's
+        index, or (parent, action, state) for a firing or an edge into a broken state."""
+        lib = self.native.library
+        n = lib.tc_witnesses(i, None, 0)
+        runs = (ctypes.c_int64 * (3 * n))()
+        lib.tc_witnesses(i, runs, n)
+        for w in range(1, n):
+            kind, index, k = runs[3 * w: 3 * w + 3]
+            state = self._replay(index)
+            if kind == 0:
+                p.witnesses.append(index)
+                continue
+            action, nxt = self.sem.successors(state)[k]
+            p.witnesses.append((index, action, nxt))
 
     def _state_violation(self, p, index: int) -> None:
         state = self._replay(index)

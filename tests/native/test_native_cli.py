@@ -79,9 +79,17 @@ def test_a_liveness_model_falls_back_and_says_why():
     assert "native engine" in safety.stdout and safety.stderr == ""
 
 
-def test_several_counterexamples_need_python():
-    done = tcpcheck("check", TWO_WAY, "--engine", "native", "--counterexamples", "2")
-    assert done.returncode == 2 and "counterexample" in done.stderr
+@needs_cc
+def test_several_counterexamples_natively():
+    runs = {engine: tcpcheck("check", TWO_WAY, "--engine", engine, "--counterexamples", "3",
+                             "--json") for engine in ("native", "python")}
+    native, python = (json.loads(runs[e].stdout) for e in ("native", "python"))
+    assert (native.pop("backend"), python.pop("backend")) == ("native", "python")
+    for data in (native, python):
+        del data["stats"]["seconds"], data["stats"]["states_per_second"]
+        del data["stats"]["peak_memory_mb"]
+    assert native == python
+    assert len(native["properties"][0]["counterexamples"]) == 3
 
 
 @needs_cc

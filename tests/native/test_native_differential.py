@@ -77,3 +77,12 @@ def test_native_equals_python_when_cut_at_a_limit(name, limits):
     native, python = both(model, _options(model, limits, exhaustive=True))
     assert not native.complete and native.exit_code == 3
     assert comparable(native, model) == comparable(python, model)
+
+
+@pytest.mark.parametrize("name", ["two_way_handshake.tcp", "variants/unpredictable_isn.tcp",
+                                  "variants/blind_reset.tcp", "spoofing.tcp"])
+def test_several_counterexamples_equal_python(name):
+    model = load_file(ROOT / "models" / name)
+    native, python = both(model, _options(model, {"counterexamples": 4}, exhaustive=False))
+    assert comparable(native, model) == comparable(python, model)
+    assert any(len(p.traces) > 1 for p in native.properties)

@@ -118,6 +118,25 @@ def test_native_equals_python(name, exhaustive):
     assert comparable(native, model) == comparable(python, model)
 
 
+SEVERAL = ["mixed", "chooser", "channel0", "channel1", "channel3"]
+
+
+@pytest.mark.parametrize("n", [2, 5])
+@pytest.mark.parametrize("name", SEVERAL)
+def test_several_counterexamples_equal_python(name, n):
+    # checker._violated/_shape/_revisit: the same runs kept, in the same order
+    model = load_string(dedent(MODELS[name]))
+    native, python = both(model, CheckOptions(counterexamples=n))
+    assert comparable(native, model) == comparable(python, model)
+    assert native.backend == "native"
+
+
+def test_several_counterexamples_are_found():
+    model = load_string(dedent(MODELS["channel0"]))
+    native, _ = both(model, CheckOptions(counterexamples=3, stop_when_decided=False))
+    assert max(len(p.traces) for p in native.properties) >= 2
+
+
 def test_the_features_are_exercised():
     """The models above do reach what they are for (else the comparison proves little)."""
     results = {name: both(load_string(dedent(MODELS[name])), CheckOptions())[0]
