@@ -4,6 +4,8 @@
     python bench/run.py --quick      # shipped models only
     python bench/run.py --families   # the scaled families only
     python bench/run.py --markdown   # the table as Markdown (for the README)
+    python bench/run.py --engine native   # the search compiled to C (tcpcheck.native);
+                                          # a model's liveness properties are left out
 
 Each run happens in a fresh Python process so that its peak memory (max RSS) is its own.
 Runs use --exhaustive, so a model is explored completely even when its properties are
@@ -37,10 +39,16 @@ FAMILIES = [
 _CHILD = r"""
 import json, resource, sys
 sys.path.insert(0, sys.argv[1])
-from tcpcheck.explicit import CheckOptions, check
+from tcpcheck import native
+from tcpcheck.explicit import CheckOptions
 from tcpcheck.loader import load_file
 overrides = json.loads(sys.argv[3])
-result = check(load_file(sys.argv[2], overrides), CheckOptions(stop_when_decided=False))
+model, engine = load_file(sys.argv[2], overrides), sys.argv[4]
+chosen = None  # natively, a model with liveness properties is measured on its safety ones
+if engine == "native" and any(p.liveness for p in model.properties):
+    chosen = tuple(p.name for p in model.properties if not p.liveness)
+result = native.check(model, CheckOptions(properties=chosen, stop_when_decided=False), engine,
+                      notice=lambda text: print(text, file=sys.stderr))
 s = result.stats
 print(json.dumps({"states": s.states, "transitions": s.transitions, "diameter": s.diameter,
                   "seconds": s.seconds, "rate": s.states_per_second,
@@ -49,17 +57,18 @@ print(json.dumps({"states": s.states, "transitions": s.transitions, "diameter": 
 """
 
 
-def measure(path: str, overrides: dict) -> dict:
+def measure(path: str, overrides: dict, engine: str = "python") -> dict:
     out = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(ROOT / path),
-                          json.dumps(overrides)], capture_output=True, text=True, check=True)
+                          json.dumps(overrides), engine], capture_output=True, text=True,
+                         check=True)
     return json.loads(out.stdout)
 
 
-def rows(quick: bool, families_only: bool):
+def rows(quick: bool, families_only: bool, engine: str = "python"):
     shipped = [(str(p.relative_to(ROOT)), {}) for p in sorted(ROOT.glob("models/*.tcp"))]
     chosen = FAMILIES if families_only else shipped + ([] if quick else FAMILIES)
     for path, overrides in chosen:
-        yield path, overrides, measure(path, overrides)
+        yield path, overrides, measure(path, overrides, engine)
 
 
 def main(argv) -> int:
@@ -71,7 +80,10 @@ def main(argv) -> int:
         print("|" + "---|" * len(header))
     else:
         print("  ".join(f"{h:>12}" for h in header))
-    for path, overrides, r in rows("--quick" in argv, "--families" in argv):
+    engine = "python"  # the reference; --engine native|auto measures tcpcheck.native
+    if "--engine" in argv and argv.index("--engine") + 1 < len(argv):
+        engine = argv[argv.index("--engine") + 1]
+    for path, overrides, r in rows("--quick" in argv, "--families" in argv, engine):
         cells = [Path(path).stem, " ".join(f"{k}={v}" for k, v in overrides.items()) or "-",
                  f"{r['states']:,}", f"{r['transitions']:,}", str(r["diameter"]),
                  f"{r['seconds']:.1f}", f"{r['rate']:,.0f}", f"{r['peak_mb']:.0f}"]

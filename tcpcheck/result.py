@@ -128,6 +128,9 @@ class CheckResult:
     complete: bool
     stop_reason: str | None = None  # "max-states", "max-depth", "timeout", "interrupted", ...
     warnings: tuple = field(default=())
+    # which implementation of the engine ran: "python" (tcpcheck.explicit) or "native"
+    # (tcpcheck.native, the same search compiled to C); the verdicts are the same
+    backend: str = "python"
 
     def get(self, name: str) -> PropertyResult:
         return property_named(self.properties, name)

@@ -187,7 +187,7 @@ def summary(result, model) -> str:
     out = [f"model {model.name} ({model.file})", ""]
     width = max((len(render_text.property_label(p)) for p in result.properties), default=8)
     out += [render_text.property_line(p, width) for p in result.properties]
-    out += ["", render_text.stats_line(result)]
+    out += ["", render_text.stats_and_backend(result)]
     if not result.complete:
         out.append(render_text.incomplete_note(result))
     out += [f"warning: {w}" for w in result.warnings]

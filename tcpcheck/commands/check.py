@@ -10,7 +10,8 @@ from tcpcheck.commands import _artefact as artefact
 from tcpcheck.commands._common import (CheckProgress, add_file_format_options, add_memory_option,
                                        check_property_names, is_terminal, load_model,
                                        positive_float, positive_int)
-from tcpcheck.explicit import CheckOptions, check
+from tcpcheck import native
+from tcpcheck.explicit import CheckOptions
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
 from tcpcheck.render.chart import use_color
@@ -25,6 +26,7 @@ examples:
   tcpcheck check models/three_way_handshake.tcp        verifies no_stale_accept
   tcpcheck check MODEL --property no_stale_accept --max-states 100000 --timeout 60
   tcpcheck check MODEL --json                          machine-readable result (spec/JSON.md)
+  tcpcheck check MODEL --engine python                 the reference engine, not the C one
   tcpcheck check MODEL --format svg > run.svg          the counterexample alone, as an SVG file
   tcpcheck check MODEL -p GOAL -o goal.itf.json        GOAL's witness as ITF; verdicts printed
   tcpcheck check MODEL --set channel.capacity=1 --set MSL=3   other bounds, same file
@@ -61,6 +63,10 @@ def add_parser(subparsers) -> None:
                         "ways (different sequences of actions), shortest first; with a "
                         "file format, -o FILE writes them to FILE-1, FILE-2, ...")
     c.add_argument("--coverage", action="store_true", help="print how often each transition fired")
+    c.add_argument("--engine", choices=native.ENGINES, default="auto",
+                   help="native: the search compiled to C (needs a C compiler, $CC; safety "
+                        "properties only); python: the reference implementation; auto (the "
+                        "default): native when it can, else python with a note saying why")
     c.add_argument("--exhaustive", action="store_true", help="explore the whole state space even "
                    "after every property is decided (for exact statistics)")
 
@@ -76,7 +82,8 @@ def run(args, stdout, stderr) -> int:
                            progress=progress,
                            stop_when_decided=not args.exhaustive,
                            counterexamples=args.counterexamples)
-    result = check(model, options)
+    result = native.check(model, options, args.engine,
+                          notice=lambda text: stderr.write(text + "\n"))
     if progress:
         progress.clear()
     if args.json:

@@ -111,6 +111,7 @@ def check_result(result: CheckResult, model: ir.Model) -> dict:
         "overrides": overrides(model),
         "bounds": bounds(model),
         "engine": result.engine,
+        "backend": getattr(result, "backend", "python"),
         "complete": result.complete,
         "stop_reason": result.stop_reason,
         "exit_code": result.exit_code,

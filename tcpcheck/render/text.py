@@ -160,7 +160,7 @@ def check_result(result: CheckResult, model: ir.Model, *, full: bool = False,
                 out.append(f"  run {number} of {len(runs)}: {len(run)} steps")
             out.append(_trace_text(run, trace_format, full, color))
     out.append("")
-    out.append(stats_line(result))
+    out.append(stats_and_backend(result))
     if not result.complete:
         out.append(incomplete_note(result))
     out += [f"warning: {w}" for w in result.warnings]
@@ -191,6 +191,12 @@ def stats_line(result: CheckResult) -> str:
             f"diameter {s.diameter}, "
             f"{s.seconds:.2f} s ({s.states_per_second:,.0f} states/s), "
             f"peak memory {s.peak_memory_mb:.0f} MB")
+
+
+def stats_and_backend(result: CheckResult) -> str:
+    """The statistics line of `tcpcheck check`, naming the implementation that ran (the
+    native or the Python engine: tcpcheck.native)."""
+    return f"{stats_line(result)}, {getattr(result, 'backend', 'python')} engine"
 
 
 def _count(n: int, noun: str) -> str:

@@ -12,13 +12,16 @@ import time
 import pytest
 
 from pty_support import ROOT, _child_setup, run_on_terminal
+from engine_note import has_compiler
 
 TW = "models/teardown_time_wait.tcp"
 THREE = "models/three_way_handshake.tcp"
 
 # Each would run for minutes; the signal comes once its progress line shows it is working.
 COMMANDS = {
-    "check": (["check", "models/rfc9293.tcp"], "NOT VERIFIED"),
+    "check": (["check", "models/rfc9293.tcp", "--engine", "python"], "NOT VERIFIED"),
+    "check-native": (["check", THREE, "--engine", "native", "--set", "channel.capacity=3",
+                      "--exhaustive"], "NOT VERIFIED"),
     "prove": (["prove", TW], "UNKNOWN"),
     "synth": (["synth", "models/time_wait_every_msl.tcp", "-p", "no_old_segment_confusion",
                "--param", "TW"], "stopped:"),
@@ -36,6 +39,8 @@ WITHIN = 1.0  # seconds from the signal to the end of the process
 @pytest.mark.parametrize("signame", sorted(SIGNALS))
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_a_signal_stops_the_command_with_its_partial_result(name, signame, tmp_path):
+    if name.endswith("-native") and not has_compiler():
+        pytest.skip("no C compiler (cc) here")
     args, partial = COMMANDS[name]
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     run = run_on_terminal(args, signum=SIGNALS[signame])
@@ -78,9 +83,17 @@ def test_a_signal_during_start_up_ends_with_128_plus_its_number(signame):
     assert "Traceback" not in err and "before any property was decided" in err, err
 
 
-def test_a_background_process_keeps_ignoring_sigint():
+BACKGROUND = {"python": ["--engine", "python"],
+              "native": ["--engine", "native", "--set", "channel.capacity=3", "--exhaustive"]}
+
+
+@pytest.mark.parametrize("engine", sorted(BACKGROUND))
+def test_a_background_process_keeps_ignoring_sigint(engine):
+    if engine == "native" and not has_compiler():
+        pytest.skip("no C compiler (cc) here")
     # a shell starts background jobs with SIGINT ignored; tcpcheck must not undo that
-    proc = subprocess.Popen([sys.executable, "-m", "tcpcheck", "check", THREE], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "tcpcheck", "check", THREE,
+                             *BACKGROUND[engine]], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from engine_note import without_fallback_note
 from tcpcheck.cli import main
 from tcpcheck.commands._artefact import numbered_path
 from tcpcheck.loader import load_file
@@ -26,7 +27,7 @@ SEQSPACE = load_file(TWO_WAY).bounds.seqspace
 def run(*argv):
     out, err = io.StringIO(), io.StringIO()
     code = main([str(a) for a in argv], out, err)
-    return code, out.getvalue(), err.getvalue()
+    return code, out.getvalue(), without_fallback_note(err.getvalue())
 
 
 def _svg_title(text: str) -> str:

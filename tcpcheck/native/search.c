@@ -1,0 +1,417 @@
+/* The breadth-first search itself (after the generated model functions), mirroring
+ * tcpcheck.explicit.checker._Explorer.run for safety properties, with one or more
+ * counterexamples each.  States are numbered in the order found, which is breadth-first order, so the
+ * queue is the range [current, nstates) and depths grow with the index. */
+
+static uint64_t *packed;       /* NW words per state */
+static uint32_t *parent_of;    /* the state it was found from (state 0: itself) */
+static uint32_t *action_of;    /* its index in the parent's successor list */
+static size_t nstates, states_cap;
+static uint32_t *table;        /* open addressing: state index + 1, 0 = empty */
+static size_t table_mask;
+
+/* --counterexamples (see violated() below) */
+static int64_t ncx = 1;
+static int64_t *wit[NPROPS + 1];        /* 3 per run kept: kind, state or parent, action */
+static int64_t nwit[NPROPS + 1], wit_cap[NPROPS + 1];
+static uint8_t *broken[NPROPS + 1];     /* one byte per state */
+static uint32_t *skel_of;               /* per state, the action that found it, no values */
+
+static int64_t prop_status[NPROPS + 1], prop_wkind[NPROPS + 1], prop_index[NPROPS + 1],
+               prop_action[NPROPS + 1];
+static const int32_t *active;
+
+static inline uint64_t hash_words(const uint64_t *w) {
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < NW; i++) {
+        h ^= w[i];
+        h *= 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 31;
+    }
+    h *= 0x94D049BB133111EBull;
+    return h ^ (h >> 29);
+}
+
+static int table_grow(void) {
+    size_t size = table_mask ? (table_mask + 1) * 2 : 1 << 16;
+    uint32_t *grown = calloc(size, sizeof *grown);
+    if (!grown) return 0;
+    for (size_t i = 0; i < nstates; i++) {
+        size_t at = hash_words(packed + i * NW) & (size - 1);
+        while (grown[at]) at = (at + 1) & (size - 1);
+        grown[at] = (uint32_t)(i + 1);
+    }
+    free(table);
+    table = grown;
+    table_mask = size - 1;
+    return 1;
+}
+
+/* the index of the state packed as w, or -1 with *slot where it would go */
+static int64_t find(const uint64_t *w, size_t *slot) {
+    size_t at = hash_words(w) & table_mask;
+    while (table[at]) {
+        uint32_t i = table[at] - 1;
+        if (memcmp(packed + (size_t)i * NW, w, NW * 8) == 0) return i;
+        at = (at + 1) & table_mask;
+    }
+    *slot = at;
+    return -1;
+}
+
+static int add_state(const uint64_t *w, size_t slot, uint32_t parent, uint32_t action) {
+    if (nstates >= UINT32_MAX - 1) return 0;  /* indices are 32 bits: report it as memory */
+    if (nstates == states_cap) {
+        size_t cap = states_cap ? states_cap * 2 : 1 << 16;
+        uint64_t *p = realloc(packed, cap * NW * 8);
+        if (!p) return 0;
+        packed = p;
+        uint32_t *q = realloc(parent_of, cap * 4);
+        if (!q) return 0;
+        parent_of = q;
+        q = realloc(action_of, cap * 4);
+        if (!q) return 0;
+        action_of = q;
+        if (ncx > 1) {
+            q = realloc(skel_of, cap * 4);
+            if (!q) return 0;
+            skel_of = q;
+            for (int p = 0; p < NPROPS; p++) {
+                uint8_t *b = realloc(broken[p], cap);
+                if (!b) return 0;
+                memset(b + states_cap, 0, cap - states_cap);
+                broken[p] = b;
+            }
+        }
+        states_cap = cap;
+    }
+    memcpy(packed + nstates * NW, w, NW * 8);
+    parent_of[nstates] = parent;
+    action_of[nstates] = action;
+    table[slot] = (uint32_t)(nstates + 1);
+    nstates++;
+    if (nstates * 2 > table_mask + 1) {  /* keep the load under one half */
+        if (!table_grow()) return 0;
+    }
+    return 1;
+}
+
+/* ---- several counterexamples (checker._violated, _shape, _revisit) ------------------ */
+/* With ncx > 1 a violated property keeps up to ncx runs that break it in different ways
+ * (their sequences of actions without values, "shapes", differ), and marks the states
+ * where it is broken: a run through one of them is no new way, and an edge into one is a
+ * run to consider.  Nothing of this is allocated with ncx == 1. */
+static int32_t *keys[NPROPS + 1];       /* the shapes kept, each as its length then codes */
+static size_t keys_len[NPROPS + 1], keys_cap[NPROPS + 1];
+static uint32_t *shape_buf;
+static size_t shape_cap;
+static int pending[NPROPS + 1];         /* broken in a successor not stored yet */
+static int nomem;
+
+/* checker._skeleton as a number: the kind, and the endpoint and transition of a firing,
+ * the endpoint or direction of a discard, loss or duplication, nothing for a tick */
+static inline uint32_t skeleton(const succ_t *s) {
+    if (s->kind == K_FIRE) return (1u << 28) | ((uint32_t)s->e << 20) | (uint32_t)s->t;
+    if (s->kind == K_TICK) return (uint32_t)K_TICK << 28 | 1u << 27;
+    return ((uint32_t)s->kind << 28) | (1u << 27) | (uint32_t)s->e;
+}
+
+static inline int is_broken(int p, int64_t index) { return ncx > 1 && broken[p][index]; }
+
+static inline int wants(int p) {
+    if (!active[p]) return 0;
+    if (prop_status[p] == P_NONE) return 1;
+    return prop_status[p] == P_VIOLATED && PROP_KIND[p] != PK_GOAL && nwit[p] < ncx;
+}
+
+static void keep_witness(int p, int64_t wkind, int64_t index, int64_t action) {
+    if (nwit[p] == wit_cap[p]) {
+        int64_t cap = wit_cap[p] ? wit_cap[p] * 2 : 4;
+        int64_t *grown = realloc(wit[p], (size_t)cap * 3 * 8);
+        if (!grown) { nomem = 1; return; }
+        wit[p] = grown;
+        wit_cap[p] = cap;
+    }
+    wit[p][3 * nwit[p]] = wkind;
+    wit[p][3 * nwit[p] + 1] = index;
+    wit[p][3 * nwit[p] + 2] = action;
+    nwit[p]++;
+}
+
+/* _shape: the run to `index` (then `last`), or -1 when it passes through a state where p
+ * is broken already; the shape is left in shape_buf, its length returned */
+static int64_t shape(int p, int64_t index, uint32_t last) {
+    size_t len = 0;
+    for (int64_t i = index; ; i = parent_of[i]) {
+        if (len + 2 > shape_cap) {
+            size_t cap = shape_cap ? shape_cap * 2 : 256;
+            uint32_t *grown = realloc(shape_buf, cap * 4);
+            if (!grown) { nomem = 1; return -1; }
+            shape_buf = grown;
+            shape_cap = cap;
+        }
+        if (i == index) { if (last) shape_buf[len++] = last; }
+        if (i <= 0) break;
+        if (broken[p][i]) return -1;
+        shape_buf[len++] = skel_of[i];
+    }
+    return (int64_t)len;
+}
+
+static int known_shape(int p, int64_t len) {
+    for (size_t at = 0; at < keys_len[p]; at += 1 + (size_t)keys[p][at])
+        if (keys[p][at] == len && memcmp(keys[p] + at + 1, shape_buf, (size_t)len * 4) == 0)
+            return 1;
+    return 0;
+}
+
+static void keep_shape(int p, int64_t len) {
+    if (keys_len[p] + 1 + (size_t)len > keys_cap[p]) {
+        size_t cap = (keys_cap[p] + 1 + (size_t)len) * 2;
+        int32_t *grown = realloc(keys[p], cap * 4);
+        if (!grown) { nomem = 1; return; }
+        keys[p] = grown;
+        keys_cap[p] = cap;
+    }
+    keys[p][keys_len[p]] = (int32_t)len;
+    memcpy(keys[p] + keys_len[p] + 1, shape_buf, (size_t)len * 4);
+    keys_len[p] += 1 + (size_t)len;
+}
+
+/* _violated: the run `wkind` 0 (to state `index`) or 1 (from `index` by its successor
+ * `action`, whose skeleton is `last`) breaks p; `target` is the state where it is broken
+ * (-1: a successor not stored yet, marked once it is) */
+static void violated(int p, int64_t wkind, int64_t index, int64_t action, uint32_t last,
+                     int64_t target) {
+    if (prop_status[p] == P_NONE) {
+        prop_status[p] = P_VIOLATED;
+        prop_wkind[p] = wkind;
+        prop_index[p] = index;
+        prop_action[p] = action;
+        keep_witness(p, wkind, index, action);
+        if (ncx > 1) keep_shape(p, shape(p, index, last));
+    } else if (ncx > 1) {
+        int64_t len = shape(p, index, last);
+        if (len >= 0 && !known_shape(p, len)) {
+            keep_witness(p, wkind, index, action);
+            keep_shape(p, len);
+        }
+    }
+    if (ncx > 1) {
+        if (target >= 0) broken[p][target] = 1;
+        else pending[p] = 1;
+    }
+}
+
+static int unsupported;  /* a value int64 cannot follow Python on: abandon the run */
+
+/* _check_state: invariants, then goals (an evaluation error breaks either) */
+static void check_state(int64_t index, const int64_t *S) {
+    for (int p = 0; p < NPROPS; p++) {
+        if (PROP_KIND[p] != PK_INVARIANT || !wants(p)) continue;
+        err_flag = 0;
+        int64_t ok = eval_prop(p, S, NULL, -1);
+        if (err_flag == E_UNSUPPORTED) unsupported = 1;
+        if (err_flag || !ok) violated(p, 0, index, -1, 0, index);
+    }
+    for (int p = 0; p < NPROPS; p++) {
+        if (PROP_KIND[p] != PK_GOAL || !active[p] || prop_status[p] != P_NONE) continue;
+        err_flag = 0;
+        int64_t ok = eval_prop(p, S, NULL, -1);
+        if (err_flag == E_UNSUPPORTED) unsupported = 1;
+        if (err_flag) violated(p, 0, index, -1, 0, index);
+        else if (ok) { prop_status[p] = P_REACHED; prop_wkind[p] = 0; prop_index[p] = index; }
+    }
+}
+
+/* whether some step property still looks at firings of transition (e, t) */
+static int step_wanted(int e, int t) {
+    for (int p = 0; p < NPROPS; p++)
+        if (PROP_KIND[p] == PK_STEP && wants(p) && step_selects(p, e, t)) return 1;
+    return 0;
+}
+
+/* _on_fire: the step properties that select this transition, on the state N it leads to
+ * and the segment it received (in the expanded state S) */
+static void on_fire(int64_t parent, int64_t k, const succ_t *s, const int64_t *N,
+                    const int64_t *S, int64_t target) {
+    for (int p = 0; p < NPROPS; p++) {
+        if (PROP_KIND[p] != PK_STEP || !wants(p) || !step_selects(p, s->e, s->t)) continue;
+        err_flag = 0;
+        int64_t ok = eval_prop(p, N, s->segoff >= 0 ? S + s->segoff : NULL, s->e);
+        if (err_flag == E_UNSUPPORTED) unsupported = 1;
+        if (err_flag || !ok) violated(p, 1, parent, k, skeleton(s), target);
+    }
+}
+
+static int all_decided(int stop_when_decided, int64_t domains_status) {
+    int any = 0, failing = 0;
+    if (!stop_when_decided) return 0;
+    for (int p = 0; p < NPROPS; p++) {
+        if (!active[p]) continue;
+        any = 1;
+        if (wants(p)) return 0;
+        if (prop_status[p] == P_VIOLATED) failing = 1;
+    }
+    return any && (domains_status || failing);
+}
+
+/* _revisit: an edge into a stored state where an invariant or deadlock-freedom is broken
+ * may be another way to break it */
+static void revisit(int64_t parent, int64_t k, const succ_t *s, int64_t seen) {
+    for (int pass = 0; pass < 2; pass++)
+        for (int p = 0; p < NPROPS; p++)
+            if (PROP_KIND[p] == (pass ? PK_DEADLOCK : PK_INVARIANT) && broken[p][seen] && wants(p))
+                violated(p, 1, parent, k, skeleton(s), seen);
+}
+
+static void release(void) {
+    free(packed); free(parent_of); free(action_of); free(table); free(succ);
+    packed = NULL; parent_of = action_of = NULL; table = NULL; succ = NULL;
+    free(skel_of); skel_of = NULL; free(shape_buf); shape_buf = NULL; shape_cap = 0;
+    for (int p = 0; p <= NPROPS; p++) {
+        free(wit[p]); wit[p] = NULL; nwit[p] = wit_cap[p] = 0;
+        free(broken[p]); broken[p] = NULL;
+        free(keys[p]); keys[p] = NULL; keys_len[p] = keys_cap[p] = 0;
+        pending[p] = 0;
+    }
+    nomem = 0;
+    nstates = states_cap = table_mask = 0;
+    nsucc = succ_cap = 0;
+}
+
+/* Results, in `out` (int64 each):
+ *  0 states, 1 transitions, 2 diameter, 3 stop code, 4 depth cut, 5 queue left,
+ *  6 cut short (a domain error), 7 capacity-blocked states, 8 domains violated,
+ *  9 its state, then 4 per property (status, witness kind 0 state / 1 firing, index,
+ *  action index), then how often each transition fired (endpoint 0's, then 1's).
+ * `live`: states, transitions, depth, queue, updated as it goes (for progress). */
+int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_depth,
+               int32_t stop_when_decided, int64_t counterexamples, volatile int32_t *stop,
+               volatile int64_t *live, int64_t *out) {
+    int64_t S[NS], N[NS];
+    uint64_t w[NW];
+    int64_t transitions = 0, diameter = 0, depth = 0, level_end = 1, capacity_blocked = 0;
+    int64_t domains_status = 0, domains_state = -1, coverage[NCOV];
+    int stop_code = S_NONE, depth_cut = 0, cut_short = 0;
+    size_t current = 0, slot;
+
+    release();
+    ncx = counterexamples > 1 ? counterexamples : 1;
+    active = active_props;
+    stop_flag = stop;
+    unsupported = 0;
+    pack_overflow = 0;
+    memset(coverage, 0, sizeof coverage);
+    for (int p = 0; p <= NPROPS; p++) prop_status[p] = prop_wkind[p] = prop_index[p] = prop_action[p] = 0;
+    if (!table_grow()) { stop_code = S_MEMORY; goto done; }
+    initial(S);
+    pack(S, w);
+    find(w, &slot);
+    if (!add_state(w, slot, 0, 0)) { stop_code = S_MEMORY; goto done; }
+    check_state(0, S);
+    if (*stop) stop_code = S_EXTERNAL;
+    while (current < nstates && stop_code == S_NONE && !unsupported) {
+        if (all_decided(stop_when_decided, domains_status)) { stop_code = S_DECIDED; break; }
+        if (current >= (size_t)level_end) { depth++; level_end = (int64_t)nstates; }
+        if (max_depth >= 0 && depth >= max_depth) { depth_cut = 1; current++; continue; }
+        unpack(packed + current * NW, S);
+        int rc = expand(S);
+        if (pack_overflow || (rc == 0 && err_flag == E_UNSUPPORTED)) { unsupported = 1; break; }
+        if (rc == X_STOP) { stop_code = S_EXTERNAL; break; }
+        if (rc == X_NOMEM) { stop_code = S_MEMORY; break; }
+        if (rc == X_ERROR) {
+            if (err_flag == E_UNSUPPORTED) { unsupported = 1; break; }
+            if (!domains_status) { domains_status = 1; domains_state = (int64_t)current; }
+            cut_short = 1;  /* its successors are unknown: nothing may be claimed to hold */
+            nsucc = 0;
+        } else if (nsucc == 0 && blocked) {
+            capacity_blocked++;  /* a bound, not a deadlock */
+        } else if (nsucc == 0 && !is_terminal(S)) {
+            for (int p = 0; p < NPROPS; p++)
+                if (PROP_KIND[p] == PK_DEADLOCK && wants(p))
+                    violated(p, 0, (int64_t)current, -1, 0, (int64_t)current);
+        }
+        for (size_t k = 0; k < nsucc && !unsupported; k++) {
+            succ_t *s = &succ[k];
+            transitions++;
+            int64_t seen = find(s->w, &slot);  /* no side effect: looked up first */
+            if (s->kind == K_FIRE) {
+                coverage[TRANS_BASE(s->e) + s->t]++;
+                if (step_wanted(s->e, s->t)) {
+                    unpack(s->w, N);
+                    on_fire((int64_t)current, (int64_t)k, s, N, S, seen);
+                }
+            }
+            if (seen >= 0) {
+                if (ncx > 1) revisit((int64_t)current, (int64_t)k, s, seen);
+                continue;
+            }
+            if (max_states >= 0 && (int64_t)nstates >= max_states) { stop_code = S_MAX_STATES; break; }
+            if (!add_state(s->w, slot, (uint32_t)current, (uint32_t)k)) { stop_code = S_MEMORY; break; }
+            if (ncx > 1) {
+                skel_of[nstates - 1] = skeleton(s);
+                for (int p = 0; p < NPROPS; p++)
+                    if (pending[p]) { broken[p][nstates - 1] = 1; pending[p] = 0; }
+            }
+            if (depth + 1 > diameter) diameter = depth + 1;
+            unpack(s->w, N);
+            check_state((int64_t)nstates - 1, N);
+        }
+        if (nomem && stop_code == S_NONE) stop_code = S_MEMORY;
+        if (stop_code != S_NONE || unsupported) { current++; break; }
+        current++;
+        live[0] = (int64_t)nstates; live[1] = transitions; live[2] = depth;
+        live[3] = (int64_t)(nstates - current);
+        if (*stop) stop_code = S_EXTERNAL;
+    }
+done:
+    if (unsupported) stop_code = S_UNSUPPORTED;
+    out[0] = (int64_t)nstates; out[1] = transitions; out[2] = diameter; out[3] = stop_code;
+    out[4] = depth_cut; out[5] = current < nstates; out[6] = cut_short;
+    out[7] = capacity_blocked; out[8] = domains_status; out[9] = domains_state;
+    for (int p = 0; p < NPROPS; p++) {
+        out[10 + 4 * p] = prop_status[p]; out[11 + 4 * p] = prop_wkind[p];
+        out[12 + 4 * p] = prop_index[p]; out[13 + 4 * p] = prop_action[p];
+    }
+    for (int i = 0; i < NCOV; i++) out[10 + 4 * NPROPS + i] = coverage[i];
+    return stop_code;
+}
+
+/* the run to state `index`: its ancestors' indices and the action index of each step,
+ * from the initial state; returns the number of steps, written only when they fit in
+ * `room` (so a first call with room 0 asks for the length) */
+int64_t tc_path(int64_t index, int64_t *states_out, int64_t *actions_out, int64_t room) {
+    int64_t n = 0, i = index;
+    while (i > 0) { n++; i = parent_of[i]; }
+    if (n > room) return n;
+    i = index;
+    for (int64_t k = n - 1; k >= 0; k--) {
+        states_out[k] = i;
+        actions_out[k] = action_of[i];
+        i = parent_of[i];
+    }
+    return n;
+}
+
+/* the slots of state `index` (to check a replayed trace against) */
+void tc_state(int64_t index, int64_t *slots) { unpack(packed + (size_t)index * NW, slots); }
+
+void tc_free(void) { release(); }
+
+/* the runs kept for property p: 3 numbers each (as its first in tc_run's out), written
+ * when they fit in `room` runs; returns how many there are */
+int64_t tc_witnesses(int64_t p, int64_t *out, int64_t room) {
+    if (nwit[p] <= room) memcpy(out, wit[p], (size_t)nwit[p] * 3 * 8);
+    return nwit[p];
+}
+
+int64_t tc_layout(int64_t which) {
+    switch (which) {
+    case 0: return NS;
+    case 1: return NW;
+    case 2: return NPROPS;
+    case 3: return NCOV;
+    default: return -1;
+    }
+}

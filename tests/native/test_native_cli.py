@@ -1,0 +1,110 @@
+"""`tcpcheck check --engine`: which engine runs, the notice when auto falls back to
+Python, a missing compiler (CC=false) as a clear reason, never a traceback, and the
+native engine's limits (exit 3, NOT VERIFIED)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from native_support import ROOT, needs_cc
+
+TWO_WAY = "models/two_way_handshake.tcp"
+THREE = "models/three_way_handshake.tcp"
+LIVENESS = "models/handshake_liveness.tcp"
+
+
+def tcpcheck(*args, **env):
+    done = subprocess.run([sys.executable, "-m", "tcpcheck", *args], cwd=ROOT, text=True,
+                          capture_output=True, env={**os.environ, **env}, timeout=300)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+@needs_cc
+def test_auto_runs_native_and_names_it():
+    done = tcpcheck("check", TWO_WAY)
+    assert done.returncode == 1 and "native engine" in done.stdout
+    assert done.stderr == ""
+    data = json.loads(tcpcheck("check", TWO_WAY, "--json").stdout)
+    assert data["backend"] == "native" and data["engine"] == "explicit"
+
+
+def test_python_on_request():
+    done = tcpcheck("check", TWO_WAY, "--engine", "python", "--json")
+    assert json.loads(done.stdout)["backend"] == "python" and done.stderr == ""
+
+
+@needs_cc
+def test_native_and_python_print_the_same_report():
+    native = tcpcheck("check", TWO_WAY, "--engine", "native").stdout.splitlines()
+    python = tcpcheck("check", TWO_WAY, "--engine", "python").stdout.splitlines()
+    stats = [i for i, line in enumerate(native) if " states, " in line]
+    assert len(stats) == 1 and native[stats[0]].endswith("native engine")
+    assert python[stats[0]].endswith("python engine")
+    del native[stats[0]], python[stats[0]]
+    assert native == python
+
+
+def test_no_compiler_falls_back_with_a_notice():
+    done = tcpcheck("check", TWO_WAY, CC="false")
+    assert done.returncode == 1 and "python engine" in done.stdout
+    notice = done.stderr.strip().splitlines()
+    assert len(notice) == 1 and notice[0].startswith("note: using the Python engine")
+    assert "'false'" in notice[0]
+
+
+def test_no_compiler_at_all():
+    done = tcpcheck("check", TWO_WAY, CC="no-such-compiler-anywhere")
+    assert done.returncode == 1 and "no C compiler found" in done.stderr
+
+
+def test_native_asked_for_without_a_compiler_is_a_usage_error():
+    done = tcpcheck("check", TWO_WAY, "--engine", "native", CC="false")
+    assert done.returncode == 2
+    assert "the native engine cannot check this model" in done.stderr
+
+
+@needs_cc
+def test_a_liveness_model_falls_back_and_says_why():
+    done = tcpcheck("check", LIVENESS)
+    assert done.returncode == 0 and "python engine" in done.stdout
+    assert "liveness property" in done.stderr and "handshake_completes" in done.stderr
+    # its safety properties alone run natively
+    safety = tcpcheck("check", LIVENESS, "-p", "no_deadlock")
+    assert "native engine" in safety.stdout and safety.stderr == ""
+
+
+@needs_cc
+def test_several_counterexamples_natively():
+    runs = {engine: tcpcheck("check", TWO_WAY, "--engine", engine, "--counterexamples", "3",
+                             "--json") for engine in ("native", "python")}
+    native, python = (json.loads(runs[e].stdout) for e in ("native", "python"))
+    assert (native.pop("backend"), python.pop("backend")) == ("native", "python")
+    for data in (native, python):
+        del data["stats"]["seconds"], data["stats"]["states_per_second"]
+        del data["stats"]["peak_memory_mb"]
+    assert native == python
+    assert len(native["properties"][0]["counterexamples"]) == 3
+
+
+@needs_cc
+@pytest.mark.parametrize("limit, reason", [(["--max-states", "1000"], "max-states"),
+                                           (["--max-depth", "5"], "max-depth"),
+                                           (["--timeout", "0.3", "--set",
+                                             "channel.capacity=3"], "timeout")])
+def test_native_limits_exit_3_not_verified(limit, reason):
+    done = tcpcheck("check", THREE, "--engine", "native", "--exhaustive", *limit)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "NOT VERIFIED" in done.stdout  # and no verdict line says holds
+    assert not any(line.rstrip().endswith(" holds") for line in done.stdout.splitlines())
+    data = json.loads(tcpcheck("check", THREE, "--engine", "native", "--exhaustive",
+                               "--json", *limit).stdout)
+    assert data["stop_reason"] == reason and data["complete"] is False
+    assert {p["status"] for p in data["properties"]} <= {"not_verified", "reached", "violated"}
+    if reason == "max-states":
+        assert data["stats"]["states"] == 1000
