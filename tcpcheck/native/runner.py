@@ -218,7 +218,7 @@ class _Result:
         kind = p.prop.kind
         if kind == "deadlock":
             succs = self.sem.successors(state)
-            if succs or self.sem.blocked or self.sem.is_terminal(state):
+            if succs or succs.blocked or self.sem.is_terminal(state):
                 raise NativeMismatch(f"state {index} is no deadlock for the reference semantics")
             p.detail = self.ex._deadlock_kind(state)
         else:

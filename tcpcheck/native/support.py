@@ -46,6 +46,10 @@ def _check_model(model: ir.Model) -> None:
     if len(model.endpoints) != 2:
         raise _No("the native engine needs exactly two endpoints")
     ch = model.channel
+    if ch.shared:
+        raise _No("a shared channel (channel option 'shared') is not supported natively yet")
+    if model.assumptions:
+        raise _No(f"assumption '{model.assumptions[0].name}' is not supported natively yet")
     if ch.capacity > MAX_CAPACITY:
         raise _No(f"a channel capacity above {MAX_CAPACITY} needs the Python engine")
     if model.bounds.seqspace > 1 << 62:
