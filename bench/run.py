@@ -39,7 +39,7 @@ FAMILIES = [
 _CHILD = r"""
 import json, resource, sys
 sys.path.insert(0, sys.argv[1])
-from tcpcheck import native
+from tcpcheck.engine import registry
 from tcpcheck.explicit import CheckOptions
 from tcpcheck.loader import load_file
 overrides = json.loads(sys.argv[3])
@@ -47,7 +47,7 @@ model, engine = load_file(sys.argv[2], overrides), sys.argv[4]
 chosen = None  # natively, a model with liveness properties is measured on its safety ones
 if engine == "native" and any(p.liveness for p in model.properties):
     chosen = tuple(p.name for p in model.properties if not p.liveness)
-result = native.check(model, CheckOptions(properties=chosen, stop_when_decided=False), engine,
+result = registry.check(model, CheckOptions(properties=chosen, stop_when_decided=False), engine,
                       notice=lambda text: print(text, file=sys.stderr))
 s = result.stats
 print(json.dumps({"states": s.states, "transitions": s.transitions, "diameter": s.diameter,

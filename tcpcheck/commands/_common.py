@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from tcpcheck.diagnostics import UsageError, did_you_mean
+from tcpcheck.engine.registry import CHOICES
 from tcpcheck.loader import load_file, parse_override
 from tcpcheck.render import text as render_text
 from tcpcheck.render.chart import use_color
@@ -52,6 +53,16 @@ def add_memory_option(parser) -> None:
     parser.add_argument("--max-memory", type=positive_megabytes, metavar="MB",
                         help="stop when the process's resident memory exceeds MB megabytes, "
                              "with what was found so far (the undecided: not verified)")
+
+
+def add_engine_option(parser) -> None:
+    """``--engine auto|native|python``, shared by the commands that run the explicit engine
+    (tcpcheck.engine.registry)."""
+    parser.add_argument("--engine", choices=CHOICES, default="auto",
+                        help="native: the search compiled to C (needs a C compiler, $CC; "
+                             "safety properties only); python: the reference implementation; "
+                             "auto (the default): native when it can, else python with a "
+                             "note saying why")
 
 
 def load_model(path: str, stderr, override_args=None):

@@ -7,10 +7,10 @@ import argparse
 import os
 
 from tcpcheck.commands import _artefact as artefact
-from tcpcheck.commands._common import (CheckProgress, add_file_format_options, add_memory_option,
-                                       check_property_names, is_terminal, load_model,
-                                       positive_float, positive_int)
-from tcpcheck import native
+from tcpcheck.commands._common import (CheckProgress, add_engine_option, add_file_format_options,
+                                       add_memory_option, check_property_names, is_terminal,
+                                       load_model, positive_float, positive_int)
+from tcpcheck.engine import registry
 from tcpcheck.explicit import CheckOptions
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
@@ -63,10 +63,7 @@ def add_parser(subparsers) -> None:
                         "ways (different sequences of actions), shortest first; with a "
                         "file format, -o FILE writes them to FILE-1, FILE-2, ...")
     c.add_argument("--coverage", action="store_true", help="print how often each transition fired")
-    c.add_argument("--engine", choices=native.ENGINES, default="auto",
-                   help="native: the search compiled to C (needs a C compiler, $CC; safety "
-                        "properties only); python: the reference implementation; auto (the "
-                        "default): native when it can, else python with a note saying why")
+    add_engine_option(c)
     c.add_argument("--exhaustive", action="store_true", help="explore the whole state space even "
                    "after every property is decided (for exact statistics)")
 
@@ -82,7 +79,7 @@ def run(args, stdout, stderr) -> int:
                            progress=progress,
                            stop_when_decided=not args.exhaustive,
                            counterexamples=args.counterexamples)
-    result = native.check(model, options, args.engine,
+    result = registry.check(model, options, args.engine,
                           notice=lambda text: stderr.write(text + "\n"))
     if progress:
         progress.clear()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from tcpcheck.commands._common import (ProgressLine, add_memory_option, is_terminal, load_model,
+from tcpcheck.commands._common import (ProgressLine, add_engine_option, add_memory_option, is_terminal, load_model,
                                        positive_float, positive_int)
 from tcpcheck.analyses.compare import compare
 from tcpcheck.render import json as render_json
@@ -48,6 +48,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--timeout", type=positive_float, metavar="S",
                    help="stop each model's check after S seconds")
     add_memory_option(p)
+    add_engine_option(p)
 
 
 def run(args, stdout, stderr) -> int:
@@ -55,7 +56,7 @@ def run(args, stdout, stderr) -> int:
     models = [load_model(path, stderr, args.overrides) for path in args.models]
     progress = _Progress(stderr, len(models)) if is_terminal(stderr) else None
     matrix = compare(models, args.property, max_states=args.max_states, timeout=args.timeout,
-                     max_memory_mb=args.max_memory, progress=progress)
+                     max_memory_mb=args.max_memory, progress=progress, engine=args.engine)
     if progress:
         progress.clear()
     if args.format == "json":

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 
-from tcpcheck.commands._common import (CheckProgress, add_memory_option, check_property_names,
+from tcpcheck.commands._common import (CheckProgress, add_engine_option, add_memory_option, check_property_names,
                                        is_terminal, load_model, positive_float,
                                        positive_int, write_output)
 from tcpcheck.explain.lang import LANGUAGES
-from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.engine import registry
+from tcpcheck.explicit import CheckOptions
 from tcpcheck.render import report as render_report
 from tcpcheck.render import text as render_text
 
@@ -47,6 +48,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--lang", choices=LANGUAGES, default="en", metavar="|".join(LANGUAGES),
                    help="language of the explanations of each run (default en)")
     add_memory_option(p)
+    add_engine_option(p)
 
 
 def run(args, stdout, stderr) -> int:
@@ -56,7 +58,8 @@ def run(args, stdout, stderr) -> int:
     options = CheckOptions(properties=tuple(args.property) if args.property else None,
                            max_states=args.max_states, timeout=args.timeout,
                            max_memory_mb=args.max_memory, progress=progress)
-    result = check(model, options)
+    result = registry.check(model, options, args.engine,
+                            notice=lambda text: stderr.write(text + "\n"))
     if progress:
         progress.clear()
     explanations = _explanations(model, result, args.lang)

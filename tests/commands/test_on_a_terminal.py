@@ -22,11 +22,11 @@ COMMANDS = {
                      "--exhaustive", "--timeout", "2"],
     "prove": ["prove", THREE, "--engine", "bmc", "--timeout", "2.5"],
     "explain": ["explain", THREE, "--timeout", "2"],
-    "compare": ["compare", THREE, TW, "--timeout", "1.2"],
+    "compare": ["compare", THREE, TW, "--engine", "python", "--timeout", "1.2"],
     "diff": ["diff", TW, "models/variants/rfc1337_fix.tcp", "--set", "channel.capacity=3",
              "--timeout", "1.2"],
     "scan": ["scan", "models/rfc9293.tcp", "--timeout", "2", "--max-states", "10000000"],
-    "report": ["report", THREE, "-o", "{tmp}/report.html", "--timeout", "2"],
+    "report": ["report", THREE, "-o", "{tmp}/report.html", "--engine", "python", "--timeout", "2"],
 }
 
 

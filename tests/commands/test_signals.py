@@ -26,11 +26,11 @@ COMMANDS = {
     "synth": (["synth", "models/time_wait_every_msl.tcp", "-p", "no_old_segment_confusion",
                "--param", "TW"], "stopped:"),
     "explain": (["explain", THREE], "NOT VERIFIED"),
-    "compare": (["compare", THREE, TW, "models/rfc9293.tcp"], "not verified"),
+    "compare": (["compare", THREE, TW, "models/rfc9293.tcp", "--engine", "python"], "not verified"),
     "diff": (["diff", TW, "models/variants/rfc1337_fix.tcp", "--set", "channel.capacity=3"],
              "not explored further"),
     "scan": (["scan", "models/rfc9293.tcp", "--max-states", "10000000"], "stopped at"),
-    "report": (["report", THREE, "-o", "{tmp}/report.html"], "NOT VERIFIED"),
+    "report": (["report", THREE, "-o", "{tmp}/report.html", "--engine", "python"], "NOT VERIFIED"),
 }
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
 WITHIN = 1.0  # seconds from the signal to the end of the process

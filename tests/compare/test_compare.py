@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import textwrap
 
 import pytest
@@ -249,3 +250,17 @@ def test_the_variant_families_matrix_of_the_readme():
     assert table[-1].startswith("| *explored* |")
     golden = (MODELS.parent / "tests" / "compare" / "golden" / "variant_families.md")
     assert "\n".join(table[:-1]) + "\n" == golden.read_text()
+
+
+@pytest.mark.skipif(not shutil.which("cc"), reason="the native engine needs cc")
+def test_the_engines_give_the_same_matrix():
+    # compare uses the native engine where it can (auto): the matrix is the reference's
+    models = [load_file(MODELS / name) for name in
+              ("two_way_handshake.tcp", "time_wait_every_msl.tcp", "handshake_liveness.tcp")]
+    by_engine = {engine: compare(models, engine=engine) for engine in ("auto", "python")}
+    assert by_engine["auto"].rows == by_engine["python"].rows
+    untimed = lambda matrix: [(c.name, c.states, c.transitions, c.complete, c.stop_reason)
+                              for c in matrix.columns]
+    assert untimed(by_engine["auto"]) == untimed(by_engine["python"])
+    with pytest.raises(UsageError, match="native engine cannot check this model"):
+        compare(models, engine="native")  # a liveness model: only the reference checks it

@@ -138,11 +138,11 @@ def test_a_timeout_stops_inside_one_huge_expansion():
 
 @needs_cc
 def test_a_replay_that_disagrees_falls_back_to_python(monkeypatch):
-    from tcpcheck import native
+    from tcpcheck.engine import registry
     from tcpcheck.native import layout
 
     monkeypatch.setattr(layout, "flatten", lambda lay, state: [])  # every state "differs"
     notes = []
-    result = native.check(load_file(TWO_WAY), CheckOptions(), "native", notice=notes.append)
+    result = registry.check(load_file(TWO_WAY), CheckOptions(), "native", notice=notes.append)
     assert result.backend == "python" and result.get("no_stale_accept").status == "violated"
     assert len(notes) == 1 and "differs from the reference semantics" in notes[0]
