@@ -61,6 +61,8 @@ class _Generator:
             "DUP_BUDGET": -1 if ch.duplication is None else ch.duplication,
             "MSL": -1 if ch.msl is None else ch.msl,
             "REORDER": int(bool(ch.reordering)),
+            "SHARED": int(bool(ch.shared)),
+            "NASSUME": len(self.model.assumptions),
             "INCARNATIONS": self.model.bounds.incarnations,
             "NPROPS": len(self.props),
             "NCOV": sum(len(e.transitions) for e in self.model.endpoints),
@@ -80,6 +82,7 @@ class _Generator:
         parts.append(self.local_moves())
         parts.append(self.receivers())
         parts.append(self.properties())
+        parts.append(self.assumptions())
         return "\n".join(parts)
 
     def pack(self) -> str:
@@ -381,6 +384,29 @@ class _Generator:
         lines += ["    }", "    return 1;", "}",
                   "static int step_selects(int p, int e, int t) {", "    (void)e; (void)t;",
                   "    switch (p) {", *selects, "    }", "    return 0;", "}"]
+        return "\n".join(lines)
+
+
+    # -- assumptions ---------------------------------------------------------------------
+    def assumptions(self) -> str:
+        """assumed(): Semantics._assumed, the assumptions that select (e, t) in declaration
+        order, each evaluated like a step property on the state after the firing; the
+        first false one ends it (so a later one is not evaluated: it could fail)."""
+        lines = ["static int assumed(int e, int t, const int64_t *S, const int64_t *g) {",
+                 "    (void)S; (void)g; int64_t ok;"]
+        cases: dict = {}
+        for a in self.model.assumptions:
+            for e, t in sorted(a.selectors):
+                expr = CExpr(self.lay, self.m, in_transition=False).gen(a.expr_for(e))
+                cases.setdefault((e, t), []).append(expr)
+        lines.append("    switch (e * 65536 + t) {")
+        for (e, t), exprs in sorted(cases.items()):
+            lines.append(f"    case {e * 65536 + t}:")
+            for expr in exprs:
+                lines.append(f"        err_flag = 0; ok = {expr}; if (err_flag) return -1; "
+                             "if (!ok) return 0;")
+            lines.append("        return 1;")
+        lines += ["    }", "    return 1;", "}"]
         return "\n".join(lines)
 
 

@@ -159,6 +159,11 @@ static void chan_sort(int64_t *ch) {
 
 #define CHANW (1 + CAP * SEGW)
 
+/* generated: 1 when the firing of transition t of e that leads to N (having received g)
+ * satisfies every assumption that selects it, 0 when not, -1 (err_flag set) when one
+ * cannot be evaluated (Semantics._assumed) */
+static int assumed(int e, int t, const int64_t *S, const int64_t *g);
+
 /* one outcome of a transition (Semantics._fire's loop body) */
 static int emit_fire(const int64_t *S, int e, int t, int target, int64_t *v,
                      const int64_t *sends, int ns, const int64_t *g, const int64_t *inc,
@@ -170,7 +175,9 @@ static int emit_fire(const int64_t *S, int e, int t, int target, int64_t *v,
     memcpy(N + EB[e], v, (size_t)EPW[e] * 8);
     memcpy(N + CB[e], inc, CHANW * 8);
     int64_t *pc = N + CB[peer];
-    int64_t room = CAP - pc[0];
+    /* a shared bag (channel option `shared`): the segments still in flight towards e,
+     * after the received one left, take room too */
+    int64_t room = CAP - pc[0] - (SHARED ? N[CB[e]] : 0);
     if (room < 0) room = 0;
     int64_t accepted = ns < room ? ns : room, overflow = ns - accepted;
     memcpy(pc + 1 + pc[0] * SEGW, sends, (size_t)accepted * SEGW * 8);
@@ -179,6 +186,11 @@ static int emit_fire(const int64_t *S, int e, int t, int target, int64_t *v,
     if (overflow && LOSS_BUDGET >= 0) {
         N[LOSTI] += overflow;
         if (N[LOSTI] > LOSS_BUDGET) { *waits = 1; return 0; }
+    }
+    if (NASSUME) {  /* `assume`: a firing whose next state breaks one does not happen */
+        int ok = assumed(e, t, N, g);
+        if (ok < 0) return X_ERROR;
+        if (!ok) return 0;
     }
     return push(N, K_FIRE, e, t, g) ? 0 : X_NOMEM;
 }
@@ -220,7 +232,8 @@ static int faults(const int64_t *S, int d) {
     int64_t n = ch[0];
     if (!n) return 0;
     int may_lose = LOSS_BUDGET < 0 || S[LOSTI] < LOSS_BUDGET;
-    int may_dup = (DUP_BUDGET < 0 || S[DUPI] < DUP_BUDGET) && n < CAP;
+    int64_t in_flight = SHARED ? S[CB_0] + S[CB_1] : n;  /* a shared bag: both ways */
+    int may_dup = (DUP_BUDGET < 0 || S[DUPI] < DUP_BUDGET) && in_flight < CAP;
     if (!(may_lose || may_dup)) return 0;
     const int64_t *prev = NULL;
     for (int64_t pos = 0; pos < n; pos++) {

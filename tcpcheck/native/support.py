@@ -46,10 +46,6 @@ def _check_model(model: ir.Model) -> None:
     if len(model.endpoints) != 2:
         raise _No("the native engine needs exactly two endpoints")
     ch = model.channel
-    if ch.shared:
-        raise _No("a shared channel (channel option 'shared') is not supported natively yet")
-    if model.assumptions:
-        raise _No(f"assumption '{model.assumptions[0].name}' is not supported natively yet")
     if ch.capacity > MAX_CAPACITY:
         raise _No(f"a channel capacity above {MAX_CAPACITY} needs the Python engine")
     if model.bounds.seqspace > 1 << 62:
@@ -81,6 +77,9 @@ def _check_model(model: ir.Model) -> None:
                 _expr(expr, f"property {p.name}", local=False)
     for lemma in model.lemmas:
         _expr(lemma.expr, f"lemma {lemma.name}", local=False)
+    for a in model.assumptions:
+        for e in sorted({e for e, _ in a.selectors}):
+            _expr(a.expr_for(e), f"assumption {a.name}", local=False)
 
 
 def _value_type(type_, what: str, sets: bool = False) -> None:
