@@ -17,6 +17,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#define HUGE_PAGE ((size_t)2 << 20)
 
 enum { K_FIRE = 0, K_DISCARD = 1, K_LOSE = 2, K_DUP = 3, K_TICK = 4 };
 /* an evaluation that Python would reject with an exception (a domain violation, x % 0)
@@ -95,6 +98,7 @@ static const int CB[2] = {CB_0, CB_1};
  * lies in the state being expanded (segoff, -1 for none). */
 typedef struct {
     int32_t kind, e, t, segoff;
+    uint64_t h;  /* hash_words(w), for the visited set */
     uint64_t w[NW];
 } succ_t;
 
@@ -105,6 +109,17 @@ static const int64_t *expanding;  /* the state being expanded: received segments
 static int pack_overflow;  /* a timer beyond its packed width: the run is abandoned */
 
 static void pack(const int64_t *S, uint64_t *w);
+
+static inline uint64_t hash_words(const uint64_t *w) {
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < NW; i++) {
+        h ^= w[i];
+        h *= 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 31;
+    }
+    h *= 0x94D049BB133111EBull;
+    return h ^ (h >> 29);
+}
 
 static succ_t *push(const int64_t *S, int kind, int e, int t, const int64_t *seg) {
     if (nsucc == succ_cap) {
@@ -118,6 +133,7 @@ static succ_t *push(const int64_t *S, int kind, int e, int t, const int64_t *seg
     s->kind = kind; s->e = e; s->t = t;
     s->segoff = seg ? (int32_t)(seg - expanding) : -1;
     pack(S, s->w);
+    s->h = hash_words(s->w);
     return s;
 }
 

@@ -7,8 +7,17 @@ static uint64_t *packed;       /* NW words per state */
 static uint32_t *parent_of;    /* the state it was found from (state 0: itself) */
 static uint32_t *action_of;    /* its index in the parent's successor list */
 static size_t nstates, states_cap;
-static uint32_t *table;        /* open addressing: state index + 1, 0 = empty */
+/* The visited set: open addressing with linear probing over 32-bit slots, 0 = empty.  A
+ * slot holds the state's index + 1 in its low `idx_bits` bits (log2 of the table's size:
+ * the load stays under MAX_LOAD, so the index fits) and, above them, the next bits of the
+ * state's hash: a probe that meets another state compares those, not the packed words
+ * (which lie elsewhere in memory, a cache miss each). */
+static uint32_t *table;
 static size_t table_mask;
+static int idx_bits;
+static uint32_t idx_field;
+#define LOAD_NUM 3  /* grow when more than 3/4 full: with the tags, a longer probe in the */
+#define LOAD_DEN 4  /* same cache line costs little, and the table is a third smaller */
 
 /* --counterexamples (see violated() below) */
 static int64_t ncx = 1;
@@ -21,51 +30,103 @@ static int64_t prop_status[NPROPS + 1], prop_wkind[NPROPS + 1], prop_index[NPROP
                prop_action[NPROPS + 1];
 static const int32_t *active;
 
-static inline uint64_t hash_words(const uint64_t *w) {
-    uint64_t h = 0x9E3779B97F4A7C15ull;
-    for (int i = 0; i < NW; i++) {
-        h ^= w[i];
-        h *= 0xBF58476D1CE4E5B9ull;
-        h ^= h >> 31;
-    }
-    h *= 0x94D049BB133111EBull;
-    return h ^ (h >> 29);
+static inline uint32_t tag_of(uint64_t h) {
+    return idx_bits >= 32 ? 0 : (uint32_t)(h >> 32) << idx_bits;
+}
+
+/* Ask for transparent huge pages for a large block (where the system offers them on
+ * request): the visited set and the packed states are read at random, and with 4 KiB
+ * pages nearly every lookup would also miss the TLB. */
+static void huge_pages(void *p, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+    uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t end = ((uintptr_t)p + bytes) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (end > start) madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+    (void)p; (void)bytes;
+#endif
 }
 
 static int table_grow(void) {
     size_t size = table_mask ? (table_mask + 1) * 2 : 1 << 16;
     uint32_t *grown = calloc(size, sizeof *grown);
     if (!grown) return 0;
-    for (size_t i = 0; i < nstates; i++) {
-        size_t at = hash_words(packed + i * NW) & (size - 1);
-        while (grown[at]) at = (at + 1) & (size - 1);
-        grown[at] = (uint32_t)(i + 1);
-    }
+    huge_pages(grown, size * sizeof *grown);
     free(table);
     table = grown;
     table_mask = size - 1;
+    idx_bits = __builtin_ctzll(size);
+    idx_field = idx_bits >= 32 ? UINT32_MAX : (UINT32_C(1) << idx_bits) - 1;
+    for (size_t i = 0; i < nstates; i++) {
+        uint64_t h = hash_words(packed + i * NW);
+        size_t at = h & table_mask;
+        while (table[at]) at = (at + 1) & table_mask;
+        table[at] = (uint32_t)(i + 1) | tag_of(h);
+    }
     return 1;
 }
 
-/* the index of the state packed as w, or -1 with *slot where it would go */
-static int64_t find(const uint64_t *w, size_t *slot) {
-    size_t at = hash_words(w) & table_mask;
-    while (table[at]) {
-        uint32_t i = table[at] - 1;
-        if (memcmp(packed + (size_t)i * NW, w, NW * 8) == 0) return i;
+/* the index of the state packed as w (hash h), or -1 with *slot where it would go */
+static int64_t find(const uint64_t *w, uint64_t h, size_t *slot) {
+    size_t at = h & table_mask;
+    uint32_t tag = tag_of(h), v;
+    while ((v = table[at])) {
+        if ((v & ~idx_field) == tag) {
+            uint32_t i = (v & idx_field) - 1;
+            if (memcmp(packed + (size_t)i * NW, w, NW * 8) == 0) return i;
+        }
         at = (at + 1) & table_mask;
     }
     *slot = at;
     return -1;
 }
 
-static int add_state(const uint64_t *w, size_t slot, uint32_t parent, uint32_t action) {
+/* One state's expansion: its successors (a buffer of its own) and how expand() ended.
+ * The search expands the next state in the queue before it looks up the successors of
+ * the current one (when the next one is known), so that the memory those lookups need
+ * (asked for when each successor is made) arrives meanwhile; what an expansion found
+ * (an error, a stop, blocked) only counts once the search comes to that state. */
+typedef struct {
+    int64_t index;  /* the state expanded, -1: none */
+    int rc, err, overflow, blocked;
+    succ_t *succ;
+    size_t nsucc, cap;
+    int64_t S[NS];  /* the state unpacked (received segments lie in it) */
+} expansion_t;
+
+static expansion_t expansions[2];
+
+static void expand_state(expansion_t *x, size_t index) {
+    succ = x->succ; succ_cap = x->cap;
+    pack_overflow = 0;
+    unpack(packed + index * NW, x->S);
+    x->rc = expand(x->S);
+    x->err = err_flag; x->overflow = pack_overflow; x->blocked = blocked;
+    x->succ = succ; x->cap = succ_cap; x->nsucc = nsucc;
+    x->index = (int64_t)index;
+    for (size_t k = 0; k < x->nsucc; k++)  /* the slots the lookups will probe first */
+        __builtin_prefetch(&table[x->succ[k].h & table_mask]);
+}
+
+/* then, a state later, the states in those slots whose tags match (the slots have
+ * arrived by now) */
+static void prefetch_matches(const expansion_t *x) {
+    for (size_t k = 0; k < x->nsucc; k++) {
+        uint32_t v = table[x->succ[k].h & table_mask];
+        if (v && (v & ~idx_field) == tag_of(x->succ[k].h))
+            __builtin_prefetch(packed + (size_t)((v & idx_field) - 1) * NW);
+    }
+}
+
+static int add_state(const uint64_t *w, uint64_t h, size_t slot, uint32_t parent,
+                     uint32_t action) {
     if (nstates >= UINT32_MAX - 1) return 0;  /* indices are 32 bits: report it as memory */
     if (nstates == states_cap) {
         size_t cap = states_cap ? states_cap * 2 : 1 << 16;
         uint64_t *p = realloc(packed, cap * NW * 8);
         if (!p) return 0;
         packed = p;
+        huge_pages(packed, cap * NW * 8);
         uint32_t *q = realloc(parent_of, cap * 4);
         if (!q) return 0;
         parent_of = q;
@@ -88,9 +149,9 @@ static int add_state(const uint64_t *w, size_t slot, uint32_t parent, uint32_t a
     memcpy(packed + nstates * NW, w, NW * 8);
     parent_of[nstates] = parent;
     action_of[nstates] = action;
-    table[slot] = (uint32_t)(nstates + 1);
+    table[slot] = (uint32_t)(nstates + 1) | tag_of(h);
     nstates++;
-    if (nstates * 2 > table_mask + 1) {  /* keep the load under one half */
+    if (nstates * LOAD_DEN > (table_mask + 1) * LOAD_NUM) {
         if (!table_grow()) return 0;
     }
     return 1;
@@ -205,6 +266,15 @@ static void violated(int p, int64_t wkind, int64_t index, int64_t action, uint32
 
 static int unsupported;  /* a value int64 cannot follow Python on: abandon the run */
 
+/* whether a new state has an invariant or a goal to be checked in it (else it need not
+ * be unpacked: a model with only step properties checks none) */
+static int state_wanted(void) {
+    for (int p = 0; p < NPROPS; p++)
+        if ((PROP_KIND[p] == PK_INVARIANT && wants(p)) ||
+            (PROP_KIND[p] == PK_GOAL && active[p] && prop_status[p] == P_NONE)) return 1;
+    return 0;
+}
+
 /* _check_state: invariants, then goals (an evaluation error breaks either) */
 static void check_state(int64_t index, const int64_t *S) {
     for (int p = 0; p < NPROPS; p++) {
@@ -266,8 +336,13 @@ static void revisit(int64_t parent, int64_t k, const succ_t *s, int64_t seen) {
 }
 
 static void release(void) {
-    free(packed); free(parent_of); free(action_of); free(table); free(succ);
+    free(packed); free(parent_of); free(action_of); free(table);
     packed = NULL; parent_of = action_of = NULL; table = NULL; succ = NULL;
+    for (int i = 0; i < 2; i++) {
+        free(expansions[i].succ);
+        expansions[i].succ = NULL; expansions[i].cap = expansions[i].nsucc = 0;
+        expansions[i].index = -1;
+    }
     free(skel_of); skel_of = NULL; free(shape_buf); shape_buf = NULL; shape_cap = 0;
     for (int p = 0; p <= NPROPS; p++) {
         free(wit[p]); wit[p] = NULL; nwit[p] = wit_cap[p] = 0;
@@ -277,6 +352,7 @@ static void release(void) {
     }
     nomem = 0;
     nstates = states_cap = table_mask = 0;
+    idx_bits = 0; idx_field = 0;
     nsucc = succ_cap = 0;
 }
 
@@ -295,6 +371,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
     int64_t domains_status = 0, domains_state = -1, coverage[NCOV];
     int stop_code = S_NONE, depth_cut = 0, cut_short = 0;
     size_t current = 0, slot;
+    expansion_t *x = &expansions[0], *ahead = &expansions[1];
 
     release();
     ncx = counterexamples > 1 ? counterexamples : 1;
@@ -307,40 +384,45 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
     if (!table_grow()) { stop_code = S_MEMORY; goto done; }
     initial(S);
     pack(S, w);
-    find(w, &slot);
-    if (!add_state(w, slot, 0, 0)) { stop_code = S_MEMORY; goto done; }
+    if (pack_overflow) unsupported = 1;
+    find(w, hash_words(w), &slot);
+    if (!add_state(w, hash_words(w), slot, 0, 0)) { stop_code = S_MEMORY; goto done; }
     check_state(0, S);
     if (*stop) stop_code = S_EXTERNAL;
     while (current < nstates && stop_code == S_NONE && !unsupported) {
         if (all_decided(stop_when_decided, domains_status)) { stop_code = S_DECIDED; break; }
         if (current >= (size_t)level_end) { depth++; level_end = (int64_t)nstates; }
         if (max_depth >= 0 && depth >= max_depth) { depth_cut = 1; current++; continue; }
-        unpack(packed + current * NW, S);
-        int rc = expand(S);
-        if (pack_overflow || (rc == 0 && err_flag == E_UNSUPPORTED)) { unsupported = 1; break; }
+        if (x->index != (int64_t)current) expand_state(x, current);
+        int rc = x->rc;
+        if (x->overflow || (rc == 0 && x->err == E_UNSUPPORTED)) { unsupported = 1; break; }
         if (rc == X_STOP) { stop_code = S_EXTERNAL; break; }
         if (rc == X_NOMEM) { stop_code = S_MEMORY; break; }
         if (rc == X_ERROR) {
-            if (err_flag == E_UNSUPPORTED) { unsupported = 1; break; }
+            if (x->err == E_UNSUPPORTED) { unsupported = 1; break; }
             if (!domains_status) { domains_status = 1; domains_state = (int64_t)current; }
             cut_short = 1;  /* its successors are unknown: nothing may be claimed to hold */
-            nsucc = 0;
-        } else if (nsucc == 0 && blocked) {
+            x->nsucc = 0;
+        } else if (x->nsucc == 0 && x->blocked) {
             capacity_blocked++;  /* a bound, not a deadlock */
-        } else if (nsucc == 0 && !is_terminal(S)) {
+        } else if (x->nsucc == 0 && !is_terminal(x->S)) {
             for (int p = 0; p < NPROPS; p++)
                 if (PROP_KIND[p] == PK_DEADLOCK && wants(p))
                     violated(p, 0, (int64_t)current, -1, 0, (int64_t)current);
         }
-        for (size_t k = 0; k < nsucc && !unsupported; k++) {
-            succ_t *s = &succ[k];
+        prefetch_matches(x);
+        /* the next state, while those arrive (not under a depth limit: it might be cut) */
+        ahead->index = -1;
+        if (max_depth < 0 && current + 1 < nstates) expand_state(ahead, current + 1);
+        for (size_t k = 0; k < x->nsucc && !unsupported; k++) {
+            succ_t *s = &x->succ[k];
             transitions++;
-            int64_t seen = find(s->w, &slot);  /* no side effect: looked up first */
+            int64_t seen = find(s->w, s->h, &slot);  /* no side effect: looked up first */
             if (s->kind == K_FIRE) {
                 coverage[TRANS_BASE(s->e) + s->t]++;
                 if (step_wanted(s->e, s->t)) {
                     unpack(s->w, N);
-                    on_fire((int64_t)current, (int64_t)k, s, N, S, seen);
+                    on_fire((int64_t)current, (int64_t)k, s, N, x->S, seen);
                 }
             }
             if (seen >= 0) {
@@ -348,16 +430,21 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
                 continue;
             }
             if (max_states >= 0 && (int64_t)nstates >= max_states) { stop_code = S_MAX_STATES; break; }
-            if (!add_state(s->w, slot, (uint32_t)current, (uint32_t)k)) { stop_code = S_MEMORY; break; }
+            if (!add_state(s->w, s->h, slot, (uint32_t)current, (uint32_t)k)) { stop_code = S_MEMORY; break; }
             if (ncx > 1) {
                 skel_of[nstates - 1] = skeleton(s);
                 for (int p = 0; p < NPROPS; p++)
                     if (pending[p]) { broken[p][nstates - 1] = 1; pending[p] = 0; }
             }
             if (depth + 1 > diameter) diameter = depth + 1;
-            unpack(s->w, N);
-            check_state((int64_t)nstates - 1, N);
+            if (state_wanted()) {
+                unpack(s->w, N);
+                check_state((int64_t)nstates - 1, N);
+            }
         }
+        expansion_t *done_with = x;
+        x = ahead;
+        ahead = done_with;
         if (nomem && stop_code == S_NONE) stop_code = S_MEMORY;
         if (stop_code != S_NONE || unsupported) { current++; break; }
         current++;
