@@ -56,6 +56,8 @@ def models(draw):
     dup = draw(st.sampled_from(["0", "1", "no"]))
     reorder = draw(st.sampled_from(["yes", "no"]))
     msl = draw(st.sampled_from(["", "  msl = 2"]))
+    # one bag for both directions (it needs reordering)
+    shared = draw(st.sampled_from(["", "  shared = yes"])) if reorder == "yes" else ""
     a, a_states, _ = draw(endpoint("a", draw(st.integers(2, 3))))
     b, b_states, _ = draw(endpoint("b", draw(st.integers(1, 3))))
     props = [
@@ -70,5 +72,17 @@ def models(draw):
         "model gen",
         f"bounds {{ seqspace = 4  incarnations = {draw(st.integers(1, 2))} }}",
         f"channel {{ capacity = {capacity}  loss = {loss}  duplication = {dup}  "
-        f"reordering = {reorder}{msl} }}",
-        a, b, *chosen, ""])
+        f"reordering = {reorder}{msl}{shared} }}",
+        a, b, *chosen, *draw(assumptions()), ""])
+
+
+@st.composite
+def assumptions(draw):
+    """None, or an assumption on a's opening (a user call, which an assumption may
+    select): on the other endpoint, on the channel, or one that fails to evaluate when
+    b.x is 1 (a domain error of the state)."""
+    return draw(st.sampled_from([
+        [], [], ["assume a_waits: always at a.t0: b.x <= 1"],
+        ["assume quiet: always at a.t0: forall g in channel: g.seq != 2"],
+        ["assume odd: always at a.t0: 1 % (b.x - 1) == 0"],
+    ]))

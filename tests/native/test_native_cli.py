@@ -108,3 +108,22 @@ def test_native_limits_exit_3_not_verified(limit, reason):
     assert {p["status"] for p in data["properties"]} <= {"not_verified", "reached", "violated"}
     if reason == "max-states":
         assert data["stats"]["states"] == 1000
+
+
+@needs_cc
+def test_the_spin_models_run_natively_by_default():
+    # a shared channel (three_way) and an assumption (teardown): auto picks native, no note
+    for name, states in (("three_way", 945), ("teardown", 5_809)):
+        done = tcpcheck("check", f"bench/spin/{name}.tcp", "--set", "K=1", "--set", "N=2",
+                        "--json")
+        data = json.loads(done.stdout)
+        assert done.returncode == 0 and done.stderr.count("note:") == 0, done.stderr
+        assert data["backend"] == "native" and data["stats"]["states"] == states
+
+
+def test_the_spin_models_fall_back_to_python_without_a_compiler():
+    done = tcpcheck("check", "bench/spin/teardown.tcp", "--set", "K=1", "--set", "N=1",
+                    "--json", CC="false")
+    data = json.loads(done.stdout)
+    assert done.returncode == 0 and data["backend"] == "python"
+    assert data["stats"]["states"] == 525 and "note: using the Python engine" in done.stderr
