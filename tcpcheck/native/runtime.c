@@ -17,9 +17,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-
-#define HUGE_PAGE ((size_t)2 << 20)
 
 enum { K_FIRE = 0, K_DISCARD = 1, K_LOSE = 2, K_DUP = 3, K_TICK = 4 };
 /* an evaluation that Python would reject with an exception (a domain violation, x % 0)

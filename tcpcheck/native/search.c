@@ -34,24 +34,10 @@ static inline uint32_t tag_of(uint64_t h) {
     return idx_bits >= 32 ? 0 : (uint32_t)(h >> 32) << idx_bits;
 }
 
-/* Ask for transparent huge pages for a large block (where the system offers them on
- * request): the visited set and the packed states are read at random, and with 4 KiB
- * pages nearly every lookup would also miss the TLB. */
-static void huge_pages(void *p, size_t bytes) {
-#ifdef MADV_HUGEPAGE
-    uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-    uintptr_t end = ((uintptr_t)p + bytes) & ~(uintptr_t)(HUGE_PAGE - 1);
-    if (end > start) madvise((void *)start, end - start, MADV_HUGEPAGE);
-#else
-    (void)p; (void)bytes;
-#endif
-}
-
 static int table_grow(void) {
     size_t size = table_mask ? (table_mask + 1) * 2 : 1 << 16;
     uint32_t *grown = calloc(size, sizeof *grown);
     if (!grown) return 0;
-    huge_pages(grown, size * sizeof *grown);
     free(table);
     table = grown;
     table_mask = size - 1;
@@ -126,7 +112,6 @@ static int add_state(const uint64_t *w, uint64_t h, size_t slot, uint32_t parent
         uint64_t *p = realloc(packed, cap * NW * 8);
         if (!p) return 0;
         packed = p;
-        huge_pages(packed, cap * NW * 8);
         uint32_t *q = realloc(parent_of, cap * 4);
         if (!q) return 0;
         parent_of = q;
