@@ -9,9 +9,9 @@ static uint32_t *action_of;    /* its index in the parent's successor list */
 static size_t nstates, states_cap;
 /* The visited set: open addressing with linear probing over 32-bit slots, 0 = empty.  A
  * slot holds the state's index + 1 in its low `idx_bits` bits (log2 of the table's size:
- * the load stays under MAX_LOAD, so the index fits) and, above them, the next bits of the
- * state's hash: a probe that meets another state compares those, not the packed words
- * (which lie elsewhere in memory, a cache miss each). */
+ * the load stays under LOAD_NUM / LOAD_DEN, so the index fits) and, above them, the next
+ * bits of the state's hash: a probe that meets another state compares those, not the
+ * packed words (which lie elsewhere in memory, a cache miss each). */
 static uint32_t *table;
 static size_t table_mask;
 static int idx_bits;
