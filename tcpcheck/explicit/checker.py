@@ -187,7 +187,7 @@ class _Explorer:
         for p in self.liveness:
             if p.status is not None:
                 continue
-            goal = self._values(p, p.fn)
+            goal = self._predicate(p, "goal")
             if goal is None:
                 continue
             avoid = [not g for g in goal]
@@ -195,7 +195,7 @@ class _Explorer:
             if kind == "eventually":
                 starts, from_initial = [0], True
             elif kind == "leads_to":
-                premise = self._values(p, self.premises[p.prop.name])
+                premise = self._predicate(p, "premise")
                 if premise is None:
                     continue
                 starts = [s for s in range(n) if premise[s] and avoid[s]]
@@ -222,6 +222,11 @@ class _Explorer:
         verdict and for each fairness hint's re-check (tcpcheck.explicit.liveness.judge)."""
         cons = liveness.Constraints(self.model, self.graph, fairness)
         return liveness.judge(self.graph, cons, avoid, starts, from_initial, region, exhausted)
+
+    def _predicate(self, p: _Pending, role: str) -> list | None:
+        """The property's goal (``role`` "goal") or premise ("premise") on every state
+        found, as :meth:`_values` gives it (the native engine reads its own records)."""
+        return self._values(p, p.fn if role == "goal" else self.premises[p.prop.name])
 
     def _values(self, p: _Pending, fn) -> list | None:
         """``fn`` on every state found, or None after an evaluation error (then the property

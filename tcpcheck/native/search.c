@@ -207,6 +207,7 @@ static int unsupported;  /* a value int64 cannot follow Python on: abandon the r
 
 /* _check_state: invariants, then goals (an evaluation error breaks either) */
 static void check_state(int64_t index, const int64_t *S) {
+    if (live_on && live_state(index, S)) unsupported = 1;  /* liveness.c */
     for (int p = 0; p < NPROPS; p++) {
         if (PROP_KIND[p] != PK_INVARIANT || !wants(p)) continue;
         err_flag = 0;
@@ -275,6 +276,7 @@ static void release(void) {
         free(keys[p]); keys[p] = NULL; keys_len[p] = keys_cap[p] = 0;
         pending[p] = 0;
     }
+    live_release();
     nomem = 0;
     nstates = states_cap = table_mask = 0;
     nsucc = succ_cap = 0;
@@ -332,6 +334,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
                 if (PROP_KIND[p] == PK_DEADLOCK && wants(p))
                     violated(p, 0, (int64_t)current, -1, 0, (int64_t)current);
         }
+        if (live_on) live_begin((int64_t)current);
         for (size_t k = 0; k < nsucc && !unsupported; k++) {
             succ_t *s = &succ[k];
             transitions++;
@@ -344,6 +347,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
                 }
             }
             if (seen >= 0) {
+                if (live_on) live_edge(seen, s);
                 if (ncx > 1) revisit((int64_t)current, (int64_t)k, s, seen);
                 continue;
             }
@@ -357,6 +361,12 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
             if (depth + 1 > diameter) diameter = depth + 1;
             unpack(s->w, N);
             check_state((int64_t)nstates - 1, N);
+            if (live_on) live_edge((int64_t)nstates - 1, s);
+        }
+        if (live_on) {  /* liveness.c: kept only when every successor was looked at */
+            live_end((int64_t)current, rc == 0 && stop_code == S_NONE && !unsupported,
+                     rc == 0 && nsucc == 0 && blocked);
+            if (live_nomem) nomem = 1;
         }
         if (nomem && stop_code == S_NONE) stop_code = S_MEMORY;
         if (stop_code != S_NONE || unsupported) { current++; break; }
