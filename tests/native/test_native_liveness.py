@@ -89,6 +89,12 @@ def test_rfc9293_cut_at_a_limit(limits):
     assert not result.complete
 
 
+# SYN_LOSS with a bool and a number in every segment: the action keys (and the hints that
+# name segments) carry ghost fields as the Python engine writes them
+GHOSTS = SYN_LOSS.replace(
+    "channel {", "segment { ghost again : bool  ghost n : 0..3 }\nchannel {").replace(
+    "on open { send SYN(seq=0)", "on open { send SYN(seq=0, again=false, n=1)").replace(
+    "on timeout rexmt { send SYN(seq=0)", "on timeout rexmt { send SYN(seq=0, again=true, n=2)")
 FIXTURES = [(SYN_LOSS, ""), (SYN_LOSS, "weak channel"), (SYN_LOSS, "strong channel"),
             (SYN_LOSS, "strong channel.server"), (SYN_LOSS, "strong channel.client"),
             (ZENO, ""), (ZENO, "weak tick"), (ZENO, "weak timers"),
@@ -96,7 +102,8 @@ FIXTURES = [(SYN_LOSS, ""), (SYN_LOSS, "weak channel"), (SYN_LOSS, "strong chann
             (TOGGLE, ""), (TOGGLE, "weak client.back"), (TOGGLE, "strong client.back"),
             (TOGGLE, "strong client.back weak client.fro"),
             (GIVE_UP, ""), (GIVE_UP, "weak client.win"),
-            (BLOCKED, ""), (BLOCKED.replace("capacity = 1", "capacity = 2"), "")]
+            (BLOCKED, ""), (BLOCKED.replace("capacity = 1", "capacity = 2"), ""),
+            (GHOSTS, ""), (GHOSTS, "strong channel.server")]
 
 
 def _fixture(text: str, fairness: str):
