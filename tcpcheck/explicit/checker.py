@@ -201,7 +201,7 @@ class _Explorer:
                 starts = [s for s in range(n) if premise[s] and avoid[s]]
             else:
                 starts = [s for s in range(n) if avoid[s]]
-            region = liveness.Region(self.graph, avoid, starts, from_initial)
+            region = self._region(avoid, starts, from_initial)
             judged = self._judge(self.model.fairness, avoid, starts, from_initial, region,
                                  exhausted)
             if judged.status == NOT_VERIFIED:
@@ -216,6 +216,11 @@ class _Explorer:
             p.detail = self._lasso_detail(p, lasso)
             if lasso.cycle:
                 p.hints = self._hints(lasso, avoid, starts, from_initial, exhausted, region)
+
+    def _region(self, avoid: list, starts, from_initial: bool) -> liveness.Region:
+        """What every search for one property shares (liveness.Region; the native engine
+        computes it in C)."""
+        return liveness.Region(self.graph, avoid, starts, from_initial)
 
     def _judge(self, fairness: tuple, avoid, starts, from_initial, region, exhausted):
         """A liveness verdict under ``fairness``: the same judgement for the property's

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 from array import array
+from itertools import compress
 
 from tcpcheck.engine.state import DISCARD, DUPLICATE, FIRE, LOSE, TICK
 from tcpcheck.explicit import liveness
@@ -65,6 +66,8 @@ def declare(lib) -> None:
     lib.tc_live_graph.argtypes = [i64, p, p, p, p, p, p]
     lib.tc_live_graph.restype = None
     lib.tc_live_values.argtypes, lib.tc_live_values.restype = [i64, i64, p], None
+    lib.tc_region.argtypes, lib.tc_region.restype = [i64, p, p, p, p, p, i64, p, p, p, p, p], i64
+    lib.tc_region_preds.argtypes, lib.tc_region_preds.restype = [i64, p, p, p, p, p, p], i64
 
 
 def prepare(lib, props, wanted) -> None:
@@ -99,6 +102,64 @@ def values(lib, slot: int, nstates: int) -> bytes:
     out = ctypes.create_string_buffer(nstates)
     lib.tc_live_values(slot, nstates, out)
     return out.raw
+
+
+class NativeRegion(liveness.Region):
+    """liveness.Region computed by liveness.c's tc_region on the Graph's own arrays (the
+    forward search, the dead ends and Tarjan's components: the bulk of a judgement in
+    Python), the same sets as the Python code gives."""
+
+    def __init__(self, lib, graph, avoid: list, starts, from_initial: bool):
+        n = len(graph.lo)
+        self.lib, self.from_initial, self._preds = lib, from_initial, None
+        self.candidates = [s for s in starts if avoid[s] and graph.lo[s] >= 0]
+        self.mask = _zeros("B", n)
+        dead, members, ends = _zeros("B", n), _zeros("i", n), _zeros("q", n)
+        # held here while the C code reads them
+        first, avoided, outside = array("q", self.candidates), bytes(avoid), _outside_mask(graph, n)
+        count = lib.tc_region(n, *_addresses(graph.lo, graph.hi, graph.succ, avoided, first),
+                              len(first), *_addresses(outside, self.mask, dead, members, ends))
+        if count < 0:
+            raise MemoryError("the native liveness region")
+        self.nodes = set(compress(range(n), self.mask))
+        self.dead_ends = set(compress(range(n), dead))
+        bounds = [0, *ends[:count]]
+        self.components = [members[a:b].tolist() for a, b in zip(bounds, bounds[1:])]
+
+    def preds(self, graph) -> "_Preds":
+        if self._preds is None:
+            n = len(graph.lo)
+            at, src = _zeros("q", n + 1), _zeros("I", len(graph.succ))
+            self.lib.tc_region_preds(n, *_addresses(graph.lo, graph.hi, graph.succ,
+                                                    self.mask, at, src))
+            self._preds = _Preds(at, src)
+        return self._preds
+
+
+class _Preds:
+    """Region.preds as arrays: ``get(v, default)`` the predecessors of ``v`` in the region."""
+
+    def __init__(self, at: array, src: array):
+        self.at, self.src = at, src
+
+    def get(self, v: int, default=()):
+        lo, hi = self.at[v], self.at[v + 1]
+        return self.src[lo:hi] if hi > lo else default
+
+
+def _outside_mask(graph, n: int) -> bytes:
+    mask = bytearray(n)
+    for s in graph.outside:
+        mask[s] = 1
+    return bytes(mask)
+
+
+def _addresses(*buffers) -> list:
+    """Where each array or bytes object's data lies (the caller must hold them while C
+    reads them)."""
+    return [_address(b) if isinstance(b, array) else ctypes.cast(ctypes.c_char_p(b),
+                                                                 ctypes.c_void_p).value
+            for b in buffers]
 
 
 def _zeros(code: str, n: int) -> array:
@@ -137,6 +198,10 @@ class NativeExplorer(_Explorer):
     def _path(self, index: int) -> list:
         self.native.replay(index)  # the run to it, replayed and compared on the way
         return super()._path(index)
+
+    def _region(self, avoid: list, starts, from_initial: bool):
+        return NativeRegion(self.native.native.library, self.graph, avoid, starts,
+                            from_initial)
 
     def _predicate(self, p, role: str):
         """The goal or premise of ``p`` on every state, from the C values; an evaluation

@@ -201,3 +201,106 @@ void tc_live_graph(int64_t nstates, int64_t *lo, int64_t *hi, uint32_t *succs,
 void tc_live_values(int64_t j, int64_t nstates, uint8_t *out) {
     if (!live_nomem && nstates && live_val[j]) memcpy(out, live_val[j], (size_t)nstates);
 }
+
+/* ---- the region of one liveness search (liveness.Region), on a Graph's own arrays ----- */
+/* From the candidate starts, the expanded states reachable through avoided states
+ * (`nodes`), those among them that are dead ends (`dead`: expanded, no edge, not at the
+ * bound's edge), and the nontrivial strongly connected components of that subgraph
+ * (`members` grouped by component, `ends` the end of each group): what
+ * tcpcheck.explicit.liveness.Region computes in Python, with the same iterative Tarjan
+ * (roots in ascending order, edges in order).  Returns the number of components, or -1
+ * when memory ran out (the caller computes it in Python then). */
+int64_t tc_region(int64_t n, const int64_t *lo, const int64_t *hi, const uint32_t *succ,
+                  const uint8_t *avoid, const int64_t *starts, int64_t nstarts,
+                  const uint8_t *outside, uint8_t *nodes, uint8_t *dead, int32_t *members,
+                  int64_t *ends) {
+    int64_t *queue = malloc((size_t)(n ? n : 1) * 8);
+    int64_t *index = malloc((size_t)(n ? n : 1) * 8), *low = malloc((size_t)(n ? n : 1) * 8);
+    int64_t *stack = malloc((size_t)(n ? n : 1) * 8);
+    int64_t *work = malloc((size_t)(n ? n : 1) * 16);  /* (state, next edge) */
+    uint8_t *on_stack = calloc((size_t)(n ? n : 1), 1);
+    int64_t ncomp = -1;
+    if (!queue || !index || !low || !stack || !work || !on_stack) goto done;
+    memset(nodes, 0, (size_t)n);
+    memset(dead, 0, (size_t)n);
+    int64_t head = 0, tail = 0;
+    for (int64_t i = 0; i < nstarts; i++)
+        if (!nodes[starts[i]]) { nodes[starts[i]] = 1; queue[tail++] = starts[i]; }
+    while (head < tail) {  /* liveness._forward */
+        int64_t u = queue[head++];
+        if (lo[u] < 0) continue;
+        for (int64_t j = lo[u]; j < hi[u]; j++) {
+            int64_t v = succ[j];
+            if (!nodes[v] && avoid[v] && lo[v] >= 0) { nodes[v] = 1; queue[tail++] = v; }
+        }
+    }
+    for (int64_t s = 0; s < n; s++) {
+        index[s] = -1;
+        if (nodes[s] && lo[s] >= 0 && lo[s] == hi[s] && !outside[s]) dead[s] = 1;
+    }
+    int64_t counter = 0, sp = 0, nmembers = 0;
+    ncomp = 0;
+    for (int64_t root = 0; root < n; root++) {  /* liveness.sccs */
+        if (!nodes[root] || index[root] >= 0) continue;
+        int64_t wp = 0;
+        work[0] = root; work[1] = lo[root] >= 0 ? lo[root] : 0; wp = 1;
+        index[root] = low[root] = counter++;
+        stack[sp++] = root; on_stack[root] = 1;
+        while (wp) {
+            int64_t v = work[2 * (wp - 1)], end = lo[v] >= 0 ? hi[v] : 0;
+            int advanced = 0;
+            while (work[2 * (wp - 1) + 1] < end) {
+                int64_t w = succ[work[2 * (wp - 1) + 1]++];
+                if (!nodes[w]) continue;
+                if (index[w] < 0) {
+                    index[w] = low[w] = counter++;
+                    stack[sp++] = w; on_stack[w] = 1;
+                    work[2 * wp] = w; work[2 * wp + 1] = lo[w] >= 0 ? lo[w] : 0; wp++;
+                    advanced = 1;
+                    break;
+                }
+                if (on_stack[w] && index[w] < low[v]) low[v] = index[w];
+            }
+            if (advanced) continue;
+            wp--;
+            if (wp && low[v] < low[work[2 * (wp - 1)]]) low[work[2 * (wp - 1)]] = low[v];
+            if (low[v] == index[v]) {
+                int64_t first = nmembers, w;
+                do {
+                    w = stack[--sp];
+                    on_stack[w] = 0;
+                    members[nmembers++] = (int32_t)w;
+                } while (w != v);
+                int nontrivial = nmembers - first > 1;
+                if (!nontrivial && lo[v] >= 0)  /* a single state on a cycle: a self-loop */
+                    for (int64_t j = lo[v]; j < hi[v]; j++)
+                        if ((int64_t)succ[j] == v) { nontrivial = 1; break; }
+                if (nontrivial) ends[ncomp++] = nmembers;
+                else nmembers = first;
+            }
+        }
+    }
+done:
+    free(queue); free(index); free(low); free(stack); free(work); free(on_stack);
+    return ncomp;
+}
+
+/* The predecessors inside `nodes` of each state of `nodes` (Region.preds), grouped by
+ * state: those of s are src[at[s]:at[s + 1]]; `at` has n + 1 entries, `src` room for
+ * every edge.  Returns how many there are. */
+int64_t tc_region_preds(int64_t n, const int64_t *lo, const int64_t *hi, const uint32_t *succ,
+                        const uint8_t *nodes, int64_t *at, uint32_t *src) {
+    memset(at, 0, (size_t)(n + 1) * 8);
+    for (int64_t u = 0; u < n; u++)
+        if (nodes[u] && lo[u] >= 0)
+            for (int64_t j = lo[u]; j < hi[u]; j++)
+                if (nodes[succ[j]]) at[succ[j] + 1]++;
+    for (int64_t s = 0; s < n; s++) at[s + 1] += at[s];
+    for (int64_t u = 0; u < n; u++)  /* at[v] walks forward, then is put back below */
+        if (nodes[u] && lo[u] >= 0)
+            for (int64_t j = lo[u]; j < hi[u]; j++)
+                if (nodes[succ[j]]) src[at[succ[j]]++] = (uint32_t)u;
+    for (int64_t s = n; s > 0; s--) at[s] = at[s - 1];
+    at[0] = 0;
+    return at[n];
+}

@@ -207,3 +207,29 @@ def test_cli_native_and_auto_on_a_liveness_model(name):
             d["stats"].pop(key)
     assert data["native"] == data["auto"] == data["python"]
     assert len({done.returncode for done in runs.values()}) == 1
+
+
+@pytest.mark.parametrize("text, fairness", [(SYN_LOSS, ""), (TOGGLE, ""), (BLOCKED, ""),
+                                            (GIVE_UP, "")])
+def test_the_c_region_is_the_python_region(text, fairness, monkeypatch):
+    # graph.NativeRegion (tc_region, tc_region_preds) against liveness.Region on the same
+    # graph and the same avoided states, for every property's goal
+    from tcpcheck.explicit import liveness
+    regions = []
+    native_region = graph_mod.NativeExplorer._region
+
+    def both_regions(self, avoid, starts, from_initial):
+        region = native_region(self, avoid, starts, from_initial)
+        regions.append((self.graph, region, liveness.Region(self.graph, avoid, starts,
+                                                            from_initial)))
+        return region
+
+    monkeypatch.setattr(graph_mod.NativeExplorer, "_region", both_regions)
+    runner.check(runner.compile_model(_fixture(text, fairness)), CheckOptions())
+    assert regions
+    for graph, c, py in regions:
+        assert (c.candidates, c.nodes, c.dead_ends) == (py.candidates, py.nodes, py.dead_ends)
+        assert sorted(map(sorted, c.components)) == sorted(map(sorted, py.components))
+        preds = py.preds(graph)
+        assert all(sorted(c.preds(graph).get(v, ())) == sorted(preds.get(v, ()))
+                   for v in range(len(graph.lo)))
