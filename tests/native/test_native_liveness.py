@@ -233,3 +233,13 @@ def test_the_c_region_is_the_python_region(text, fairness, monkeypatch):
         preds = py.preds(graph)
         assert all(sorted(c.preds(graph).get(v, ())) == sorted(preds.get(v, ()))
                    for v in range(len(graph.lo)))
+
+
+def test_a_run_stopped_by_its_timeout_claims_no_liveness_verdict():
+    # as the Python engine: a run the clock stopped is not judged (the properties stay
+    # not verified, for the run's stop reason), and it says so quickly
+    model = load_file(ROOT / "models" / "rfc9293.tcp")
+    result = runner.check(runner.compile_model(model), CheckOptions(timeout=0.2))
+    assert not result.complete and result.stop_reason == "timeout"
+    live = [p for p in result.properties if p.kind == "leads_to"]
+    assert live and all(p.status == "not_verified" for p in live)
