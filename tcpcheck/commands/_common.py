@@ -60,7 +60,7 @@ def add_engine_option(parser) -> None:
     (tcpcheck.engine.registry)."""
     parser.add_argument("--engine", choices=CHOICES, default="auto",
                         help="native: the search compiled to C (needs a C compiler, $CC; "
-                             "safety properties only); python: the reference implementation; "
+                             "every property kind); python: the reference implementation; "
                              "auto (the default): native when it can, else python with a "
                              "note saying why")
 

@@ -6,8 +6,8 @@ on every shipped model and on generated ones).  Each is named by the module that
 ``ENGINE`` and loaded only when asked for, so that this module imports no engine (the
 native one loads ctypes and may run the C compiler).
 
-    native   tcpcheck.native     the search generated as C (safety properties; needs a C
-                                 compiler at run time)
+    native   tcpcheck.native     the search generated as C (every property kind, liveness
+                                 judged on the graph it records; needs a C compiler)
     python   tcpcheck.explicit   the reference: pure Python, every property kind
 """
 

@@ -187,7 +187,7 @@ class _Explorer:
         for p in self.liveness:
             if p.status is not None:
                 continue
-            goal = self._values(p, p.fn)
+            goal = self._predicate(p, "goal")
             if goal is None:
                 continue
             avoid = [not g for g in goal]
@@ -195,13 +195,13 @@ class _Explorer:
             if kind == "eventually":
                 starts, from_initial = [0], True
             elif kind == "leads_to":
-                premise = self._values(p, self.premises[p.prop.name])
+                premise = self._predicate(p, "premise")
                 if premise is None:
                     continue
                 starts = [s for s in range(n) if premise[s] and avoid[s]]
             else:
                 starts = [s for s in range(n) if avoid[s]]
-            region = liveness.Region(self.graph, avoid, starts, from_initial)
+            region = self._region(avoid, starts, from_initial)
             judged = self._judge(self.model.fairness, avoid, starts, from_initial, region,
                                  exhausted)
             if judged.status == NOT_VERIFIED:
@@ -217,11 +217,21 @@ class _Explorer:
             if lasso.cycle:
                 p.hints = self._hints(lasso, avoid, starts, from_initial, exhausted, region)
 
+    def _region(self, avoid: list, starts, from_initial: bool) -> liveness.Region:
+        """What every search for one property shares (liveness.Region; the native engine
+        computes it in C)."""
+        return liveness.Region(self.graph, avoid, starts, from_initial)
+
     def _judge(self, fairness: tuple, avoid, starts, from_initial, region, exhausted):
         """A liveness verdict under ``fairness``: the same judgement for the property's
         verdict and for each fairness hint's re-check (tcpcheck.explicit.liveness.judge)."""
         cons = liveness.Constraints(self.model, self.graph, fairness)
         return liveness.judge(self.graph, cons, avoid, starts, from_initial, region, exhausted)
+
+    def _predicate(self, p: _Pending, role: str) -> list | None:
+        """The property's goal (``role`` "goal") or premise ("premise") on every state
+        found, as :meth:`_values` gives it (the native engine reads its own records)."""
+        return self._values(p, p.fn if role == "goal" else self.premises[p.prop.name])
 
     def _values(self, p: _Pending, fn) -> list | None:
         """``fn`` on every state found, or None after an evaluation error (then the property

@@ -16,6 +16,7 @@ from pathlib import Path
 from tcpcheck.explicit.checker import LEMMA
 from tcpcheck.explicit.compile import VAR_BASE
 from tcpcheck.model import ir
+from tcpcheck.native import graph as graph_mod
 from tcpcheck.native import layout as layout_mod
 from tcpcheck.native.cexpr import CExpr
 
@@ -35,7 +36,8 @@ def generate(model: ir.Model) -> str:
     lay = layout_mod.build(model)
     gen = _Generator(model, lay)
     return "\n".join([gen.constants(), (HERE / "runtime.c").read_text(), gen.model_code(),
-                      (HERE / "search.c").read_text()])
+                      graph_mod.source(gen.props, lay, gen.m),  # liveness (graph.py)
+                      (HERE / "liveness.c").read_text(), (HERE / "search.c").read_text()])
 
 
 class _Generator:

@@ -24,6 +24,7 @@ from tcpcheck.limits import ForcedStop, Watch, polled
 from tcpcheck.model import ir
 from tcpcheck.native import build as build_mod
 from tcpcheck.native import codegen, layout
+from tcpcheck.native import graph as graph_mod
 from tcpcheck.result import REACHED, VIOLATED, CheckResult
 
 STOP_CODES = {0: None, 1: "decided", 2: "max-states", 4: "max-memory"}
@@ -70,12 +71,14 @@ def _declare(lib) -> None:
     lib.tc_witnesses.restype = i64
     lib.tc_free.argtypes = []
     lib.tc_free.restype = None
+    graph_mod.declare(lib)
 
 
 def check(native: Native, options: CheckOptions = CheckOptions()) -> CheckResult:
     """The CheckResult a Python run of ``options`` would give, from a native search."""
     started = time.monotonic()
-    explorer = _Explorer(native.model, options)  # the same compile-time errors as Python
+    # the same compile-time errors as Python; its liveness judgement reads the C graph
+    explorer = graph_mod.NativeExplorer(native.model, options)
     with _RUN_LOCK:
         try:
             run = _search(native, options, started)
@@ -88,6 +91,7 @@ def check(native: Native, options: CheckOptions = CheckOptions()) -> CheckResult
 class _Run:
     out: list
     stop_reason: str | None  # what the watch said, when it stopped the search
+    watch: Watch | None = None
 
 
 def _search(native: Native, options: CheckOptions, started: float) -> _Run:
@@ -104,6 +108,7 @@ def _search(native: Native, options: CheckOptions, started: float) -> _Run:
             -1 if options.max_depth is None else options.max_depth,
             int(options.stop_when_decided), options.counterexamples, ctypes.byref(stop), live,
             out)
+    graph_mod.prepare(lib, props, wanted)  # the liveness graph, when a property needs it
     worker = threading.Thread(target=lib.tc_run, args=args, daemon=True,
                               name="tcpcheck-native")
     watch = Watch(options.timeout, options.max_memory_mb, started)
@@ -132,7 +137,7 @@ def _search(native: Native, options: CheckOptions, started: float) -> _Run:
         except ForcedStop:
             stop.value = 1
             raise
-    return _Run(list(out), reason)
+    return _Run(list(out), reason, watch)
 
 
 class _Result:
@@ -143,6 +148,7 @@ class _Result:
         self.started = started
         self.sem = explorer.sem
         self.model = native.model
+        explorer.native = self  # it rebuilds the states of its runs through self.replay
 
     def build(self) -> CheckResult:
         out = self.run.out
@@ -170,9 +176,11 @@ class _Result:
         if stop_reason is None and depth_cut:
             stop_reason = "max-depth"
         exhausted = not queue_left and stop_reason is None and not cut_short
+        seconds = time.monotonic() - self.started  # the search's, as a Python run's
+        if ex.liveness:
+            self._liveness(exhausted)
         if cut_short and stop_reason in (None, "decided"):
             stop_reason = "error"
-        seconds = time.monotonic() - self.started
         result = ex._result(exhausted, stop_reason if not exhausted else None, diameter, seconds)
         return dataclasses.replace(result, backend="native")
 
@@ -259,12 +267,45 @@ class _Result:
             return
         raise NativeMismatch(f"state {index} expands without error in the reference semantics")
 
+    # -- liveness ------------------------------------------------------------------------
+    def _liveness(self, exhausted: bool) -> None:
+        """The explorer's liveness judgement (checker._judge_liveness_within) on the graph
+        the C search recorded (tcpcheck.native.graph); not when its memory ran out (the
+        run stopped then, so the properties stay not verified)."""
+        lib, states = self.native.library, len(self.ex.states)
+        graph = graph_mod.read(lib, self.model, states)
+        if graph is None:
+            return
+        props = codegen.all_properties(self.model)
+        self._slots = {(props[i].name, role): j
+                       for j, (i, role, _) in enumerate(graph_mod.predicates(props))}
+        self.ex.graph = graph
+        try:
+            self.ex._judge_liveness_within(self.run.watch, exhausted)
+        except graph_mod.GraphMismatch as err:
+            raise NativeMismatch(str(err)) from None
+
+    def live_values(self, p, role: str) -> bytes:
+        """The C values of ``p``'s goal or premise on every state (graph.values)."""
+        slot = self._slots[(p.prop.name, role)]
+        return graph_mod.values(self.native.library, slot, len(self.ex.states))
+
     # -- replay --------------------------------------------------------------------------
+    def replay(self, index: int) -> tuple:
+        return self._replay(index)
+
+    def same(self, index: int, state) -> None:
+        """NativeMismatch unless the Python ``state`` is the native state ``index``."""
+        slots = (ctypes.c_int64 * self.native.layout.slots)()
+        self.native.library.tc_state(index, slots)
+        if layout.flatten(self.native.layout, state) != list(slots):
+            raise NativeMismatch(f"state {index} differs from the reference semantics")
+
     def _replay(self, index: int) -> tuple:
         """The state ``index`` of the native run, rebuilt with the Python semantics from
         the initial state; each state on the way must equal the native one."""
         ex, lib = self.ex, self.native.library
-        if index in ex.states.found:
+        if index in ex.parent:  # replayed with its run (a lasso's states have no run)
             return ex.states[index]
         n = lib.tc_path(index, None, None, 0)  # the length first
         indices, actions = (ctypes.c_int64 * n)(), (ctypes.c_int64 * n)()

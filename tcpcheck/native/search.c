@@ -262,6 +262,7 @@ static int state_wanted(void) {
 
 /* _check_state: invariants, then goals (an evaluation error breaks either) */
 static void check_state(int64_t index, const int64_t *S) {
+    if (live_on && live_state(index, S)) unsupported = 1;  /* liveness.c */
     for (int p = 0; p < NPROPS; p++) {
         if (PROP_KIND[p] != PK_INVARIANT || !wants(p)) continue;
         err_flag = 0;
@@ -335,6 +336,7 @@ static void release(void) {
         free(keys[p]); keys[p] = NULL; keys_len[p] = keys_cap[p] = 0;
         pending[p] = 0;
     }
+    live_release();
     nomem = 0;
     nstates = states_cap = table_mask = 0;
     idx_bits = 0; idx_field = 0;
@@ -395,6 +397,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
                 if (PROP_KIND[p] == PK_DEADLOCK && wants(p))
                     violated(p, 0, (int64_t)current, -1, 0, (int64_t)current);
         }
+        if (live_on) live_begin((int64_t)current);
         prefetch_matches(x);
         /* the next state, while those arrive (not under a depth limit: it might be cut) */
         ahead->index = -1;
@@ -411,6 +414,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
                 }
             }
             if (seen >= 0) {
+                if (live_on) live_edge(seen, s);
                 if (ncx > 1) revisit((int64_t)current, (int64_t)k, s, seen);
                 continue;
             }
@@ -422,10 +426,16 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
                     if (pending[p]) { broken[p][nstates - 1] = 1; pending[p] = 0; }
             }
             if (depth + 1 > diameter) diameter = depth + 1;
-            if (state_wanted()) {
+            if (live_on || state_wanted()) {  /* liveness.c records every state */
                 unpack(s->w, N);
                 check_state((int64_t)nstates - 1, N);
             }
+            if (live_on) live_edge((int64_t)nstates - 1, s);
+        }
+        if (live_on) {  /* liveness.c: kept only when every successor was looked at */
+            live_end((int64_t)current, rc == 0 && stop_code == S_NONE && !unsupported,
+                     rc == 0 && x->nsucc == 0 && x->blocked);
+            if (live_nomem) nomem = 1;
         }
         expansion_t *done_with = x;
         x = ahead;

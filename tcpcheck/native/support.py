@@ -3,8 +3,10 @@ tcpcheck.native.codegen translates, and of the run options it implements.
 
 ``unsupported(model, options)`` is None when the native engine may run, else a one-line
 reason (which ``tcpcheck check --engine auto`` prints when it falls back to Python).
-First slice: safety only (invariants, lemmas, step properties, reachable goals, deadlock,
-domain and evaluation errors), with any number of counterexamples per property.
+Every property kind: invariants, lemmas, step properties, reachable goals, deadlock,
+domain and evaluation errors, with any number of counterexamples per property; and the
+liveness kinds under fairness, judged by the Python code on the graph the C search
+records (tcpcheck.native.graph).
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ TRIGGERS = frozenset({*ir.USER_CALLS, "crash", "timeout", "recv"})
 
 
 def unsupported(model: ir.Model, options=None) -> str | None:
+    """``options`` (CheckOptions) are all implemented: it is kept for what may not be."""
     try:
-        _check_options(model, options)
         _check_model(model)
     except _No as no:
         return str(no)
@@ -30,16 +32,6 @@ def unsupported(model: ir.Model, options=None) -> str | None:
 
 class _No(Exception):
     pass
-
-
-def _check_options(model, options) -> None:
-    if options is None:
-        return
-    wanted = options.properties
-    for p in model.properties:
-        if p.liveness and (wanted is None or p.name in wanted):
-            raise _No(f"property '{p.name}' is a liveness property ({p.kind}); the native "
-                      "engine checks safety properties only")
 
 
 def _check_model(model: ir.Model) -> None:
@@ -69,7 +61,10 @@ def _check_model(model: ir.Model) -> None:
     if slots > MAX_SLOTS:
         raise _No("the state has too many parts for the native engine")
     for p in model.properties:
-        if p.liveness:
+        if p.liveness:  # the goal, and the premise of P ~> Q (tcpcheck.native.graph)
+            for expr in (p.expr, p.premise):
+                if expr is not None:
+                    _expr(expr, f"property {p.name}", local=False)
             continue
         for e in (0, 1):
             expr = p.expr_for(e) if p.kind == "step" else p.expr

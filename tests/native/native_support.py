@@ -11,7 +11,7 @@ from tcpcheck.native import runner
 from tcpcheck.render import json as render_json
 
 ROOT = Path(__file__).resolve().parents[2]
-__all__ = ["ROOT", "both", "comparable", "needs_cc", "safety_names"]
+__all__ = ["ROOT", "both", "comparable", "needs_cc"]
 
 # what legitimately differs between two runs: time, memory, and which backend ran
 TIMING = ("seconds", "states_per_second", "peak_memory_mb")
@@ -30,9 +30,3 @@ def both(model, options):
     """(native result, python result) of the same run."""
     native = runner.check(runner.compile_model(model), options)
     return native, python_check(model, options)
-
-
-def safety_names(model) -> tuple:
-    """The properties the native engine checks: all but the liveness ones, and the lemmas."""
-    return tuple(p.name for p in model.properties if not p.liveness) + \
-        tuple(l.name for l in model.lemmas)
