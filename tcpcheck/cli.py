@@ -49,9 +49,15 @@ examples:
 """ + EXIT_CODES
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict]:
-    """The parser, and each subcommand's ``run`` by name."""
+def build_parser(argv=None) -> tuple[argparse.ArgumentParser, dict]:
+    """The parser, and each subcommand's ``run`` by name.  When the command line begins with
+    a subcommand's name, only that subcommand is built (and its module imported): the
+    top-level options take no value, so nothing else can come first and need the others;
+    any other command line (``--help``, a misspelt command) gets every subcommand."""
     from tcpcheck import commands
+
+    words = sys.argv[1:] if argv is None else list(argv)
+    only = words[0] if words and words[0] in commands.names() else None
 
     parser = argparse.ArgumentParser(
         prog="tcpcheck", description="Model-check formal models of TCP connection management.",
@@ -59,7 +65,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     parser.add_argument("--version", action="version", version=f"tcpcheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     runs = {}
-    for command in sorted(commands.load(), key=lambda c: (getattr(c, "ORDER", 100), c.NAME)):
+    for command in sorted(commands.load(only), key=lambda c: (getattr(c, "ORDER", 100), c.NAME)):
         command.add_parser(sub)
         runs[command.NAME] = command.run
     return parser, runs
@@ -82,7 +88,7 @@ def _main(argv, stdout, stderr) -> int:
     from tcpcheck.diagnostics import ModelError, TcpcheckError
 
     try:
-        parser, runs = build_parser()
+        parser, runs = build_parser(argv)
         try:
             with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
                 args = parser.parse_args(argv)  # argparse prints usage errors and --help itself

@@ -1,5 +1,11 @@
 """Every shipped model's verdicts, state counts and counterexample lengths, as pinned in
-models/manifest.json (regenerate with `python bench/make_manifest.py`)."""
+models/manifest.json (regenerate with `python bench/make_manifest.py`).
+
+Each model is checked as `tcpcheck check` checks it (``--engine auto``): natively where a C
+compiler is here and the model is supported, else by the Python engine.  These tests are
+about the models; that both engines agree on every shipped model is shown by
+tests/native/test_native_differential.py, and a machine without a compiler (``CC=false``)
+runs these on the Python engine."""
 
 from __future__ import annotations
 
@@ -7,7 +13,8 @@ import json
 
 import pytest
 
-from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.engine.registry import check
+from tcpcheck.explicit import CheckOptions
 from tcpcheck.loader import load_file
 
 from pathlib import Path

@@ -1,7 +1,8 @@
 """models/rfc9293.tcp, the complete RFC 9293 connection state machine: its verdicts in both
 configurations its docstring names, and each figure goal's witness against the figure.
 
-The full check (1,132,492 states) runs once for the module; the figures' runs are the
+The full check (1,132,492 states) runs once for the module, with ``--engine auto``'s choice
+(the Python engine while the native one checks no liveness property); the figures' runs are the
 shortest witnesses breadth-first search found in it.  A figure is compared as the order in
 which the two endpoints change control state and the flags of what they send: the RFC
 draws exactly that (its sequence numbers are examples; ours are the ISN clock's)."""
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.engine import registry
+from tcpcheck.explicit import CheckOptions
 from tcpcheck.loader import load_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +34,7 @@ WITH_ABORT = {"channel.capacity": 1, "channel.duplication": 1, "channel.loss": 1
 
 @pytest.fixture(scope="module")
 def result():
-    return check(load_file(MODEL), CheckOptions())
+    return registry.check(load_file(MODEL), CheckOptions())
 
 
 def _verdicts(res) -> dict:
@@ -70,7 +72,7 @@ def test_fin_wait_2_waits_for_ever_when_the_peer_gives_up(result):
 
 
 def test_with_duplicates_and_abort_the_safety_properties_still_hold():
-    res = check(load_file(MODEL, WITH_ABORT), CheckOptions(properties=SAFETY))
+    res = registry.check(load_file(MODEL, WITH_ABORT), CheckOptions(properties=SAFETY))
     assert res.complete and res.stats.states == 86_099
     assert {p.name: p.status for p in res.properties} == dict.fromkeys(SAFETY, "holds")
     fired = {(c.endpoint, c.transition) for c in res.stats.coverage if c.fired}

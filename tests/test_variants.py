@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.engine.registry import check  # --engine auto: native where it can
+from tcpcheck.explicit import CheckOptions
 from tcpcheck.loader import load_file
 
 from model_shape import model_shape

@@ -7,27 +7,39 @@ or ``color`` ignore them.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from tcpcheck.diagnostics import UsageError
-from tcpcheck.render import chart as _chart
-from tcpcheck.trace import itf as _itf
-from tcpcheck.render import json as _json
-from tcpcheck.render import mermaid as _mermaid
-from tcpcheck.render import rfc as _rfc
-from tcpcheck.render import svg as _svg
-from tcpcheck.render import steps as _steps
 from tcpcheck.trace.records import Trace
 
 DEFAULT_FORMAT = "chart"
 
+
+def _renderer(module: str):
+    """A renderer's module, imported when a trace is first drawn in its format: start-up
+    (every command imports this table) pays for none of them, the SVG and its sentence
+    tables least of all."""
+    return import_module(f"tcpcheck.{module}")
+
+
 TRACE_FORMATS = {
-    "chart": lambda t, *, full, color: _chart.chart(t, full=full, color=color),
-    "steps": lambda t, *, full, color: _steps.trace(t, full=full),
-    "rfc": lambda t, *, full, color: _rfc.rfc(t),
-    "mermaid": lambda t, *, full, color: _mermaid.mermaid(t).rstrip("\n"),
-    "svg": lambda t, *, full, color: _svg.svg(t).rstrip("\n"),
-    "json": lambda t, *, full, color: _json.dumps(_json.trace(t)),  # spec/JSON.md, Trace
-    "itf": lambda t, *, full, color: _itf.dumps(_itf.itf(t)),  # Apalache/Quint ITF
+    "chart": lambda t, *, full, color: _renderer("render.chart").chart(t, full=full, color=color),
+    "steps": lambda t, *, full, color: _renderer("render.steps").trace(t, full=full),
+    "rfc": lambda t, *, full, color: _renderer("render.rfc").rfc(t),
+    "mermaid": lambda t, *, full, color: _renderer("render.mermaid").mermaid(t).rstrip("\n"),
+    "svg": lambda t, *, full, color: _renderer("render.svg").svg(t).rstrip("\n"),
+    "json": lambda t, *, full, color: _json().dumps(_json().trace(t)),  # spec/JSON.md, Trace
+    "itf": lambda t, *, full, color: _itf().dumps(_itf().itf(t)),  # Apalache/Quint ITF
 }
+
+
+def _json():
+    return _renderer("render.json")
+
+
+def _itf():
+    return _renderer("trace.itf")
+
 
 # Text for people, printed among the verdicts; the others are documents for other tools
 # (a browser, a Markdown page, `tcpcheck trace`, Apalache/Quint) and are written alone,
@@ -59,10 +71,10 @@ def render_file(trace: Trace, fmt: str, *, file: str | None = None,
     (when known) the run's ``--set`` overrides and bounds, so that ``tcpcheck trace`` reads
     it back on its own (``--eval`` finds the model at the run's settings)."""
     if fmt == "json":
-        return _json.dumps(_json.trace_file(trace, file=file, seqspace=seqspace,
+        return _json().dumps(_json().trace_file(trace, file=file, seqspace=seqspace,
                                             overrides=overrides, bounds=bounds)) + "\n"
     if fmt == "itf":
-        return _itf.dumps(_itf.itf(trace, meta={"file": file, "seqspace": seqspace,
+        return _itf().dumps(_itf().itf(trace, meta={"file": file, "seqspace": seqspace,
                                                 "overrides": overrides,
                                                 "bounds": bounds})) + "\n"
     if fmt not in FILE_FORMATS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 
 import pytest
@@ -91,24 +92,27 @@ def test_two_runs_are_identical():
             assert [s.summary for s in p.trace.steps] == [s.summary for s in q.trace.steps]
 
 
+@functools.cache
+def _example(path):
+    """A model's run at 20,000 states, and how many of its traces check_traces replayed and
+    checked: once per test run, for the two tests below."""
+    model = load_file(path)
+    first = check(model, CheckOptions(max_states=20000))
+    return first, check_traces(model, first)
+
+
 @pytest.mark.parametrize("path", MODELS, ids=[p.stem for p in MODELS])
 def test_example_models_deterministic_and_replayable(path):
-    model = load_file(path)
-    options = CheckOptions(max_states=20000)
-    first, second = check(model, options), check(load_file(path), options)
+    first, _ = _example(path)
+    second = check(load_file(path), CheckOptions(max_states=20000))
     assert comparable(first) == comparable(second)
-    check_traces(model, first)
     if not first.complete:
         assert all(p.status not in (HOLDS, UNREACHABLE) for p in first.properties)
 
 
 def test_example_models_give_traces():
     # not vacuous: the example models do produce runs to replay
-    total = 0
-    for path in MODELS:
-        model = load_file(path)
-        total += check_traces(model, check(model, CheckOptions(max_states=20000)))
-    assert total >= 3
+    assert sum(_example(path)[1] for path in MODELS) >= 3
 
 
 def test_order_of_successors():
