@@ -188,3 +188,17 @@ def test_every_planned_size_has_spins_count_for_its_hash_table():
     for model, k, n, _ in {*compare_spin.QUICK, *compare_spin.FULL, *compare_spin.LARGE,
                            *compare_spin.GRID}:
         assert (model, k, n) in spin_runs.SPIN_STATES
+
+
+def test_the_plot_takes_native_whole_space_runs_only():
+    import plot_spin  # its data; matplotlib is imported only when drawing
+
+    fallback = Run("native", "three_way", 1, 2, "verify", states=945, seconds=1.0,
+                   backend=FALLBACK)
+    again = Run("native", "three_way", 3, 3, "verify", states=5_725_871, seconds=5.0,
+                backend="native")
+    verdict = Run("native", "three_way", 1, 1, "verdict", seconds=1.0, backend="native")
+    runs = [NATIVE, fallback, verdict, again, SPIN]
+    assert plot_spin.series(runs, "three_way", "native", "seconds") == {3: [(3, 5.0)]}
+    assert plot_spin.series(runs, "three_way", "spin", "cached_seconds") == {3: [(3, 9.0)]}
+    assert plot_spin.series(runs, "teardown", "native", "seconds") == {}
