@@ -72,20 +72,25 @@ GRID = ([(m, k, n, "verify") for m in HOLDS_FAMILIES for k in (1, 2, 3, 4)
            for n in (1, 2) for mode in ("full", "verdict")])
 
 
-def python_runs_at(model: str, k: int, n: int, asked: bool) -> bool:
+def python_runs_at(model: str, k: int, n: int, asked: bool, explored: int | None = None) -> bool:
     """Whether the Python engine runs this size: always when --engines names it, else only
-    where SPIN's recorded whole space is small."""
-    return asked or SPIN_STATES.get((model, k, n), PYTHON_MAX_STATES + 1) <= PYTHON_MAX_STATES
+    where the native run explored (or, without one, SPIN's recorded whole space has) at
+    most PYTHON_MAX_STATES states."""
+    size = explored if explored is not None else SPIN_STATES.get((model, k, n))
+    return asked or (size is not None and size <= PYTHON_MAX_STATES)
 
 
 def run_size(model, k, n, mode, engines, python_asked, have_spin, timeout) -> list:
     runs = [run_spin(model, k, n, mode, timeout)] if have_spin else []
+    native = None
+    if "native" in engines:  # first: its state count tells whether Python can follow
+        native = run_tcpcheck(model, k, n, mode, "native", timeout)
+    explored = native.states if native is not None and not native.fell_back else None
     python = None
-    if "python" in engines and python_runs_at(model, k, n, python_asked):
+    if "python" in engines and python_runs_at(model, k, n, python_asked, explored):
         python = run_tcpcheck(model, k, n, mode, "python", timeout)
-    if "native" in engines:
-        runs.append(with_fallback(run_tcpcheck(model, k, n, mode, "native", timeout), python))
-    return runs + ([python] if python else [])
+    shown = [with_fallback(native, python)] if native is not None else []
+    return runs + shown + ([python] if python else [])
 
 
 def parse_engines(text: str) -> tuple:

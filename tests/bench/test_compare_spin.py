@@ -202,3 +202,9 @@ def test_the_plot_takes_native_whole_space_runs_only():
     assert plot_spin.series(runs, "three_way", "native", "seconds") == {3: [(3, 5.0)]}
     assert plot_spin.series(runs, "three_way", "spin", "cached_seconds") == {3: [(3, 9.0)]}
     assert plot_spin.series(runs, "teardown", "native", "seconds") == {}
+
+
+def test_a_verdict_search_that_native_found_small_runs_in_python_too():
+    # two_way K=3 N=3: a whole space of 2.9 M states, but breadth-first stops at 177
+    assert compare_spin.python_runs_at("two_way", 3, 3, asked=False, explored=177)
+    assert not compare_spin.python_runs_at("teardown", 1, 1, asked=False, explored=10**6)
