@@ -319,6 +319,8 @@ def check_verdict(mode: str, properties: list) -> dict:
 def with_fallback(native: Run, python: Run | None) -> Run:
     """A refused native run shown with the Python run's figures (what `--engine auto`
     does), or with none when the Python engine did not run at this size."""
-    if not native.fell_back or python is None:
+    if not native.fell_back:
         return native
+    if python is None:  # the refusal's own time and memory measure no search
+        return replace(native, seconds=None, peak_mb=None, cold_peak_mb=None)
     return replace(python, tool=native.tool, backend=FALLBACK, note=native.note)

@@ -125,6 +125,7 @@ def test_a_native_refusal_shows_the_python_runs_figures_as_the_fallback():
     assert spin_table.engine_label(shown) == "native (python fallback)"
     alone = spin_runs.with_fallback(refused, None)  # the Python engine did not run this size
     assert "not run at this size" in spin_table.verdict_text(alone)
+    assert alone.seconds is None and spin_table.time_ratio(alone, SPIN) is None
     out = spin_table.render_text([shown])
     assert "native refused the model" in out.replace("engine ", "")
 
