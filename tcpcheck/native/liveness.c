@@ -79,7 +79,14 @@ static int live_state(int64_t index, const int64_t *S) {
     return unsupported;
 }
 
-static void live_begin(int64_t index) { if (!live_nomem) live_lo[index] = (int64_t)live_nedges; }
+/* the state whose edges are being recorded: its received segments lie in it (not
+ * runtime.c's `expanding`, which the search moves on to the next state ahead of time) */
+static const int64_t *live_from;
+
+static void live_begin(int64_t index, const int64_t *S) {
+    live_from = S;
+    if (!live_nomem) live_lo[index] = (int64_t)live_nedges;
+}
 
 static uint64_t live_hash(const int64_t *row) {
     uint64_t h = 0x9E3779B97F4A7C15ull;
@@ -102,7 +109,7 @@ static int live_key_table_grow(void) {
     return 1;
 }
 
-/* the id of the key of successor s (of the state being expanded, `expanding`) */
+/* the id of the key of successor s (of the state `live_from`) */
 static int64_t live_key_of(const succ_t *s) {
     int64_t row[KW];
     memset(row, 0, sizeof row);
@@ -112,7 +119,7 @@ static int64_t live_key_of(const succ_t *s) {
         row[2] = s->kind == K_FIRE ? s->t : -1;
         if (s->segoff >= 0) {
             row[3] = 1;
-            memcpy(row + 4, expanding + s->segoff, (SEGW - 1) * 8);
+            memcpy(row + 4, live_from + s->segoff, (SEGW - 1) * 8);
         }
     }
     if (!live_key_table && !live_key_table_grow()) return -1;

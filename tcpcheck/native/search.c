@@ -397,7 +397,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
                 if (PROP_KIND[p] == PK_DEADLOCK && wants(p))
                     violated(p, 0, (int64_t)current, -1, 0, (int64_t)current);
         }
-        if (live_on) live_begin((int64_t)current);
+        if (live_on) live_begin((int64_t)current, x->S);
         prefetch_matches(x);
         /* the next state, while those arrive (not under a depth limit: it might be cut) */
         ahead->index = -1;
