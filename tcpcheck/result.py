@@ -21,6 +21,8 @@ HOLDS, VIOLATED, REACHED, UNREACHABLE, NOT_VERIFIED = (
     "holds", "violated", "reached", "unreachable", "not_verified")
 FAILING = (VIOLATED, UNREACHABLE)
 
+LEMMA = "lemma"  # the kind under which a model's lemmas are reported beside its properties
+
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 # The detail of a property left NOT_VERIFIED because the run stopped, by stop reason; the

@@ -50,7 +50,7 @@ from dataclasses import dataclass, replace
 
 from tcpcheck.diagnostics import UsageError, did_you_mean
 from tcpcheck.engine.search import BreadthFirst, Observer, SearchLimits, StopSearch
-from tcpcheck.explicit.checker import LEMMA
+from tcpcheck.result import LEMMA
 from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.explicit.decode import Decoder
 from tcpcheck.explicit.semantics import DISCARD, DUPLICATE, FIRE, LOSE, DomainViolation, Semantics

@@ -12,7 +12,7 @@ import argparse
 from tcpcheck.commands._common import (CheckProgress, add_engine_option, add_memory_option, check_property_names,
                                        is_terminal, load_model, positive_float,
                                        positive_int, write_output)
-from tcpcheck.explain.lang import LANGUAGES
+from tcpcheck.render.lang import LANGUAGES
 from tcpcheck.engine import registry
 from tcpcheck.explicit import CheckOptions
 from tcpcheck.render import report as render_report

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from tcpcheck.diagnostics import UsageError, did_you_mean
 from tcpcheck.explain.conclusions import closing, not_verified, opening, reason_sentences
-from tcpcheck.explain.lang import LANGUAGES
+from tcpcheck.render.lang import LANGUAGES
 from tcpcheck.explain.reasons import Limits, Reasons, find_reasons
 from tcpcheck.explain.story import tell
 from tcpcheck.explain.words import Words

@@ -1,6 +1,6 @@
 """Facts -> sentences, in one language: pure functions over the records of
 :mod:`~tcpcheck.explain.story`, :mod:`~tcpcheck.explain.verdict` and
-:mod:`~tcpcheck.explain.reasons`, with the templates of :mod:`~tcpcheck.explain.lang`.
+:mod:`~tcpcheck.explain.reasons`, with the templates of :mod:`~tcpcheck.render.lang`.
 
 Every name, doc string and expression comes from the model; this module only arranges
 them.  State names are written as RFC 9293 does (``SYN-SENT`` for ``SYN_SENT``).
@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from tcpcheck.explain.lang import TABLES, ZH_ENDPOINTS
+from tcpcheck.render.lang import TABLES, ZH_ENDPOINTS
 from tcpcheck.explain.story import SegmentFact, StepFact
 from tcpcheck.model import ir
 

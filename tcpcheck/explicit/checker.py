@@ -27,13 +27,12 @@ from tcpcheck.explicit.decode import Decoder
 from tcpcheck.explicit.semantics import FIRE, TICK, DomainViolation, Semantics
 from tcpcheck.limits import Watch
 from tcpcheck.model import ir
-from tcpcheck.result import (FAILING, HOLDS, NOT_VERIFIED, REACHED, STOP_DETAILS, STOPPED,
+from tcpcheck.result import (FAILING, HOLDS, LEMMA, NOT_VERIFIED, REACHED, STOP_DETAILS, STOPPED,
                              UNREACHABLE, VIOLATED, CheckResult, Coverage, FairnessHint,
                              PropertyResult, Stats)
 from tcpcheck.trace.records import Step
 
 DOMAINS = "domains"  # the built-in property: every variable stays in its domain
-LEMMA = "lemma"  # the kind under which lemmas are reported
 # Why a violated lemma matters: it is a bug in the lemma, not (yet) in the protocol.
 LEMMA_VIOLATED = ("the lemma is false in a reachable state, so it cannot serve as an "
                   "induction strengthening; fix the lemma")

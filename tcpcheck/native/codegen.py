@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tcpcheck.explicit.checker import LEMMA
+from tcpcheck.result import LEMMA
 from tcpcheck.explicit.compile import VAR_BASE
 from tcpcheck.model import ir
 from tcpcheck.native import graph as graph_mod

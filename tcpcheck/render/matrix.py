@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from tcpcheck import __version__
 from tcpcheck.analyses.compare import Cell, Column, Matrix
-from tcpcheck.explicit.checker import LEMMA
 from tcpcheck.render.json import SCHEMA_VERSION
+from tcpcheck.result import LEMMA
 
 CORNER, EXPLORED = "property", "explored"
 WORDS = {"holds": "holds", "violated": "violated", "reached": "reached",

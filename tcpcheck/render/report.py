@@ -22,7 +22,7 @@ import importlib.util
 import json
 import re
 
-from tcpcheck.explain.lang import TABLES
+from tcpcheck.render.lang import TABLES
 from tcpcheck.model import ir
 from tcpcheck.render import json as render_json
 from tcpcheck.render import steps as render_steps
@@ -40,7 +40,7 @@ SCRIPT_LABELS = ("report_position", "report_loop", "report_in_flight", "report_n
 
 class Labels:
     """The page's words in one language: the table of the explanations
-    (tcpcheck/explain/lang.py), so the report and ``explain`` say things alike."""
+    (tcpcheck/render/lang.py), so the report and ``explain`` say things alike."""
 
     def __init__(self, lang: str = "en"):
         self.lang = lang

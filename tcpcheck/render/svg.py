@@ -36,7 +36,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from tcpcheck.explain.lang import TABLES
+from tcpcheck.render.lang import TABLES
 from tcpcheck.render.chart import event_label
 from tcpcheck.render.journeys import (ARRIVED, DISCARDED, DROPPED, EXPIRED, IN_FLIGHT, LOST,
                                       Journey, by_step, journeys)
@@ -148,7 +148,7 @@ class _Label:
 
 def svg(trace: Trace, *, title: str | None = None, lang: str = "en") -> str:
     """``trace`` as an SVG document (see the module doc for its structure), its own words
-    (the title, a segment's fate) in ``lang`` (tcpcheck/explain/lang.py).  No two texts
+    (the title, a segment's fate) in ``lang`` (tcpcheck/render/lang.py).  No two texts
     (or state boxes) overlap and all lie inside the drawing, by :func:`text_box`'s measure:
     the lifelines, then the steps, are drawn further apart until every segment's label
     finds a free place (see :func:`_place` for a label that finds none even then)."""

@@ -1,6 +1,6 @@
 """The report in another language: every word of the page's own (headings, table, buttons,
 verdicts, statistics, the script's labels, each step's description) comes from the table
-of the explanations (tcpcheck/explain/lang.py); the model's own text stays as written."""
+of the explanations (tcpcheck/render/lang.py); the model's own text stays as written."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from tcpcheck.cli import main
 from tcpcheck.explain import explain, step_sentences
-from tcpcheck.explain.lang import EN, ZH
+from tcpcheck.render.lang import EN, ZH
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.loader import load_file
 from tcpcheck.render import report as render_report

@@ -1,4 +1,6 @@
-"""The sentence templates of explanations, one table per language.
+"""The words tcpcheck's output speaks, one table per language: the sentence templates of
+explanations and the labels of the report and the charts (here, among the renderers, so
+that explain and render both use them and neither imports the other's way back).
 
 Every key of :data:`EN` is in :data:`ZH`; placeholders are ``str.format`` fields filled in
 by :mod:`tcpcheck.explain.words`.  Model text (state, transition, property and endpoint
