@@ -8,10 +8,12 @@ from __future__ import annotations
 import argparse
 import time
 
-from tcpcheck.commands._common import (CheckProgress, add_memory_option, check_property_names,
-                                       is_terminal, load_model, positive_float, positive_int)
+from tcpcheck.commands._common import (CheckProgress, add_engine_option, add_memory_option,
+                                       check_property_names, is_terminal, load_model,
+                                       positive_float, positive_int)
+from tcpcheck.engine import registry
 from tcpcheck.explain import LANGUAGES, Limits, check_language, explain_property
-from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.explicit import CheckOptions
 from tcpcheck.render import json as render_json
 from tcpcheck.render import report as render_report
 from tcpcheck.result import EXIT_INCOMPLETE
@@ -24,11 +26,13 @@ examples:
   tcpcheck explain models/two_way_handshake.tcp                 why the old SYN is accepted
   tcpcheck explain models/two_way_handshake.tcp --lang zh       the same, in Chinese
   tcpcheck explain models/three_way_handshake.tcp -p no_stale_accept   why it holds
+  tcpcheck explain models/two_way_handshake.tcp --engine python the reference engine throughout
 
 A holding property is explained by ablation: each guard conjunct and `choose` condition is
 replaced by true (and, where that can matter, each transition removed), and the property is
 checked again on that variant, with at most --variant-states states ({DEFAULT_VARIANT_STATES:,}
 by default).  A variant stopped by that limit is reported as not decided, never as a reason.
+The model and every variant are checked by the engine --engine names (as for check).
 
 exit codes: as `tcpcheck check`: 0 all hold, 1 one is violated, 2 bad model or usage,
             3 stopped at a limit before every property was verified
@@ -58,6 +62,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
                    help="override a constant or a setting, as for check (repeatable)")
     add_memory_option(p)
+    add_engine_option(p)
     p.add_argument("--json", action="store_true",
                    help="print {property, status, lang, sentences} per property as JSON")
 
@@ -69,12 +74,14 @@ def run(args, stdout, stderr) -> int:
     names = tuple(args.property) if args.property else tuple(p.name for p in model.properties)
     started = time.monotonic()
     progress = CheckProgress(stderr) if is_terminal(stderr) and not args.json else None
-    result = check(model, CheckOptions(properties=names, max_states=args.max_states,
-                                       timeout=args.timeout, max_memory_mb=args.max_memory,
-                                       progress=progress))
+    notice = _once(stderr)
+    options = CheckOptions(properties=names, max_states=args.max_states, timeout=args.timeout,
+                           max_memory_mb=args.max_memory, progress=progress)
+    result = registry.check(model, options, args.engine, notice)
     checked = time.monotonic() - started
     limits = Limits(args.variant_states, args.variant_timeout, args.max_memory,
-                    progress=progress.with_label if progress else None)
+                    progress=progress.with_label if progress else None,
+                    engine=args.engine, notice=notice)
     # domains is explained only when it failed: "every value stays in its domain" has no
     # transition to thank, and it is not a property the user asked about
     shown = [p for p in result.properties if p.name != "domains" or p.status == "violated"]
@@ -92,6 +99,18 @@ def run(args, stdout, stderr) -> int:
     return result.exit_code
 
 
+def _once(stderr):
+    """A notice that writes each distinct line once: with ``auto`` and no compiler, the
+    model and every variant would each say "note: using the Python engine: ..."."""
+    said = set()
+
+    def notice(text: str) -> None:
+        if text not in said:
+            said.add(text)
+            stderr.write(text + "\n")
+    return notice
+
+
 def _text(model, explanations, results, lang: str) -> str:
     """The sentences under a heading per property; the headings' words in ``lang`` too (the
     report's, from the same table: "holds within the bounds (...)" included)."""
@@ -107,16 +126,27 @@ def _timing(result, explanations, checked: float) -> str:
     """How long it took: the check, and the ablation (variants and their states)."""
     ablations = [a for e in explanations if e.reasons for a in e.reasons.ablations]
     seconds = sum(e.reasons.seconds for e in explanations if e.reasons)
-    line = f"checked in {checked:.2f} s ({result.stats.states:,} states)"
+    line = f"checked in {checked:.2f} s ({result.stats.states:,} states, {result.backend} engine)"
     if ablations:
         states = sum(a.states for a in ablations)
         line += (f"; ablation: {len(ablations)} variants, {states:,} states, "
-                 f"{seconds:.2f} s")
+                 f"{seconds:.2f} s, {_engines(explanations)} engine")
     return line
 
 
+def _engines(explanations) -> str:
+    """The engines that checked the variants: "native", "python", or both with "+" (auto
+    fell back for some)."""
+    used = dict.fromkeys(name for e in explanations if e.reasons for name in e.reasons.engines)
+    return "+".join(used)
+
+
 def _json(model, lang: str, explanations, result) -> dict:
+    # "backend" as in check's JSON: the engine that checked the model; each explanation's
+    # "ablation_engines" the ones that checked its variants ([] when it ran no ablation)
     return {"schema": render_json.SCHEMA_VERSION, "model": model.name, "file": model.file,
-            "lang": lang, "exit_code": result.exit_code,
+            "lang": lang, "exit_code": result.exit_code, "backend": result.backend,
             "explanations": [{"property": e.property, "status": e.status, "lang": e.lang,
-                              "sentences": list(e.sentences)} for e in explanations]}
+                              "sentences": list(e.sentences),
+                              "ablation_engines": list(e.reasons.engines if e.reasons else ())}
+                             for e in explanations]}

@@ -3,7 +3,8 @@ without which it would not, found by ablation.
 
 For each candidate, the frozen model is rebuilt with one thing taken away
 (:func:`dataclasses.replace` on the IR) and the explicit checker is run on that one
-property, with a state limit:
+property, with a state limit, through tcpcheck.engine.registry (the native engine where it
+can, the Python reference otherwise: the same outcomes either way):
 
 * a **check**: one conjunct of a transition's guard, or of a ``choose ... where``
   condition, replaced by ``true``;
@@ -38,7 +39,8 @@ import dataclasses
 import time
 from dataclasses import dataclass, field
 
-from tcpcheck.explicit import CheckOptions, check
+from tcpcheck.engine import registry
+from tcpcheck.explicit import CheckOptions
 from tcpcheck.model import ir
 from tcpcheck.render.values import expr_text
 from tcpcheck.result import HOLDS, REACHED, UNREACHABLE, VIOLATED, PropertyResult
@@ -60,6 +62,10 @@ class Limits:
     # called as each variant's check goes on: (what is ablated, states, transitions, depth,
     # queue, seconds); None: quiet
     progress: object = field(default=None, compare=False)
+    # which explicit engine checks the variants (tcpcheck.engine.registry.CHOICES), and who
+    # hears its notes ("note: using the Python engine: ..."); None: quiet
+    engine: str = "auto"
+    notice: object = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,7 @@ class Ablation:
     seconds: float
     detail: str | None = None
     stop_reason: str | None = None  # why the variant's check stopped, when it did
+    engine: str = "python"  # the engine that checked the variant (CheckResult.backend)
 
 
 # Stops that are not the per-variant limits: the whole search was cut off, so "a larger
@@ -118,6 +125,11 @@ class Reasons:
         """Why the search was cut off before every variant was decided (a signal, the
         memory limit), or None."""
         return next((a.stop_reason for a in self.ablations if a.stop_reason in CUT_OFF), None)
+
+    @property
+    def engines(self) -> tuple:
+        """The engines that checked the variants, each once, in the order first used."""
+        return tuple(dict.fromkeys(a.engine for a in self.ablations))
 
 
 def find_reasons(model: ir.Model, result: PropertyResult, limits: Limits = Limits(),
@@ -289,7 +301,7 @@ def _run(model: ir.Model, name: str, c: Candidate, wanted: str, limits: Limits) 
     options = CheckOptions(properties=(name,), max_states=limits.max_states,
                            timeout=limits.timeout, max_memory_mb=limits.max_memory_mb,
                            progress=report)
-    result = check(variant(model, c), options)
+    result = registry.check(variant(model, c), options, limits.engine, limits.notice)
     p = result.get(name)
     if p.status == wanted:
         outcome = REASON
@@ -302,4 +314,4 @@ def _run(model: ir.Model, name: str, c: Candidate, wanted: str, limits: Limits) 
     return Ablation(c, endpoint.name, endpoint.transitions[c.transition], text, check_expr,
                     outcome, p.status, p.trace if outcome == REASON else None,
                     result.stats.states, time.monotonic() - started, p.detail,
-                    None if result.complete else result.stop_reason)
+                    None if result.complete else result.stop_reason, result.backend)
