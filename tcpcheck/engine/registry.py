@@ -4,7 +4,8 @@ An engine explores a model and returns the CheckResult of tcpcheck.result; every
 gives the same verdicts, counts and runs (the native one is tested against the Python one
 on every shipped model and on generated ones).  Each is named by the module that holds its
 ``ENGINE`` and loaded only when asked for, so that this module imports no engine (the
-native one loads ctypes and may run the C compiler).
+native one loads ctypes and may run the C compiler).  Its users: ``tcpcheck check`` and
+``tcpcheck explain`` (the model, and each ablation variant in tcpcheck.explain.reasons).
 
     native   tcpcheck.native     the search generated as C (every property kind, liveness
                                  judged on the graph it records; needs a C compiler)

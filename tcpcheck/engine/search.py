@@ -1,7 +1,8 @@
 """The one breadth-first search of the explicit engine, and of every analysis built on it.
 
-``tcpcheck check`` (tcpcheck.explicit.checker), ``diff`` and ``scan`` (tcpcheck.analyses) all
-explore the same way: states stored once, by index, with the parent and the action that first
+``tcpcheck check`` (tcpcheck.explicit.checker), ``explain``'s ablation when the Python engine
+runs it (tcpcheck.explain.reasons, through tcpcheck.engine.registry), ``diff`` and ``scan``
+(tcpcheck.analyses) all explore the same way: states stored once, by index, with the parent and the action that first
 reached them (so a shortest run to any state can be rebuilt), in breadth-first order, with
 the same limits looked at the same way.  What each of them does with the states and edges it
 meets is an :class:`Observer`; the search itself knows nothing of properties.
