@@ -25,6 +25,7 @@ COMMANDS = {
     "compare": ["compare", THREE, TW, "--engine", "python", "--timeout", "1.2"],
     "diff": ["diff", TW, "models/variants/rfc1337_fix.tcp", "--set", "channel.capacity=3",
              "--timeout", "1.2"],
+    "simulate": ["simulate", THREE, "--runs", "1000000", "--timeout", "2"],
     "scan": ["scan", "models/rfc9293.tcp", "--timeout", "2", "--max-states", "10000000"],
     "report": ["report", THREE, "-o", "{tmp}/report.html", "--engine", "python", "--timeout", "2"],
 }
