@@ -53,3 +53,14 @@ def test_synth_on_a_terminal_shows_progress_and_stops_on_ctrl_c():
     assert run.progress_shown and run.signalled, run.output
     assert "Traceback" not in run.output and "internal error" not in run.output, run.output
     assert run.code == 3, run.output
+
+
+def test_simulate_on_a_terminal_stops_on_ctrl_c_not_verified():
+    import signal
+
+    run = run_on_terminal(["simulate", THREE, "-p", "no_stale_accept", "--runs", "10000000"],
+                          signum=signal.SIGINT)
+    assert run.progress_shown and run.signalled, run.output
+    assert "Traceback" not in run.output and "internal error" not in run.output, run.output
+    assert "not verified" in run.output and "holds" not in run.output.lower(), run.output
+    assert run.code == 3, run.output
