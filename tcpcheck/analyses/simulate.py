@@ -88,7 +88,7 @@ class _Walker:
         self.rare = weighting == "rare"
         self.found: dict = {}  # property name -> the shortest walk length that broke it
         self.seen: set = set()
-        self.runs_done = self.steps = 0
+        self.runs_done = self.steps = self.ticks = 0
 
     def walk_all(self, runs, depth, progress):
         try:
@@ -128,10 +128,14 @@ class _Walker:
         if not self.rare:
             return moves[self.rng.randrange(len(moves))]
         fired = self.judge.coverage
-        # rare: weight a firing by 1/(1+times fired so far), time steps like an unfired one
-        weights = [1.0 / (1 + fired.get(tuple(a[1:3]), 0)) if a[0] == FIRE else 1.0
+        # rare: weight a move by 1/(1+times its kind was taken so far); time steps count as
+        # one kind, else their constant weight would crowd out every well-used transition
+        weights = [1.0 / (1 + (fired.get(tuple(a[1:3]), 0) if a[0] == FIRE else self.ticks))
                    for a, _ in moves]
-        return self.rng.choices(moves, weights)[0]
+        action, state = self.rng.choices(moves, weights)[0]
+        if action[0] != FIRE:
+            self.ticks += 1
+        return action, state
 
     def _state(self, length, state):
         self.seen.add(state)

@@ -80,3 +80,11 @@ def test_bad_input_is_exit_2():
     assert cli(TWO, "-p", "nope")[0] == 2
     assert cli("no/such/model.tcp")[0] == 2
     assert cli(TWO, "--weighting", "heavy")[0] == 2
+
+
+def test_rare_weighting_fires_more_transitions_than_uniform():
+    model = load_file(THREE, {})
+    fired = lambda w: sum(1 for c in simulate(model, runs=300, depth=50, weighting=w,
+                                               properties=("no_stale_accept",)).coverage
+                          if c.fired)
+    assert fired("rare") > fired("uniform")
