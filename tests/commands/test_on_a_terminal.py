@@ -25,6 +25,7 @@ COMMANDS = {
     "compare": ["compare", THREE, TW, "--engine", "python", "--timeout", "1.2"],
     "diff": ["diff", TW, "models/variants/rfc1337_fix.tcp", "--set", "channel.capacity=3",
              "--timeout", "1.2"],
+    "simulate": ["simulate", THREE, "--runs", "1000000", "--timeout", "2"],
     "scan": ["scan", "models/rfc9293.tcp", "--timeout", "2", "--max-states", "10000000"],
     "report": ["report", THREE, "-o", "{tmp}/report.html", "--engine", "python", "--timeout", "2"],
 }
@@ -51,4 +52,15 @@ def test_synth_on_a_terminal_shows_progress_and_stops_on_ctrl_c():
                            "no_old_segment_confusion", "--param", "TW"], signum=signal.SIGINT)
     assert run.progress_shown and run.signalled, run.output
     assert "Traceback" not in run.output and "internal error" not in run.output, run.output
+    assert run.code == 3, run.output
+
+
+def test_simulate_on_a_terminal_stops_on_ctrl_c_not_verified():
+    import signal
+
+    run = run_on_terminal(["simulate", THREE, "-p", "no_stale_accept", "--runs", "10000000"],
+                          signum=signal.SIGINT)
+    assert run.progress_shown and run.signalled, run.output
+    assert "Traceback" not in run.output and "internal error" not in run.output, run.output
+    assert "not verified" in run.output and "holds" not in run.output.lower(), run.output
     assert run.code == 3, run.output

@@ -1,0 +1,83 @@
+"""``tcpcheck simulate MODEL``: random walks from the initial state that judge every
+safety property and goal on the way; a violation found is shortened to a shortest run.
+A simulation never proves: without a violation the exit code is 3 (not verified)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from tcpcheck.analyses.simulate import WEIGHTINGS, simulate
+from tcpcheck.commands._common import (ProgressLine, add_engine_option, check_property_names,
+                                       is_terminal, load_model, positive_float, positive_int)
+from tcpcheck.render import json as render_json
+from tcpcheck.render import simulate as render_simulate
+from tcpcheck.render.chart import use_color
+from tcpcheck.render.formats import DEFAULT_FORMAT, TEXT_FORMATS
+
+NAME = "simulate"
+ORDER = 1
+
+EXAMPLES = """\
+examples:
+  tcpcheck simulate models/two_way_handshake.tcp        finds the stale-SYN violation
+  tcpcheck simulate MODEL --runs 1000 --depth 50 --seed 7
+  tcpcheck simulate MODEL --weighting rare              favour transitions fired least
+  tcpcheck simulate MODEL --json                        machine-readable result
+
+exit codes: 1 a property is violated, 2 bad model or usage, 3 no violation found (a
+            simulation never verifies a property, so this is "not verified"), 4 internal error
+"""
+
+
+def add_parser(subparsers) -> None:
+    c = subparsers.add_parser(NAME, help="random runs of a model that look for violations "
+                              "(never proves a property)", epilog=EXAMPLES,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("model", help="a .tcp model file")
+    c.add_argument("--property", "-p", action="append", metavar="NAME",
+                   help="judge only this property (repeatable)")
+    c.add_argument("--runs", type=positive_int, default=100, metavar="N",
+                   help="number of random walks (default 100)")
+    c.add_argument("--depth", type=positive_int, default=100, metavar="D",
+                   help="steps per walk at most (default 100)")
+    c.add_argument("--seed", type=int, default=0, metavar="S",
+                   help="random seed (default 0): the same seed gives the same runs")
+    c.add_argument("--weighting", choices=WEIGHTINGS, default="uniform",
+                   help="uniform: every enabled move alike; rare: favour the transitions "
+                        "fired least so far (for coverage)")
+    c.add_argument("--timeout", type=positive_float, metavar="S", help="stop after S seconds")
+    c.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
+                   help="override a constant or a setting (repeatable)")
+    c.add_argument("--json", action="store_true", help="print the result as JSON")
+    c.add_argument("--full", action="store_true",
+                   help="show every variable at every step, not only the ones that changed")
+    c.add_argument("--format", choices=TEXT_FORMATS, default=DEFAULT_FORMAT,
+                   dest="trace_format", help="how runs are printed: chart, steps or rfc")
+    add_engine_option(c)
+
+
+class SimulationProgress(ProgressLine):
+    def __call__(self, done, runs, steps, states, seconds) -> None:
+        self.show(f"  {done:,} of {runs:,} runs, {steps:,} steps, {states:,} states, "
+                  f"{seconds:.0f} s")
+
+
+def run(args, stdout, stderr) -> int:
+    model = load_model(args.model, stderr, args.overrides)
+    check_property_names(model, args.property)
+    progress = SimulationProgress(stderr) if is_terminal(stderr) and not args.json else None
+    result = simulate(model, runs=args.runs, depth=args.depth, seed=args.seed,
+                      weighting=args.weighting, timeout=args.timeout,
+                      properties=tuple(args.property) if args.property else None,
+                      progress=progress, engine=args.engine,
+                      notice=lambda text: stderr.write(text + "\n"))
+    if progress:
+        progress.clear()
+    if args.json:
+        stdout.write(render_json.dumps(render_simulate.data(result, model)) + "\n")
+    else:
+        color = args.trace_format == "chart" and use_color(stdout, os.environ)
+        stdout.write(render_simulate.text(result, trace_format=args.trace_format,
+                                          full=args.full, color=color) + "\n")
+    return result.exit_code

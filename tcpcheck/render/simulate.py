@@ -1,0 +1,74 @@
+"""The result of ``tcpcheck simulate`` as text and as JSON.  A simulation never proves a
+property, so the words used for what was not found are "not verified", never "holds"."""
+
+from __future__ import annotations
+
+from tcpcheck import __version__
+from tcpcheck.render import json as render_json
+from tcpcheck.render.formats import render_trace
+
+NEVER_FIRED_SHOWN = 6  # never-fired transitions listed by name before "and N more"
+
+
+def text(result, *, trace_format: str = "chart", full: bool = False,
+         color: bool = False) -> str:
+    lines = [f"simulation of {result.model}: {result.runs_done} of {result.runs} runs of "
+             f"depth up to {result.depth}, seed {result.seed}, weighting {result.weighting}"]
+    for p in result.properties:
+        lines.append(f"  {p.name}: {_status(p, result)}")
+        if p.trace is not None:
+            lines.append(render_trace(p.trace, trace_format, full=full, color=color))
+    for name in result.liveness:
+        lines.append(f"  {name}: not judged (a liveness property; random walks cannot "
+                     "judge it, use `tcpcheck check`)")
+    if result.stop_reason is not None:
+        lines.append(f"stopped early ({result.stop_reason}): partial result, not verified")
+    lines.append(coverage(result))
+    return "\n".join(lines)
+
+
+def _status(p, result) -> str:
+    if p.status == "violated":
+        how = (f"a shortest run has {len(p.trace)} steps (bounded search up to the "
+               f"{p.found_length} steps of the walk that found it)" if p.shortest
+               else f"found by a walk of {p.found_length} steps")
+        return f"VIOLATED: {how}" + (f"; {p.detail}" if p.detail else "")
+    if p.status == "reached":
+        return f"reached (witness of {len(p.trace) if p.trace else p.found_length} steps)"
+    what = "not reached" if p.kind == "reachable" else "no violation found"
+    return (f"{what} in {result.runs_done} runs of depth {result.depth}: not verified "
+            "(a simulation explores only some runs)")
+
+
+def coverage(result) -> str:
+    fired = [c for c in result.coverage if c.fired]
+    never = [f"{c.endpoint}.{c.transition}" for c in result.coverage if not c.fired]
+    line = (f"coverage: {len(fired)} of {len(result.coverage)} transitions fired, "
+            f"{result.states_seen:,} distinct states seen, {result.runs_done} runs, "
+            f"{result.steps:,} steps, {result.seconds:.2f} s")
+    if never:
+        shown = ", ".join(never[:NEVER_FIRED_SHOWN])
+        more = len(never) - NEVER_FIRED_SHOWN
+        line += f"\nnever fired: {shown}" + (f" and {more} more" if more > 0 else "")
+    return line
+
+
+def data(result, model) -> dict:
+    return {
+        "schema": render_json.SCHEMA_VERSION, "tcpcheck": __version__, "command": "simulate",
+        "model": result.model, "file": model.file, "overrides": render_json.overrides(model),
+        "seed": result.seed, "weighting": result.weighting, "runs": result.runs,
+        "runs_done": result.runs_done, "depth": result.depth,
+        "stop_reason": result.stop_reason, "exit_code": result.exit_code,
+        "verified": False,  # a simulation never verifies
+        "properties": [{"name": p.name, "kind": p.kind, "status": p.status,
+                        "found_length": p.found_length, "shortest": p.shortest,
+                        "detail": p.detail,
+                        "trace": render_json.trace(p.trace) if p.trace else None}
+                       for p in result.properties],
+        "not_judged": list(result.liveness),
+        "stats": {"steps": result.steps, "states_seen": result.states_seen,
+                  "seconds": round(result.seconds, 3),
+                  "coverage": [{"endpoint": c.endpoint, "transition": c.transition,
+                                "fired": c.fired} for c in result.coverage]},
+    }
