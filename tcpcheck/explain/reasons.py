@@ -141,7 +141,8 @@ def find_reasons(model: ir.Model, result: PropertyResult, limits: Limits = Limit
     prop = prop or model.get_property(result.name)
     wanted = _wanted(result.status)
     candidates, skipped = plan(model, prop, result)
-    ablations = tuple(_run(model, prop.name, c, wanted, limits) for c in candidates)
+    sizes = _Sizes()
+    ablations = tuple(_run(model, prop.name, c, wanted, limits, sizes) for c in candidates)
     return Reasons(prop.name, wanted, ablations, skipped, limits, time.monotonic() - started)
 
 
@@ -290,7 +291,31 @@ def check_of(model: ir.Model, c: Candidate):
     return None
 
 
-def _run(model: ir.Model, name: str, c: Candidate, wanted: str, limits: Limits) -> Ablation:
+# Under ``--engine auto`` a small variant is checked by the Python engine: every variant is
+# a new model, which the native engine would generate and compile afresh (0.5-1 s of cc),
+# longer than the Python engine takes for a few tens of thousands of states.  The first
+# variant found larger sends it and every later one to the engine auto chooses.
+SMALL_VARIANT = 30_000
+
+
+@dataclass
+class _Sizes:
+    large: bool = False  # a variant of this ablation outgrew SMALL_VARIANT
+
+
+def _check_variant(model: ir.Model, options: CheckOptions, limits: Limits, sizes: _Sizes):
+    if limits.engine == "auto" and not sizes.large:
+        cap = SMALL_VARIANT if options.max_states is None \
+            else min(options.max_states, SMALL_VARIANT)
+        trial = registry.check(model, dataclasses.replace(options, max_states=cap), "python")
+        if trial.stop_reason != "max-states" or cap == options.max_states:
+            return trial
+        sizes.large = True
+    return registry.check(model, options, limits.engine, limits.notice)
+
+
+def _run(model: ir.Model, name: str, c: Candidate, wanted: str, limits: Limits,
+         sizes: _Sizes) -> Ablation:
     started = time.monotonic()
     endpoint = model.endpoints[c.endpoint]
     report = None
@@ -301,7 +326,7 @@ def _run(model: ir.Model, name: str, c: Candidate, wanted: str, limits: Limits) 
     options = CheckOptions(properties=(name,), max_states=limits.max_states,
                            timeout=limits.timeout, max_memory_mb=limits.max_memory_mb,
                            progress=report)
-    result = registry.check(variant(model, c), options, limits.engine, limits.notice)
+    result = _check_variant(variant(model, c), options, limits, sizes)
     p = result.get(name)
     if p.status == wanted:
         outcome = REASON

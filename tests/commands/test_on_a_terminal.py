@@ -21,7 +21,7 @@ COMMANDS = {
     "check-native": ["check", THREE, "--engine", "native", "--set", "channel.capacity=3",
                      "--exhaustive", "--timeout", "2"],
     "prove": ["prove", THREE, "--engine", "bmc", "--timeout", "2.5"],
-    "explain": ["explain", THREE, "--timeout", "2"],
+    "explain": ["explain", THREE, "--timeout", "2", "--engine", "python"],
     "compare": ["compare", THREE, TW, "--engine", "python", "--timeout", "1.2"],
     "diff": ["diff", TW, "models/variants/rfc1337_fix.tcp", "--set", "channel.capacity=3",
              "--timeout", "1.2"],

@@ -25,7 +25,7 @@ COMMANDS = {
     "prove": (["prove", TW], "UNKNOWN"),
     "synth": (["synth", "models/time_wait_every_msl.tcp", "-p", "no_old_segment_confusion",
                "--param", "TW"], "stopped:"),
-    "explain": (["explain", THREE], "NOT VERIFIED"),
+    "explain": (["explain", THREE, "--engine", "python"], "NOT VERIFIED"),
     "compare": (["compare", THREE, TW, "models/rfc9293.tcp", "--engine", "python"], "not verified"),
     "diff": (["diff", TW, "models/variants/rfc1337_fix.tcp", "--set", "channel.capacity=3"],
              "not explored further"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -24,7 +25,7 @@ CASES = [
     (TWO_WAY, {}, None),
     (THREE_WAY, {"channel.capacity": 1}, "no_stale_accept"),
     (MODELS / "time_wait_every_msl.tcp", {}, "no_old_segment_confusion"),
-    (MODELS / "teardown_no_time_wait.tcp", {}, None),
+    (MODELS / "teardown_no_time_wait.tcp", {"channel.capacity": 1}, "second_connection"),
 ]
 
 
@@ -88,3 +89,18 @@ def test_the_timing_line_names_the_engines():
     done = tcpcheck(TWO_WAY, "--engine", "native")
     assert "(35 states, native engine)" in done.stderr
     assert done.stderr.rstrip().endswith("native engine")
+
+
+def test_auto_checks_small_variants_in_python_and_large_ones_natively(monkeypatch):
+    """Compiling every variant would cost more than checking it: under auto a variant that
+    fits SMALL_VARIANT states goes to Python; one that outgrows it moves the rest to auto's
+    choice, with the same outcomes as Python alone."""
+    from tcpcheck.explain import reasons
+    _, small = _explain(TWO_WAY, {}, None, "auto")
+    assert {e for x in small if x.reasons for e in x.reasons.engines} == {"python"}
+    monkeypatch.setattr(reasons, "SMALL_VARIANT", 50)
+    _, python = _explain(THREE_WAY, {"channel.capacity": 1}, "no_stale_accept", "python")
+    _, mixed = _explain(THREE_WAY, {"channel.capacity": 1}, "no_stale_accept", "auto")
+    assert [_outcomes(e) for e in mixed] == [_outcomes(e) for e in python]
+    if shutil.which(os.environ.get("CC", "cc")):
+        assert "native" in mixed[0].reasons.engines
