@@ -34,7 +34,9 @@ def _explain(path, overrides, name, engine):
     names = (name,) if name else None
     result = registry.check(model, CheckOptions(properties=names), engine)
     limits = Limits(engine=engine)
-    return result, [explain_property(model, p, "en", limits) for p in result.properties]
+    # as `tcpcheck explain` does: domains only when it failed (else 100 variants of nothing)
+    shown = [p for p in result.properties if p.name != "domains" or p.status == "violated"]
+    return result, [explain_property(model, p, "en", limits) for p in shown]
 
 
 def _outcomes(explanation) -> list:
