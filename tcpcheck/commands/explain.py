@@ -12,7 +12,8 @@ from tcpcheck.commands._common import (CheckProgress, add_engine_option, add_mem
                                        check_property_names, is_terminal, load_model,
                                        positive_float, positive_int)
 from tcpcheck.engine import registry
-from tcpcheck.explain import LANGUAGES, Limits, check_language, explain_property
+from tcpcheck.explain import (LANGUAGES, Limits, check_language, explain_property,
+                              explained_properties)
 from tcpcheck.explicit import CheckOptions
 from tcpcheck.render import json as render_json
 from tcpcheck.render import report as render_report
@@ -82,9 +83,7 @@ def run(args, stdout, stderr) -> int:
     limits = Limits(args.variant_states, args.variant_timeout, args.max_memory,
                     progress=progress.with_label if progress else None,
                     engine=args.engine, notice=notice)
-    # domains is explained only when it failed: "every value stays in its domain" has no
-    # transition to thank, and it is not a property the user asked about
-    shown = [p for p in result.properties if p.name != "domains" or p.status == "violated"]
+    shown = explained_properties(result)
     explanations = [explain_property(model, p, lang, limits) for p in shown]
     if progress:
         progress.clear()

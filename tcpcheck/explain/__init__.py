@@ -28,7 +28,7 @@ from tcpcheck.result import (HOLDS, NOT_VERIFIED, REACHED, UNREACHABLE, CheckRes
                              PropertyResult)
 
 __all__ = ["Explanation", "LANGUAGES", "Limits", "check_language", "explain", "explain_property",
-           "explain_result", "find_reasons", "step_sentences"]
+           "explain_result", "explained_properties", "find_reasons", "step_sentences"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,13 @@ def explain(model: ir.Model, property_result: PropertyResult, lang: str = "en",
     """Numbered sentences explaining one property result of ``model``.  For a holding
     property or a goal this runs the ablation, with ``limits`` for each variant."""
     return explain_property(model, property_result, lang, limits).sentences
+
+
+def explained_properties(result: CheckResult) -> list:
+    """The properties of ``result`` that ``tcpcheck explain`` explains: domains only when it
+    failed ("every value stays in its domain" has no transition to thank, and it is not a
+    property the user asked about)."""
+    return [p for p in result.properties if p.name != "domains" or p.status == "violated"]
 
 
 def explain_property(model: ir.Model, result: PropertyResult, lang: str = "en",

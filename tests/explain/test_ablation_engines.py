@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from engine_note import needs_cc
+from engine_note import has_compiler, needs_cc
 from tcpcheck.engine import registry
-from tcpcheck.explain import Limits, explain_property
+from tcpcheck.explain import Limits, explain_property, explained_properties
 from tcpcheck.explicit import CheckOptions
 
 from .explain_support import MODELS, ROOT, THREE_WAY, TWO_WAY, load
@@ -34,9 +33,8 @@ def _explain(path, overrides, name, engine):
     names = (name,) if name else None
     result = registry.check(model, CheckOptions(properties=names), engine)
     limits = Limits(engine=engine)
-    # as `tcpcheck explain` does: domains only when it failed (else 100 variants of nothing)
-    shown = [p for p in result.properties if p.name != "domains" or p.status == "violated"]
-    return result, [explain_property(model, p, "en", limits) for p in shown]
+    # what `tcpcheck explain` explains (domains only when it failed)
+    return result, [explain_property(model, p, "en", limits) for p in explained_properties(result)]
 
 
 def _outcomes(explanation) -> list:
@@ -104,5 +102,5 @@ def test_auto_checks_small_variants_in_python_and_large_ones_natively(monkeypatc
     _, python = _explain(THREE_WAY, {"channel.capacity": 1}, "no_stale_accept", "python")
     _, mixed = _explain(THREE_WAY, {"channel.capacity": 1}, "no_stale_accept", "auto")
     assert [_outcomes(e) for e in mixed] == [_outcomes(e) for e in python]
-    if shutil.which(os.environ.get("CC", "cc")):
+    if has_compiler():
         assert "native" in mixed[0].reasons.engines
