@@ -113,7 +113,10 @@ class _Walker:
         for step in range(1, depth + 1):
             if step % 64 == 0 and self.judge.watch.reason() is not None:
                 return False  # a time limit or a signal: this walk is cut short
-            moves = list(j._successors(step - 1, state))
+            succs = j._successors(step - 1, state)
+            if succs.error is not None:
+                j._error_move(step - 1, succs.error)
+            moves = list(succs)
             self._note(step - 1)
             if not moves:
                 return True
