@@ -109,7 +109,7 @@ def _header(model: ir.Model, result: CheckResult, words: Labels) -> str:
 def stats_text(result: CheckResult, words: Labels) -> str:
     """The statistics line (in English, the text output's :func:`stats_line`)."""
     s = result.stats
-    per_state = ("" if s.bytes_per_state is None else
+    per_state = ("" if not s.bytes_per_state else  # as stats_line: none for 0
                  words.t("report_per_state", bytes=f"{s.bytes_per_state:,.0f}"))
     return words.t("report_stats", states=words.count("report_states", s.states),
                    transitions=words.count("report_transitions", s.transitions),

@@ -192,7 +192,8 @@ def stats_line(result: CheckResult) -> str:
             f"diameter {s.diameter}, "
             f"{s.seconds:.2f} s ({s.states_per_second:,.0f} states/s), "
             f"peak memory {s.peak_memory_mb:.0f} MB"
-            + (f" ({per_state:,.0f} bytes per state)" if per_state is not None else ""))
+            # a small run reuses memory the process already had: nothing worth a figure
+            + (f" ({per_state:,.0f} bytes per state)" if per_state else ""))
 
 
 def stats_and_backend(result: CheckResult) -> str:
