@@ -109,8 +109,8 @@ def _header(model: ir.Model, result: CheckResult, words: Labels) -> str:
 def stats_text(result: CheckResult, words: Labels) -> str:
     """The statistics line (in English, the text output's :func:`stats_line`)."""
     s = result.stats
-    per_state = ("" if not s.bytes_per_state else  # as stats_line: none for 0
-                 words.t("report_per_state", bytes=f"{s.bytes_per_state:,.0f}"))
+    figure = render_text.per_state_figure(s)  # shown when the text output shows it
+    per_state = "" if figure is None else words.t("report_per_state", bytes=f"{figure:,.0f}")
     return words.t("report_stats", states=words.count("report_states", s.states),
                    transitions=words.count("report_transitions", s.transitions),
                    diameter=s.diameter, seconds=f"{s.seconds:.2f}",

@@ -185,14 +185,26 @@ def incomplete_note(result: CheckResult) -> str:
     return note
 
 
+# Below this many states the engines' fixed allocations (the C search's first table, the
+# interpreter's arenas) outweigh the states, and a per-state figure would mislead
+PER_STATE_MIN = 10_000
+
+
+def per_state_figure(stats) -> float | None:
+    """The bytes per state worth printing: None for a small run, or one that reused memory
+    the process already had (0)."""
+    if stats.states < PER_STATE_MIN or not stats.bytes_per_state:
+        return None
+    return stats.bytes_per_state
+
+
 def stats_line(result: CheckResult) -> str:
     s = result.stats
-    per_state = s.bytes_per_state
+    per_state = per_state_figure(s)
     return (f"{_count(s.states, 'state')}, {_count(s.transitions, 'transition')}, "
             f"diameter {s.diameter}, "
             f"{s.seconds:.2f} s ({s.states_per_second:,.0f} states/s), "
             f"peak memory {s.peak_memory_mb:.0f} MB"
-            # a small run reuses memory the process already had: nothing worth a figure
             + (f" ({per_state:,.0f} bytes per state)" if per_state else ""))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tcpcheck.render.text import stats_and_backend
+from tcpcheck.render.text import PER_STATE_MIN, stats_and_backend
 from tcpcheck.result import CheckResult, Stats
 
 
@@ -16,9 +16,9 @@ def test_bytes_per_state_are_the_stored_memory_over_the_states():
     assert line.endswith("peak memory 40 MB (64 bytes per state), python engine")
 
 
-def test_no_figure_when_nothing_was_measured_or_the_run_reused_memory():
-    for stored in (None, 0.0):
-        assert stats_and_backend(result(stored_mb=stored)).endswith(
+def test_no_figure_when_nothing_was_measured_the_run_reused_memory_or_is_small():
+    for stored, states in ((None, 10 ** 5), (0.0, 10 ** 5), (1.0, PER_STATE_MIN - 1)):
+        assert stats_and_backend(result(stored_mb=stored, states=states)).endswith(
             "peak memory 40 MB, python engine")
 
 
