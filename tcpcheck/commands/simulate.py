@@ -23,6 +23,7 @@ examples:
   tcpcheck simulate models/two_way_handshake.tcp        finds the stale-SYN violation
   tcpcheck simulate MODEL --runs 1000 --depth 50 --seed 7
   tcpcheck simulate MODEL --weighting rare              favour transitions fired least
+  tcpcheck simulate MODEL --runs 10000 --workers 4      the same runs, in 4 processes
   tcpcheck simulate MODEL --json                        machine-readable result
 
 exit codes: 1 a property is violated, 2 bad model or usage, 3 no violation found (a
@@ -47,6 +48,9 @@ def add_parser(subparsers) -> None:
                    help="uniform: every enabled move alike; rare: favour the transitions "
                         "fired least so far (for coverage)")
     c.add_argument("--timeout", type=positive_float, metavar="S", help="stop after S seconds")
+    c.add_argument("--workers", type=positive_int, default=1, metavar="N",
+                   help="walk in N processes (default 1); the runs and the result are the "
+                        "same for any N")
     c.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
                    help="override a constant or a setting (repeatable)")
     c.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -70,7 +74,7 @@ def run(args, stdout, stderr) -> int:
     result = simulate(model, runs=args.runs, depth=args.depth, seed=args.seed,
                       weighting=args.weighting, timeout=args.timeout,
                       properties=tuple(args.property) if args.property else None,
-                      progress=progress, engine=args.engine,
+                      progress=progress, engine=args.engine, workers=args.workers,
                       notice=lambda text: stderr.write(text + "\n"))
     if progress:
         progress.clear()

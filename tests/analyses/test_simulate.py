@@ -16,6 +16,7 @@ from tcpcheck.loader import load_file
 ROOT = Path(__file__).resolve().parents[2]
 TWO = str(ROOT / "models/two_way_handshake.tcp")
 THREE = str(ROOT / "models/three_way_handshake.tcp")
+RFC_SMALL = str(ROOT / "models/rfc9293.tcp")
 
 
 def cli(*args):
@@ -88,3 +89,32 @@ def test_rare_weighting_fires_more_transitions_than_uniform():
                                                properties=("no_stale_accept",)).coverage
                           if c.fired)
     assert fired("rare") > fired("uniform")
+
+
+def without_time(data: dict) -> dict:
+    data = json.loads(json.dumps(data))
+    del data["stats"]["seconds"]
+    return data
+
+
+def test_the_same_runs_and_result_for_any_number_of_workers():
+    # rare weighting too: a run sees only the coverage of the rounds before its own
+    for weighting in ("uniform", "rare"):
+        outputs = []
+        for workers in ("1", "2", "3"):
+            code, out, err = cli(RFC_SMALL, "--runs", "40", "--depth", "25", "--seed", "3",
+                                 "--weighting", weighting, "--workers", workers, "--json")
+            assert code in (1, 3), err
+            outputs.append(without_time(json.loads(out)))
+        assert outputs[0] == outputs[1] == outputs[2]
+        assert outputs[0]["runs_done"] == 40 and outputs[0]["stats"]["steps"] > 0
+
+
+def test_workers_find_the_stale_syn_as_one_does():
+    runs = [cli(TWO, "--runs", "20", "--seed", "1", "--workers", n, "--json") for n in "12"]
+    assert [r[0] for r in runs] == [1, 1]
+    assert without_time(json.loads(runs[0][1])) == without_time(json.loads(runs[1][1]))
+
+
+def test_workers_must_be_positive():
+    assert cli(TWO, "--workers", "0")[0] == 2
