@@ -250,8 +250,8 @@ def _walk_all(job: _Job, tally: _Tally, runs: int, workers: int, progress):
             if progress:
                 progress(tally.runs_done, runs, tally.steps, len(tally.seen),
                          time.monotonic() - job.started)
-    except KeyboardInterrupt:
-        return "interrupted"
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM while waiting for the workers
+        return judge.x.watch.reason() or "interrupted"
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

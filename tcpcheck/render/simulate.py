@@ -12,7 +12,7 @@ NEVER_FIRED_SHOWN = 6  # never-fired transitions listed by name before "and N mo
 
 def text(result, *, trace_format: str = "chart", full: bool = False,
          color: bool = False) -> str:
-    lines = [f"simulation of {result.model}: {result.runs_done} of {result.runs} runs of "
+    lines = [f"simulation of {result.model}: {result.runs_done:,} of {result.runs:,} runs of "
              f"depth up to {result.depth}, seed {result.seed}, weighting {result.weighting}"]
     for p in result.properties:
         lines.append(f"  {p.name}: {_status(p, result)}")
@@ -36,7 +36,7 @@ def _status(p, result) -> str:
     if p.status == "reached":
         return f"reached (witness of {len(p.trace) if p.trace else p.found_length} steps)"
     what = "not reached" if p.kind == "reachable" else "no violation found"
-    return (f"{what} in {result.runs_done} runs of depth {result.depth}: not verified "
+    return (f"{what} in {result.runs_done:,} runs of depth {result.depth:,}: not verified "
             "(a simulation explores only some runs)")
 
 
@@ -44,7 +44,7 @@ def coverage(result) -> str:
     fired = [c for c in result.coverage if c.fired]
     never = [f"{c.endpoint}.{c.transition}" for c in result.coverage if not c.fired]
     line = (f"coverage: {len(fired)} of {len(result.coverage)} transitions fired, "
-            f"{result.states_seen:,} distinct states seen, {result.runs_done} runs, "
+            f"{result.states_seen:,} distinct states seen, {result.runs_done:,} runs, "
             f"{result.steps:,} steps, {result.seconds:.2f} s")
     if never:
         shown = ", ".join(never[:NEVER_FIRED_SHOWN])

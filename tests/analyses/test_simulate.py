@@ -118,3 +118,21 @@ def test_workers_find_the_stale_syn_as_one_does():
 
 def test_workers_must_be_positive():
     assert cli(TWO, "--workers", "0")[0] == 2
+
+
+def test_sigterm_stops_the_workers_too_with_a_partial_result():
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "tcpcheck", "simulate", THREE, "--runs",
+                             "10000000", "--depth", "400", "--workers", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=ROOT, start_new_session=True)
+    time.sleep(2.5)  # past start-up: the workers are walking
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 3, err
+    assert "stopped early (terminated)" in out and "holds" not in out
+    # no worker outlives the command (they are in its session)
+    left = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True)
+    assert left.stdout.strip() == ""
