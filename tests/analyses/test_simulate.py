@@ -133,6 +133,16 @@ def test_sigterm_stops_the_workers_too_with_a_partial_result():
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 3, err
     assert "stopped early (terminated)" in out and "holds" not in out
-    # no worker outlives the command (they are in its session)
-    left = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True)
-    assert left.stdout.strip() == ""
+    # no worker outlives the command (they are in its session: field 6 of /proc/PID/stat)
+    time.sleep(0.5)
+    left = [p for p in Path("/proc").iterdir() if p.name.isdigit()
+            and _session(p) == proc.pid]
+    assert left == []
+
+
+def _session(proc_dir: Path) -> int | None:
+    try:
+        fields = (proc_dir / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # gone meanwhile
+        return None
+    return int(fields[3])  # after the state, ppid, pgrp: the session
