@@ -41,16 +41,23 @@ def _status(p, result) -> str:
 
 
 def coverage(result) -> str:
-    fired = [c for c in result.coverage if c.fired]
-    never = [f"{c.endpoint}.{c.transition}" for c in result.coverage if not c.fired]
-    line = (f"coverage: {len(fired)} of {len(result.coverage)} transitions fired, "
+    return (f"coverage: {fired_count(result.coverage)}, "
             f"{result.states_seen:,} distinct states seen, {result.runs_done} runs, "
-            f"{result.steps:,} steps, {result.seconds:.2f} s")
-    if never:
-        shown = ", ".join(never[:NEVER_FIRED_SHOWN])
-        more = len(never) - NEVER_FIRED_SHOWN
-        line += f"\nnever fired: {shown}" + (f" and {more} more" if more > 0 else "")
-    return line
+            f"{result.steps:,} steps, {result.seconds:.2f} s" + never_fired(result.coverage))
+
+
+def fired_count(coverage) -> str:
+    return f"{sum(1 for c in coverage if c.fired)} of {len(coverage)} transitions fired"
+
+
+def never_fired(coverage) -> str:
+    """A line naming the transitions no run fired (the first few), or nothing."""
+    never = [f"{c.endpoint}.{c.transition}" for c in coverage if not c.fired]
+    if not never:
+        return ""
+    more = len(never) - NEVER_FIRED_SHOWN
+    return (f"\nnever fired: {', '.join(never[:NEVER_FIRED_SHOWN])}"
+            + (f" and {more} more" if more > 0 else ""))
 
 
 def data(result, model) -> dict:
