@@ -6,15 +6,12 @@ a violation the exit code is 3 (not verified)."""
 from __future__ import annotations
 
 import argparse
-import os
 
 from tcpcheck.analyses.swarm import connect, swarm
-from tcpcheck.commands._common import (ProgressLine, add_engine_option, check_property_names,
-                                       is_terminal, load_model, positive_float, positive_int)
-from tcpcheck.render import json as render_json
+from tcpcheck.commands._common import (ProgressLine, add_search_output_options,
+                                       check_property_names, is_terminal, load_model,
+                                       positive_float, positive_int, write_search_result)
 from tcpcheck.render import swarm as render_swarm
-from tcpcheck.render.chart import use_color
-from tcpcheck.render.formats import DEFAULT_FORMAT, TEXT_FORMATS
 
 NAME = "swarm"
 ORDER = 1
@@ -54,14 +51,7 @@ def add_parser(subparsers) -> None:
                         "of D/4 to 2D (default 100)")
     c.add_argument("--property", "-p", action="append", metavar="NAME",
                    help="judge only this property (repeatable)")
-    c.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
-                   help="override a constant or a setting (repeatable)")
-    c.add_argument("--json", action="store_true", help="print the result as JSON")
-    c.add_argument("--full", action="store_true",
-                   help="show every variable at every step, not only the ones that changed")
-    c.add_argument("--format", choices=TEXT_FORMATS, default=DEFAULT_FORMAT,
-                   dest="trace_format", help="how runs are printed: chart, steps or rfc")
-    add_engine_option(c)
+    add_search_output_options(c)
 
 
 class SwarmProgress(ProgressLine):
@@ -84,10 +74,6 @@ def run(args, stdout, stderr) -> int:
             progress.clear()
         if started:
             ray.shutdown()
-    if args.json:
-        stdout.write(render_json.dumps(render_swarm.data(result, model)) + "\n")
-    else:
-        color = args.trace_format == "chart" and use_color(stdout, os.environ)
-        stdout.write(render_swarm.text(result, trace_format=args.trace_format,
-                                       full=args.full, color=color) + "\n")
+    write_search_result(args, stdout, lambda **how: render_swarm.text(result, **how),
+                        lambda: render_swarm.data(result, model))
     return result.exit_code

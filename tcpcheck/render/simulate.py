@@ -14,17 +14,27 @@ def text(result, *, trace_format: str = "chart", full: bool = False,
          color: bool = False) -> str:
     lines = [f"simulation of {result.model}: {result.runs_done} of {result.runs} runs of "
              f"depth up to {result.depth}, seed {result.seed}, weighting {result.weighting}"]
-    for p in result.properties:
-        lines.append(f"  {p.name}: {_status(p, result)}")
-        if p.trace is not None:
-            lines.append(render_trace(p.trace, trace_format, full=full, color=color))
-    for name in result.liveness:
-        lines.append(f"  {name}: not judged (a liveness property; random walks cannot "
-                     "judge it, use `tcpcheck check`)")
+    lines += verdict_lines(result, _status, "random walks", trace_format=trace_format,
+                           full=full, color=color)
     if result.stop_reason is not None:
         lines.append(f"stopped early ({result.stop_reason}): partial result, not verified")
     lines.append(coverage(result))
     return "\n".join(lines)
+
+
+def verdict_lines(result, status, judge: str, *, trace_format: str, full: bool,
+                  color: bool) -> list:
+    """Each property's verdict, ``status(p, result)``, with its run; then the liveness
+    properties, which ``judge`` ("random walks", "a swarm") cannot judge."""
+    lines = []
+    for p in result.properties:
+        lines.append(f"  {p.name}: {status(p, result)}")
+        if p.trace is not None:
+            lines.append(render_trace(p.trace, trace_format, full=full, color=color))
+    for name in result.liveness:
+        lines.append(f"  {name}: not judged (a liveness property; {judge} cannot judge it, "
+                     "use `tcpcheck check`)")
+    return lines
 
 
 def _status(p, result) -> str:

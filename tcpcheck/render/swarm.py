@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from tcpcheck import __version__
 from tcpcheck.render import json as render_json
-from tcpcheck.render.formats import render_trace
-from tcpcheck.render.simulate import fired_count, never_fired
+from tcpcheck.render.simulate import fired_count, never_fired, verdict_lines
 
 STOPS = {"budget": "the budget of {budget:g} s was spent",
          "interrupted": "interrupted", "terminated": "terminated (SIGTERM)"}
@@ -16,13 +15,8 @@ def text(result, *, trace_format: str = "chart", full: bool = False,
          color: bool = False) -> str:
     lines = [f"swarm on {result.model}: {len(result.tasks)} tasks on Ray ({result.address}), "
              f"seed {result.seed}, depth {result.depth}, budget {result.budget:g} s"]
-    for p in result.properties:
-        lines.append(f"  {p.name}: {_status(p, result)}")
-        if p.trace is not None:
-            lines.append(render_trace(p.trace, trace_format, full=full, color=color))
-    for name in result.liveness:
-        lines.append(f"  {name}: not judged (a liveness property; a swarm cannot judge it, "
-                     "use `tcpcheck check`)")
+    lines += verdict_lines(result, _status, "a swarm", trace_format=trace_format, full=full,
+                           color=color)
     if result.stop_reason in STOPS:
         lines.append(f"stopped early ({STOPS[result.stop_reason].format(budget=result.budget)})"
                      ": partial result, not verified")
