@@ -111,6 +111,7 @@ class _Walked:
     fired: tuple  # ((endpoint, transition), firings) of this walk
     found: tuple  # (property, walk length, status, detail) for each decided on the way
     finished: bool  # False: a limit or a signal cut it short
+    moves: tuple = ()  # the successor taken at each step (its index in successor order)
 
 
 class _Judge:
@@ -135,7 +136,7 @@ class _Judge:
         x.coverage = dict.fromkeys(x.coverage, 0)
         rng = random.Random(f"{job.seed}/{index}")
         found: dict = {}
-        own_ticks, steps, seen = 0, 0, set()
+        own_ticks, steps, seen, taken = 0, 0, set(), []
         state = x.sem.initial_state()
         self._state(0, state, seen, found)
         finished = True
@@ -150,9 +151,11 @@ class _Judge:
             if not succs:
                 break
             if job.weighting == "rare":
-                action, state = _rare(rng, succs, coverage, x.coverage, ticks + own_ticks)
+                k = _rare(rng, succs, coverage, x.coverage, ticks + own_ticks)
             else:
-                action, state = succs[rng.randrange(len(succs))]
+                k = rng.randrange(len(succs))
+            action, state = succs[k]
+            taken.append(k)
             steps += 1
             if action[0] == FIRE:
                 x._on_fire(step - 1, action, state)
@@ -161,7 +164,7 @@ class _Judge:
             self._state(step, state, seen, found)
         fired = tuple((k, n) for k, n in x.coverage.items() if n)
         return _Walked(steps, own_ticks, frozenset(seen), fired,
-                       tuple((name, *v) for name, v in found.items()), finished)
+                       tuple((name, *v) for name, v in found.items()), finished, tuple(taken))
 
     def _state(self, length, state, seen, found):
         seen.add(state)
@@ -175,13 +178,13 @@ class _Judge:
                 found[p.prop.name] = (length, p.status, p.detail)
 
 
-def _rare(rng, moves, before: dict, own: dict, ticks: int):
-    """A move weighted by 1/(1+times its kind was taken): the firings of its transition (in
+def _rare(rng, moves, before: dict, own: dict, ticks: int) -> int:
+    """The index of a move weighted by 1/(1+times its kind was taken): the firings of its transition (in
     the walks before this round and in this walk), time steps counting as one kind, else
     their constant weight would crowd out every well-used transition."""
     weights = [1.0 / (1 + (before.get(a[1:3], 0) + own.get(a[1:3], 0) if a[0] == FIRE
                            else ticks)) for a, _ in moves]
-    return rng.choices(moves, weights)[0]
+    return rng.choices(range(len(moves)), weights)[0]
 
 
 class _Tally:
@@ -195,6 +198,7 @@ class _Tally:
         self.ticks = 0
         self.found: dict = {}  # property -> the walk length that decided it first
         self.decided: dict = {}  # property -> (status, detail)
+        self.runs_to: dict = {}  # property -> the successors taken by the walk, to there
         self.seen: set = set()
         self.runs_done = self.steps = 0
 
@@ -203,6 +207,7 @@ class _Tally:
             if name not in self.decided:
                 self.found[name] = length
                 self.decided[name] = (status, detail)
+                self.runs_to[name] = walked.moves[:length]
         for key, n in walked.fired:
             self.fired[key] += n
         self.ticks += walked.ticks
@@ -227,8 +232,11 @@ def _walk_in_worker(args) -> _Walked:
     return _WORKER["judge"].walk(*args)
 
 
-def _walk_all(job: _Job, tally: _Tally, runs: int, workers: int, progress):
-    """Walk every run, a round at a time; the reason the walks stopped early, or None."""
+def _walk_all(job: _Job, tally: _Tally, runs: int, workers: int, progress,
+              until_violated: bool = False):
+    """Walk every run, a round at a time; the reason the walks stopped early, or None.
+    ``until_violated``: stop after the round where a property was first violated (reason
+    ``violated``)."""
     judge = _Judge(job)
     pool = None
     if workers > 1 and runs > 1:
@@ -250,6 +258,8 @@ def _walk_all(job: _Job, tally: _Tally, runs: int, workers: int, progress):
             if progress:
                 progress(tally.runs_done, runs, tally.steps, len(tally.seen),
                          time.monotonic() - job.started)
+            if until_violated and VIOLATED in (s for s, _ in tally.decided.values()):
+                return VIOLATED
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM while waiting for the workers
         return judge.x.watch.reason() or "interrupted"
     finally:

@@ -5,15 +5,12 @@ A simulation never proves: without a violation the exit code is 3 (not verified)
 from __future__ import annotations
 
 import argparse
-import os
 
 from tcpcheck.analyses.simulate import WEIGHTINGS, simulate
-from tcpcheck.commands._common import (ProgressLine, add_engine_option, check_property_names,
-                                       is_terminal, load_model, positive_float, positive_int)
-from tcpcheck.render import json as render_json
+from tcpcheck.commands._common import (ProgressLine, add_search_output_options,
+                                       check_property_names, is_terminal, load_model,
+                                       positive_float, positive_int, write_search_result)
 from tcpcheck.render import simulate as render_simulate
-from tcpcheck.render.chart import use_color
-from tcpcheck.render.formats import DEFAULT_FORMAT, TEXT_FORMATS
 
 NAME = "simulate"
 ORDER = 1
@@ -51,14 +48,7 @@ def add_parser(subparsers) -> None:
     c.add_argument("--workers", type=positive_int, default=1, metavar="N",
                    help="walk in N processes (default 1); the runs and the result are the "
                         "same for any N")
-    c.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
-                   help="override a constant or a setting (repeatable)")
-    c.add_argument("--json", action="store_true", help="print the result as JSON")
-    c.add_argument("--full", action="store_true",
-                   help="show every variable at every step, not only the ones that changed")
-    c.add_argument("--format", choices=TEXT_FORMATS, default=DEFAULT_FORMAT,
-                   dest="trace_format", help="how runs are printed: chart, steps or rfc")
-    add_engine_option(c)
+    add_search_output_options(c)
 
 
 class SimulationProgress(ProgressLine):
@@ -78,10 +68,6 @@ def run(args, stdout, stderr) -> int:
                       notice=lambda text: stderr.write(text + "\n"))
     if progress:
         progress.clear()
-    if args.json:
-        stdout.write(render_json.dumps(render_simulate.data(result, model)) + "\n")
-    else:
-        color = args.trace_format == "chart" and use_color(stdout, os.environ)
-        stdout.write(render_simulate.text(result, trace_format=args.trace_format,
-                                          full=args.full, color=color) + "\n")
+    write_search_result(args, stdout, lambda **how: render_simulate.text(result, **how),
+                        lambda: render_simulate.data(result, model))
     return result.exit_code
