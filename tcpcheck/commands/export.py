@@ -20,6 +20,7 @@ from tcpcheck.trace.files import load_trace
 NAME = "export"
 TARGETS = ("packetdrill",)
 MAX_TICK = Decimal(3600)  # an hour a tick: beyond, a script's times mean nothing
+MICROSECOND = Decimal("0.000001")  # packetdrill's unit of time
 
 EXAMPLES = """\
 examples:
@@ -30,7 +31,8 @@ examples:
 
 
 def tick_seconds(text: str) -> Decimal:
-    """--tick: a positive number of seconds, kept exact (0.1 stays 0.1 in the script)."""
+    """--tick: a positive number of seconds, kept exact (0.1 stays 0.1 in the script), in
+    whole microseconds (packetdrill's unit)."""
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -39,6 +41,9 @@ def tick_seconds(text: str) -> Decimal:
     if not value.is_finite() or not 0 < value <= MAX_TICK:
         raise argparse.ArgumentTypeError(f"expected a number of seconds above 0 and at most "
                                          f"{MAX_TICK}, got {text}")
+    if value.quantize(MICROSECOND) != value:
+        raise argparse.ArgumentTypeError(f"packetdrill counts time in whole microseconds; "
+                                         f"{text} s is not a whole number of them")
     return value
 
 

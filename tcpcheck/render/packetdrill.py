@@ -125,7 +125,7 @@ def packetdrill(trace: Trace, settings: Settings = Settings()) -> str:
     script = _Script(trace, sut, peer, settings)
     for step in trace.steps:
         script.step(step)
-    return "\n".join(_header(trace, sut, peer, settings) + script.finish()) + "\n"
+    return "\n".join(_header(trace, sut, peer, settings) + script.finish(trace.loop_start)) + "\n"
 
 
 def _refuse_unscriptable(trace: Trace, sut: str) -> None:
@@ -286,7 +286,10 @@ class _Script:
         return Packet(False, flag_letters(seg.flags), (seg.seq - self.sut_isn) % self.space,
                       ack, None)
 
-    def finish(self) -> list:
+    def finish(self, loop_start: int | None) -> list:
+        if loop_start is not None:  # a lasso: a script cannot repeat for ever
+            self.comment(f"the run repeats steps {loop_start} to the last for ever; the "
+                         "script plays them once")
         if self.pending:
             self.comment(f"the run ends {seconds_text(self.pending)} s after the last event")
         if self.events == 0:

@@ -124,6 +124,7 @@ def test_an_unknown_property_and_counterexample(result):
 
 
 @pytest.mark.parametrize("args", [["--tick", "0"], ["--tick", "nan"], ["--tick", "x"],
+                                  ["--tick", "1e-9"], ["--tick", "1e-999999"], ["--tick", "1e9"],
                                   ["--window", "65536"], ["--window", "-1"]])
 def test_bad_options_are_usage_errors(result, args):
     code, _, err = run("export", "packetdrill", result, *args)

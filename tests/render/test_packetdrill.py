@@ -131,6 +131,14 @@ def test_times_are_written_as_packetdrill_reads_them(seconds, text):
     assert seconds_text(Decimal(seconds)) == text
 
 
+def test_a_lasso_is_played_once_and_says_so():
+    trace = eventful_trace()
+    lasso = Trace(trace.model, trace.steps, trace.kind, trace.property, loop_start=4)
+    assert packetdrill(lasso).splitlines()[-1] == \
+        "// the run repeats steps 4 to the last for ever; the script plays them once"
+    assert "for ever" not in packetdrill(trace)
+
+
 def test_a_jump_of_several_ticks_counts_them_all():
     init = eventful_trace().steps[0]
     tick = Step(1, "clock", "tick", "3 ticks pass", init.state)
