@@ -147,3 +147,27 @@ def test_the_result_file_is_untouched(result):
     before = json.loads(result.read_text(encoding="utf-8"))
     run("export", "packetdrill", result)
     assert json.loads(result.read_text(encoding="utf-8")) == before
+
+
+def test_the_teardown_without_time_wait_from_both_sides(tmp_path):
+    """The old ACK and RST of a closed connection reach the next one: as the kernel on
+    either side, every segment in order, numbers relative to each connection's ISN."""
+    code, out, _ = run("check", "models/teardown_no_time_wait.tcp", "--json",
+                       "-p", "no_old_segment_confusion")
+    assert code == 1
+    path = tmp_path / "teardown.json"
+    path.write_text(out, encoding="utf-8")
+    server = check_script(run("export", "packetdrill", path)[1])
+    assert [(x.direction, x.flags, x.seq, x.ack) for x in server] == [
+        ("<", "S", 0, None), (">", "S.", 0, 1), ("<", ".", 1, 1), (">", "F.", 1, 1),
+        ("<", "F.", 1, 2), (">", ".", 2, 2),
+        ("<", ".", 1, 2), (">", "R", 2, None),  # the old ACK, answered from LISTEN
+        ("<", "S", 4, None), (">", "S.", 0, 5)]  # the next connection: a new ISN, 0
+    code, script, _ = run("export", "packetdrill", path, "--endpoint", "client")
+    client = check_script(script)
+    assert [(x.direction, x.flags, x.seq, x.ack) for x in client] == [
+        (">", "S", 0, None), ("<", "S.", 0, 1), (">", ".", 1, 1), ("<", "F.", 1, 1),
+        (">", ".", 1, 2), (">", "F.", 1, 2), ("<", ".", 2, 2),
+        (">", "S", 0, None), ("<", "S.", 1, 1), (">", ".", 1, 2),
+        ("<", "R", 2, None)]  # the old connection's RST, accepted by the new one
+    assert script.count("socket(") == 2 and script.count("close(3) = 0") == 1
