@@ -1,5 +1,5 @@
 """Reading a packet capture (pcap or pcapng, through dpkt) into TCP segments, split into
-connections: what ``tcpcheck conform`` checks against a model (spec/MANUAL.md 14.15).
+connections: what ``tcpcheck conform`` checks against a model (spec/MANUAL.md 14.17).
 
 Only what the capture shows is kept, as plain numbers; nothing here knows a model.  A
 packet that is not TCP is counted and left out; a packet that cannot be decoded (a short

@@ -1,4 +1,4 @@
-"""Trace conformance (``tcpcheck conform``, spec/MANUAL.md 14.15): is each connection of a
+"""Trace conformance (``tcpcheck conform``, spec/MANUAL.md 14.17): is each connection of a
 capture a run the model allows?
 
 The capture shows segments; it does not show user calls, timer expiries, crashes, or what
@@ -22,7 +22,7 @@ The mapping, and why:
   space (the ISN, when the capture holds the SYN), then reduced modulo the model's
   sequence space (``bounds.seqspace``); the model picks where that relative 0 lies.  The
   result says when a relative number was reduced (it was at least the sequence space);
-* the models have no data (spec/MANUAL.md 4): a segment that carries payload is outside
+* the models have no data (spec/MANUAL.md 7): a segment that carries payload is outside
   every model, and the connection diverges there with that reason.  The window and the
   PSH, URG, ECE and CWR bits are not compared (no model has them).
 

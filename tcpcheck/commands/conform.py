@@ -1,6 +1,6 @@
 """``tcpcheck conform MODEL CAPTURE``: is each TCP connection of a pcap/pcapng capture a run
 the model allows? (tcpcheck/analyses/capture.py reads the capture, tcpcheck/analyses/conform.py
-searches, tcpcheck/render/conform.py prints; spec/MANUAL.md 14.15)."""
+searches, tcpcheck/render/conform.py prints; spec/MANUAL.md 14.17)."""
 
 from __future__ import annotations
 
