@@ -44,6 +44,7 @@ ENDPOINT_MODES = ("both", "client", "server")  # whose segments must be the mode
 NO_DATA = "the model has no data transfer"
 MODULUS_32 = 1 << 32
 CACHE_LIMIT = 1_000_000  # cached successor sets before the cache is emptied
+TRIE_LIMIT = 100_000  # remembered segment sequences before they are forgotten
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ class _Checker:
         self.modulus = semantics.modulus
         self.options = options
         self.moves: dict = {}
-        self.after: dict = {}  # (node, observation key) -> (node, configurations) or a miss
+        self.after: dict = {}  # (node, observation key) -> (node, configurations, closure)
+        self.nodes = 0  # trie nodes made (0 is the root: no segment yet)
         self.initial = frozenset({(semantics.initial_state(), None, None, ())})
         # the side whose segments are taken as given (None: both are checked)
         self.given = {"both": None, "client": 1, "server": 0}[options.endpoint]
@@ -209,7 +211,10 @@ class _Checker:
             return hit
         closed = self._closure(configs)
         following = frozenset(self._matches(closed, o))
-        found = (len(self.after) + 1, following, closed)
+        if len(self.after) > TRIE_LIMIT:  # a capture of very varied connections
+            self.after.clear()
+        self.nodes += 1
+        found = (self.nodes, following, closed)
         self.after[key] = found
         return found
 
@@ -318,7 +323,7 @@ class _Checker:
         states = sorted({(names[0][c[0][0][0]], names[1][c[0][1][0]]) for c in closed})
         if not reason:
             reason = ("the model sends no segment there" if not allowed else
-                      "the model sends none of this segment's kind there")
+                      "the model sends no such segment there")
         return ConnectionVerdict(**base, verdict=DIVERGES, at=o, reason=reason,
                                  allowed=tuple(allowed), states=tuple(states))
 

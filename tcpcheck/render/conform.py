@@ -64,17 +64,20 @@ def _connection(v, result) -> list:
     if v.verdict != DIVERGES:
         return lines
     lines.append(f"       seen:    {names[at.side]} {_seen(at, result.seqspace)}")
-    shown = [f"{names[a.side]} {_allowed(a)}" for a in v.allowed[:MAX_LISTED]]
-    more = f"; and {len(v.allowed) - MAX_LISTED} more" if len(v.allowed) > MAX_LISTED else ""
-    lines.extend(_wrapped("allowed: ", "; ".join(shown) + more if shown else
-                          "silence (no segment)"))
-    states = [f"{names[0]} {a}, {names[1]} {b}" for a, b in v.states[:MAX_LISTED]]
-    more = f"; and {len(v.states) - MAX_LISTED} more" if len(v.states) > MAX_LISTED else ""
-    lines.extend(_wrapped("states:  ", "; ".join(states) + more))
+    shown = [f"{names[a.side]} {_allowed(a)}" for a in v.allowed]
+    lines.extend(_wrapped("allowed: ", _listed(shown) or ["silence (no segment)"]))
+    states = [f"{names[0]} {a}, {names[1]} {b}" for a, b in v.states]
+    lines.extend(_wrapped("states:  ", _listed(states)))
     if v.reduced:
         lines.append(f"       (relative numbers up to {v.largest:,} were reduced modulo "
                      f"{result.seqspace})")
     return lines
+
+
+def _listed(items: list) -> list:
+    if len(items) <= MAX_LISTED:
+        return items
+    return items[:MAX_LISTED] + [f"and {len(items) - MAX_LISTED} more (--json lists all)"]
 
 
 def _given(result) -> list:
@@ -85,9 +88,12 @@ def _given(result) -> list:
             f"not checked"]
 
 
-def _wrapped(label: str, body: str) -> list:
-    return textwrap.wrap(body, WIDTH, initial_indent=" " * 7 + label,
-                         subsequent_indent=" " * (7 + len(label)), break_on_hyphens=False)
+def _wrapped(label: str, items: list) -> list:
+    """``items`` after ``label``, separated by "; ", wrapped at WIDTH between items."""
+    glued = "; ".join(item.replace(" ", "\0") for item in items)  # no break inside an item
+    lines = textwrap.wrap(glued, WIDTH, initial_indent=" " * 7 + label,
+                          subsequent_indent=" " * (7 + len(label)), break_on_hyphens=False)
+    return [line.replace("\0", " ") for line in lines]
 
 
 def _reduced(v, result) -> str:
