@@ -182,11 +182,12 @@ class _Checker:
                                      "connection's SYN, so its state is unknown")
         node, configs = 0, self.initial
         for o in seen:
-            if o.payload:
-                return self._diverged(base, o, configs, reason=f"{NO_DATA}: the segment "
-                                      f"carries {o.payload} bytes")
             try:
                 self._poll(started)
+                if o.payload:  # outside the model; the closure says where the model was
+                    return self._diverged(base, o, self._closure(configs),
+                                          reason=f"{NO_DATA}: the segment carries "
+                                          f"{o.payload:,} bytes")
                 node, configs, closed = self._step(node, configs, o)
             except _Stop as stop:
                 return ConnectionVerdict(**base, verdict=STOPPED, at=o, reason=str(stop))
