@@ -9,6 +9,7 @@ all, or ends inside its own header, is a :class:`CaptureError` (exit code 2).
 
 from __future__ import annotations
 
+import functools
 import socket
 import struct
 from dataclasses import dataclass
@@ -187,9 +188,13 @@ def _decode(link: int, number: int, stamp, frame: bytes) -> Packet | None:
     payload = len(tcp.data) if data_len is None else data_len - header
     if payload < 0:
         raise ValueError("a TCP header longer than its packet")
-    src = (socket.inet_ntop(family, ip.src), tcp.sport)
-    dst = (socket.inet_ntop(family, ip.dst), tcp.dport)
+    src, dst = (_address(family, ip.src), tcp.sport), (_address(family, ip.dst), tcp.dport)
     return Packet(number, float(stamp), src, dst, tcp.flags, tcp.seq, tcp.ack, payload, tcp.win)
+
+
+@functools.lru_cache(maxsize=65_536)  # a capture has few addresses and many packets
+def _address(family: int, raw: bytes) -> str:
+    return socket.inet_ntop(family, raw)
 
 
 def _network(link: int, frame: bytes):

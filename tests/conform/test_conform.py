@@ -244,3 +244,13 @@ def test_an_unknown_link_type_is_a_clear_error(tmp_path):
     pcaps.write(path, [b"\x00" * 40], linktype=147)
     code, _, err = run_cli(path)
     assert code == 2 and "link type 147" in err
+
+
+def test_a_timeout_leaves_every_connection_undecided(tmp_path):
+    path = tmp_path / "c.pcap"
+    pcaps.write(path, pcaps.connection(pcaps.OPEN_CLOSE) + pcaps.connection(
+        pcaps.OPEN_CLOSE, hosts=(("10.0.0.3", 1), ("10.0.0.4", 2))))
+    code, out, _ = run_cli(path, "--timeout", "0.000001", "--json")
+    data = json.loads(out)
+    assert code == 3 and data["counts"]["stopped"] == 2 and data["exit_code"] == 3
+    assert "time limit" in data["connections"][0]["reason"]
