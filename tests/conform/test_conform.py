@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 
 import dpkt
 import pytest
@@ -254,3 +255,24 @@ def test_a_timeout_leaves_every_connection_undecided(tmp_path):
     data = json.loads(out)
     assert code == 3 and data["counts"]["stopped"] == 2 and data["exit_code"] == 3
     assert "time limit" in data["connections"][0]["reason"]
+
+
+@pytest.mark.parametrize("pcapng", [False, True])
+def test_damaged_captures_never_end_in_a_traceback(tmp_path, model, pcapng):
+    # bytes overwritten at random and files cut anywhere: a verdict or a clear error
+    rng = random.Random(14)
+    path, damaged = tmp_path / "c.cap", tmp_path / "d.cap"
+    pcaps.write(path, pcaps.connection(pcaps.OPEN_CLOSE) +
+                pcaps.connection(pcaps.OPEN_CLOSE, hosts=V6, ipv6=True), pcapng=pcapng)
+    whole = path.read_bytes()
+    codes = set()
+    for _ in range(150):
+        data = bytearray(whole)
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        damaged.write_bytes(data[:rng.randrange(len(data))] if rng.random() < 0.3 else data)
+        try:  # anything but CaptureError would be an internal error (exit code 4)
+            codes.add(check(model, damaged).exit_code)
+        except cap.CaptureError:
+            codes.add(2)
+    assert codes == {0, 1, 2}
