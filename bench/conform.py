@@ -8,8 +8,14 @@ models/rfc9293.tcp.
 
 Prints the time to read the capture, the time to check it (in this process, as the command
 does), the command's own wall time (a fresh process: start-up, model load, reading,
-checking, printing), the verdict counts, and how many distinct connection shapes the
-search met (it shares what it learns between connections of the same shape).
+checking, printing) and the verdict counts (the search shares what it learns between
+connections of the same shape).
+
+Figures (two cores shared with other work, so noisy; 100,006 segments, 16,131 connections,
+seed 1): pcap read 4.08 s, check 1.26 s, the command 7.30 s wall; pcapng read 4.25 s, check
+1.14 s, command 6.60 s; a later pcap run on a quieter machine: read 2.23 s, check 0.66 s,
+command 4.12 s.  Every run: 15,350 conform, 781 diverge (exactly the connections with a
+data segment), exit code 1.
 """
 
 from __future__ import annotations
