@@ -38,6 +38,7 @@ WAIT_SLICE = 0.2  # seconds the driver waits for a task before it looks at Ctrl-
 GRACE = 3.0
 MIN_TASK_SECONDS = 0.05
 CONNECT_SECONDS = 5.0  # to wait for a cluster's address to answer at all
+SHORTEN_SECONDS = 10.0  # for the bounded breadth-first check that shortens a walk's run
 
 
 class RayMissing(TcpcheckError):
@@ -87,6 +88,8 @@ class SwarmProperty:
     trace: object = None  # the replayed Trace, or None
     task: TaskSpec | None = None  # the task that found it
     detail: str | None = None
+    found_length: int | None = None  # the task's run, before it was shortened
+    shortest: bool = False  # a breadth-first check bounded by that length gave the trace
 
 
 @dataclass(frozen=True)
@@ -296,7 +299,7 @@ def swarm(model: ir.Model, ray, address: str = "local", tasks: int | None = None
     start = time.monotonic()
     records, stop = _gather(ray, model, specs, names, budget, engine, progress, start)
     return _summarise(model, address, seed, depth, budget, specs, records, chosen,
-                      time.monotonic() - start, stop)
+                      time.monotonic() - start, stop, engine)
 
 
 def _gather(ray, model, specs, names, budget, engine, progress, start):
@@ -326,8 +329,9 @@ def _gather(ray, model, specs, names, budget, engine, progress, start):
     return records, stop
 
 
-def _summarise(model, address, seed, depth, budget, specs, records, chosen, seconds, stop):
-    props = tuple(_property(model, p, records) for p in chosen
+def _summarise(model, address, seed, depth, budget, specs, records, chosen, seconds, stop,
+               engine):
+    props = tuple(_property(model, p, records, engine) for p in chosen
                   if p.kind not in ir.LIVENESS_KINDS)
     broken = _first(records, "domains", VIOLATED)
     if broken is not None:
@@ -351,16 +355,35 @@ def _first(records, name: str, status: str):
     return min(found, key=lambda x: x[:2])[2:] if found else None
 
 
-def _property(model, prop, records) -> SwarmProperty:
+def _property(model, prop, records, engine) -> SwarmProperty:
     for status in (VIOLATED, REACHED):
         hit = _first(records, prop.name, status)
         if hit is not None:
-            return _replayed(model, prop, *hit)
+            return _replayed(model, prop, *hit, engine)
     return SwarmProperty(prop.name, prop.kind, "not verified",
                          detail="not reached by the swarm" if prop.kind == "reachable"
                          else "no violation found by the swarm")
 
 
-def _replayed(model, prop, finding: Finding, spec: TaskSpec) -> SwarmProperty:
+def _replayed(model, prop, finding: Finding, spec: TaskSpec, engine: str = "auto"
+              ) -> SwarmProperty:
     trace, detail = replay(model, finding)
-    return SwarmProperty(prop.name, prop.kind, finding.status, trace, spec, detail)
+    found = len(finding.moves)
+    if spec.kind != "bfs" and prop.kind != "domains":  # a breadth-first run is shortest
+        shorter = _shortest(model, prop.name, finding.status, found, engine)
+        if shorter is not None:
+            return SwarmProperty(prop.name, prop.kind, finding.status, shorter.trace, spec,
+                                 shorter.detail or detail, found, True)
+    return SwarmProperty(prop.name, prop.kind, finding.status, trace, spec, detail, found)
+
+
+def _shortest(model, name: str, status: str, length: int, engine: str):
+    """As simulate does: a breadth-first check of ``name`` alone, bounded by the walk's
+    length, gives a shortest run (when it finishes within SHORTEN_SECONDS; else None and
+    the walk's own run is shown)."""
+    bounded = registry.check(model, CheckOptions(properties=(name,), max_depth=max(length, 1),
+                                                 timeout=SHORTEN_SECONDS), engine)
+    found = next((r for r in bounded.properties if r.name == name), None)
+    if found is None or found.status != status or found.trace is None:
+        return None
+    return found

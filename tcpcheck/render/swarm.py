@@ -33,8 +33,11 @@ def _status(p, result) -> str:
     if p.status in ("violated", "reached"):
         word = "VIOLATED" if p.status == "violated" else "reached"
         detail = f"; {p.detail}" if p.detail else ""
-        return (f"{word}: a run of {len(p.trace)} steps found by task {p.task.index} "
-                f"({p.task.describe()}), replayed by the reference semantics{detail}")
+        task = f"task {p.task.index}, {p.task.describe()}"
+        how = (f"a shortest run has {len(p.trace)} steps (a bounded search up to the "
+               f"{p.found_length} steps of the run found by {task})" if p.shortest
+               else f"a run of {len(p.trace)} steps found by {task}")
+        return f"{word}: {how}, replayed by the reference semantics{detail}"
     what = "not reached" if p.kind == "reachable" else "no violation found"
     return (f"{what} by {len(result.records)} tasks in {result.seconds:.1f} s, not verified "
             "(a swarm explores only some runs)")
@@ -61,6 +64,7 @@ def data(result, model) -> dict:
         "verified": False,  # a swarm never verifies
         "properties": [{"name": p.name, "kind": p.kind, "status": p.status,
                         "detail": p.detail, "task": _task(p.task) if p.task else None,
+                        "found_length": p.found_length, "shortest": p.shortest,
                         "trace": render_json.trace(p.trace) if p.trace else None}
                        for p in result.properties],
         "not_judged": list(result.liveness),

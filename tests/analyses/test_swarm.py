@@ -14,8 +14,8 @@ import pytest
 
 from tcpcheck import cli
 from tcpcheck.analyses.simulate import simulate
-from tcpcheck.analyses.swarm import (Finding, TaskSpec, moves_of, plan, replay, run_task,
-                                     swarm)
+from tcpcheck.analyses.swarm import (Finding, TaskSpec, _replayed, moves_of, plan, replay,
+                                     run_task, swarm)
 from tcpcheck.engine import registry
 from tcpcheck.explicit import CheckOptions
 from tcpcheck.loader import load_file
@@ -50,8 +50,20 @@ def test_a_swarm_finds_the_stale_syn_and_its_run_replays(ray):
     again, _ = replay(model, Finding(prop.name, "violated", moves_of(model, prop.trace)))
     assert again == prop.trace
     shortest = registry.check(model, CheckOptions(properties=("no_stale_accept",)), "python")
-    assert len(prop.trace) >= len(shortest.get("no_stale_accept").trace)
+    # a walk's run is shortened as simulate shortens it; a breadth-first task's is shortest
+    assert len(prop.trace) == len(shortest.get("no_stale_accept").trace) == 3
+    assert prop.shortest == (prop.task.kind != "bfs")
+    assert prop.found_length >= len(prop.trace)
     assert sum(c.fired for c in result.coverage) > 0 and result.states_seen > 0
+
+
+def test_a_walks_run_is_shortened_by_a_bounded_check(ray):
+    model = load_file(TWO, {})
+    walks = TaskSpec(0, "uniform", 0, 30)
+    record = run_task(model, walks, ("no_stale_accept",), FAR, "python")
+    [finding] = [f for f in record.findings if f.status == "violated"]
+    prop = _replayed(model, model.get_property("no_stale_accept"), finding, walks, "python")
+    assert prop.shortest and len(prop.trace) == 3 and prop.found_length == len(finding.moves)
 
 
 def test_a_swarm_where_the_property_holds_is_not_verified_never_holds(ray):
