@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-FLAGS = ("-O2", "-std=gnu11", "-shared", "-fPIC", "-w")
+FLAGS = ("-O2", "-std=gnu11", "-shared", "-fPIC", "-pthread", "-w")  # threads: --workers
 COMPILE_TIMEOUT = 300  # seconds: a huge model's source may take a while, never forever
 
 

@@ -78,6 +78,9 @@ typedef struct {
     succ_t *succ;
     size_t nsucc, cap;
     int64_t S[NS];  /* the state unpacked (received segments lie in it) */
+    int64_t *seen;  /* parallel search: per successor, its index when stored before the
+                     * batch, else -1 (looked up again at the commit) */
+    size_t seen_cap;
 } expansion_t;
 
 static expansion_t expansions[2];
@@ -102,6 +105,150 @@ static void prefetch_matches(const expansion_t *x) {
         if (v && (v & ~idx_field) == tag_of(x->succ[k].h))
             __builtin_prefetch(packed + (size_t)((v & idx_field) - 1) * NW);
     }
+}
+
+/* ---- the parallel search (check --workers N, docs/parallel.md) ---------------------- */
+/* The queue is cut into batches of parents, all stored.  For a batch, every thread (the
+ * search's own thread is one of them) takes chunks of parents, expands each into a
+ * record of its own and looks the successors up in the visited table, which nobody
+ * writes meanwhile: the lookups need no lock and no CAS.  Then the search's thread
+ * commits the batch alone, parent by parent and successor by successor, with the
+ * sequential loop body: a successor found stored is final, one not found is looked up
+ * again (an earlier parent of the batch may have added it).  So every stop, count, parent
+ * link and witness is the sequential run's, whatever the number of threads. */
+#include <pthread.h>
+
+#define BATCH 8192        /* parents per batch: the records stay in the caches' reach */
+#define CHUNK 32          /* parents a thread takes at a time (an atomic counter) */
+#define MAX_WORKERS 256
+
+static int64_t workers_wanted = 1, workers_ran = 1;
+static pthread_t worker_tid[MAX_WORKERS];
+static pthread_mutex_t wk_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wk_go = PTHREAD_COND_INITIALIZER, wk_idle = PTHREAD_COND_INITIALIZER;
+static unsigned long wk_generation;   /* one more per batch handed out */
+static int wk_busy, wk_quit;          /* threads still on the batch; all threads end */
+static expansion_t *batch;            /* BATCH records, their buffers kept between batches */
+static size_t batch_base, batch_len;  /* the batch: parents [base, base + len) */
+static size_t batch_next;             /* the next chunk to take */
+
+/* the read-only lookups of one expansion's successors (before any commit of the batch) */
+static void lookup_all(expansion_t *x) {
+    if (x->rc != 0) return;  /* the commit stops or takes no successor there */
+    if (x->nsucc > x->seen_cap) {
+        size_t cap = x->nsucc * 2;
+        int64_t *grown = realloc(x->seen, cap * 8);
+        if (!grown) { x->rc = X_NOMEM; return; }
+        x->seen = grown;
+        x->seen_cap = cap;
+    }
+    size_t slot;
+    for (size_t k = 0; k < x->nsucc; k++) x->seen[k] = find(x->succ[k].w, x->succ[k].h, &slot);
+}
+
+static void work_batch(void) {
+    size_t chunks = (batch_len + CHUNK - 1) / CHUNK, c;
+    while ((c = __atomic_fetch_add(&batch_next, 1, __ATOMIC_RELAXED)) < chunks) {
+        size_t from = c * CHUNK, to = from + CHUNK < batch_len ? from + CHUNK : batch_len;
+        for (size_t i = from; i < to; i++) {  /* a parent's lookups after the next one's */
+            expand_state(&batch[i], batch_base + i);  /* expansion: its slots arrive */
+            if (i > from) lookup_all(&batch[i - 1]);
+        }
+        lookup_all(&batch[to - 1]);
+    }
+}
+
+static void *worker_main(void *first_generation) {
+    unsigned long seen_generation = (unsigned long)(uintptr_t)first_generation;
+    for (;;) {
+        pthread_mutex_lock(&wk_lock);
+        while (wk_generation == seen_generation && !wk_quit) pthread_cond_wait(&wk_go, &wk_lock);
+        seen_generation = wk_generation;
+        int quit = wk_quit;
+        pthread_mutex_unlock(&wk_lock);
+        if (quit) return NULL;
+        work_batch();
+        pthread_mutex_lock(&wk_lock);
+        if (--wk_busy == 0) pthread_cond_signal(&wk_idle);
+        pthread_mutex_unlock(&wk_lock);
+    }
+}
+
+/* the threads of one run: as many as wanted, one when liveness.c records the graph (it
+ * follows the sequential order of expansions) or when a thread cannot be started */
+static void workers_start(void) {
+    workers_ran = 1;
+    if (workers_wanted <= 1 || live_on) return;
+    int64_t n = workers_wanted < MAX_WORKERS ? workers_wanted : MAX_WORKERS;
+    wk_quit = 0;
+    for (; workers_ran < n; workers_ran++)
+        if (pthread_create(&worker_tid[workers_ran], NULL, worker_main,
+                           (void *)(uintptr_t)wk_generation)) break;
+}
+
+static void workers_stop(void) {
+    if (workers_ran <= 1) return;
+    pthread_mutex_lock(&wk_lock);
+    wk_quit = 1;
+    pthread_cond_broadcast(&wk_go);
+    pthread_mutex_unlock(&wk_lock);
+    for (int64_t i = 1; i < workers_ran; i++) pthread_join(worker_tid[i], NULL);
+}
+
+/* the expansion of parent `current` (with its lookups), from the batch that holds it, a
+ * new batch [current, limit) at most when none does; NULL when memory ran out */
+static expansion_t *batch_expansion(size_t current, size_t limit) {
+    if (current >= batch_base && current < batch_base + batch_len)
+        return &batch[current - batch_base];
+    if (!batch && !(batch = calloc(BATCH, sizeof *batch))) return NULL;
+    batch_base = current;
+    batch_len = limit - current < BATCH ? limit - current : BATCH;
+    batch_next = 0;
+    if (batch_len < 2 * CHUNK) {  /* too few parents to be worth waking the others */
+        work_batch();
+        return &batch[0];
+    }
+    pthread_mutex_lock(&wk_lock);
+    wk_generation++;
+    wk_busy = (int)workers_ran - 1;
+    pthread_cond_broadcast(&wk_go);
+    pthread_mutex_unlock(&wk_lock);
+    work_batch();
+    pthread_mutex_lock(&wk_lock);
+    while (wk_busy) pthread_cond_wait(&wk_idle, &wk_lock);
+    pthread_mutex_unlock(&wk_lock);
+    return &batch[0];
+}
+
+/* The commit reads records another thread wrote (in its cache, not this one's): ask for
+ * them a few parents ahead, the record first, then its successors and lookups, then the
+ * table slots the successors not found will be looked up in again. */
+static void batch_prefetch(size_t current) {
+    size_t i = current - batch_base;
+    if (i + 3 < batch_len) {
+        __builtin_prefetch(&batch[i + 3]);
+        __builtin_prefetch((const char *)&batch[i + 3] + 64);
+    }
+    if (i + 2 < batch_len) {
+        const expansion_t *y = &batch[i + 2];
+        for (size_t at = 0; at < y->nsucc * sizeof *y->succ; at += 64)
+            __builtin_prefetch((const char *)y->succ + at);
+        for (size_t at = 0; at < y->nsucc * 8; at += 64)
+            __builtin_prefetch((const char *)y->seen + at);
+    }
+    if (i + 1 < batch_len && batch[i + 1].rc == 0) {
+        const expansion_t *y = &batch[i + 1];
+        for (size_t k = 0; k < y->nsucc; k++)
+            if (y->seen[k] < 0) __builtin_prefetch(&table[y->succ[k].h & table_mask]);
+    }
+}
+
+static void batch_release(void) {
+    if (batch)
+        for (size_t i = 0; i < BATCH; i++) { free(batch[i].succ); free(batch[i].seen); }
+    free(batch);
+    batch = NULL;
+    batch_base = batch_len = 0;
 }
 
 static int add_state(const uint64_t *w, uint64_t h, size_t slot, uint32_t parent,
@@ -337,6 +484,7 @@ static void release(void) {
         pending[p] = 0;
     }
     live_release();
+    batch_release();
     nomem = 0;
     nstates = states_cap = table_mask = 0;
     idx_bits = 0; idx_field = 0;
@@ -368,6 +516,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
     pack_overflow = 0;
     memset(coverage, 0, sizeof coverage);
     for (int p = 0; p <= NPROPS; p++) prop_status[p] = prop_wkind[p] = prop_index[p] = prop_action[p] = 0;
+    workers_start();
     if (!table_grow()) { stop_code = S_MEMORY; goto done; }
     initial(S);
     pack(S, w);
@@ -380,7 +529,10 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
         if (all_decided(stop_when_decided, domains_status)) { stop_code = S_DECIDED; break; }
         if (current >= (size_t)level_end) { depth++; level_end = (int64_t)nstates; }
         if (max_depth >= 0 && depth >= max_depth) { depth_cut = 1; current++; continue; }
-        if (x->index != (int64_t)current) expand_state(x, current);
+        if (workers_ran > 1) {  /* the parallel search: expanded and looked up already */
+            x = batch_expansion(current, max_depth >= 0 ? (size_t)level_end : nstates);
+            if (!x) { stop_code = S_MEMORY; break; }
+        } else if (x->index != (int64_t)current) expand_state(x, current);
         int rc = x->rc;
         if (x->overflow || (rc == 0 && x->err == E_UNSUPPORTED)) { unsupported = 1; break; }
         if (rc == X_STOP) { stop_code = S_EXTERNAL; break; }
@@ -398,14 +550,19 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
                     violated(p, 0, (int64_t)current, -1, 0, (int64_t)current);
         }
         if (live_on) live_begin((int64_t)current, x->S);
-        prefetch_matches(x);
-        /* the next state, while those arrive (not under a depth limit: it might be cut) */
-        ahead->index = -1;
-        if (max_depth < 0 && current + 1 < nstates) expand_state(ahead, current + 1);
+        if (workers_ran > 1) batch_prefetch(current);
+        else {
+            prefetch_matches(x);
+            /* the next state, while those arrive (not under a depth limit: it might be cut) */
+            ahead->index = -1;
+            if (max_depth < 0 && current + 1 < nstates) expand_state(ahead, current + 1);
+        }
         for (size_t k = 0; k < x->nsucc && !unsupported; k++) {
             succ_t *s = &x->succ[k];
             transitions++;
-            int64_t seen = find(s->w, s->h, &slot);  /* no side effect: looked up first */
+            /* no side effect: looked up first (a parallel lookup that found it is final) */
+            int64_t seen = workers_ran > 1 && x->seen[k] >= 0 ? x->seen[k]
+                                                              : find(s->w, s->h, &slot);
             if (s->kind == K_FIRE) {
                 coverage[TRANS_BASE(s->e) + s->t]++;
                 if (step_wanted(s->e, s->t)) {
@@ -437,9 +594,11 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
                      rc == 0 && x->nsucc == 0 && x->blocked);
             if (live_nomem) nomem = 1;
         }
-        expansion_t *done_with = x;
-        x = ahead;
-        ahead = done_with;
+        if (workers_ran == 1) {
+            expansion_t *done_with = x;
+            x = ahead;
+            ahead = done_with;
+        }
         if (nomem && stop_code == S_NONE) stop_code = S_MEMORY;
         if (stop_code != S_NONE || unsupported) { current++; break; }
         current++;
@@ -448,6 +607,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
         if (*stop) stop_code = S_EXTERNAL;
     }
 done:
+    workers_stop();
     if (unsupported) stop_code = S_UNSUPPORTED;
     out[0] = (int64_t)nstates; out[1] = transitions; out[2] = diameter; out[3] = stop_code;
     out[4] = depth_cut; out[5] = current < nstates; out[6] = cut_short;
@@ -480,6 +640,13 @@ int64_t tc_path(int64_t index, int64_t *states_out, int64_t *actions_out, int64_
 void tc_state(int64_t index, int64_t *slots) { unpack(packed + (size_t)index * NW, slots); }
 
 void tc_free(void) { release(); }
+
+/* check --workers: n > 0 sets the threads of the next runs; returns how many the last
+ * run used */
+int64_t tc_workers(int64_t n) {
+    if (n > 0) workers_wanted = n;
+    return workers_ran;
+}
 
 /* the runs kept for property p: 3 numbers each (as its first in tc_run's out), written
  * when they fit in `room` runs; returns how many there are */

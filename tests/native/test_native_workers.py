@@ -1,9 +1,8 @@
 """`tcpcheck check --workers N` (issue 13 section 1): for any N the --json output but the
-timing is the same (counts, diameter, verdicts, traces), the JSON says how many workers
-ran, a larger N than ran is said on stderr, and a limit still gives NOT VERIFIED.
-
-Every search runs one thread today (the parallel native search is not built yet), so
-these tests hold the contract the parallel search must keep: they compare N = 1, 2, 3."""
+timing and the number of workers is the same (counts, diameter, verdicts, traces, the
+stop under a limit), the JSON says how many workers ran, fewer than asked is said on
+stderr, and a limit still gives NOT VERIFIED.  The native search runs N threads
+(docs/parallel.md); liveness and the Python engine run one."""
 
 from __future__ import annotations
 
@@ -17,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from generated_models import models
 from native_support import ROOT, TIMING, needs_cc
 from tcpcheck.cli import main
+from tcpcheck.commands.check import default_workers
 
 pytestmark = needs_cc
 
@@ -34,16 +34,21 @@ def check_json(model: str, workers: int, *extra: str) -> tuple[int, dict, str]:
                 out, err)
     assert "Traceback" not in err.getvalue(), err.getvalue()
     data = json.loads(out.getvalue())
+    data["ran"] = data.pop("workers")  # the one field that may differ: compared apart
     for key in TIMING:
         data["stats"].pop(key, None)
     return code, data, err.getvalue()
 
 
-def same_for_every_n(model: str, *extra: str) -> None:
+def same_for_every_n(model: str, *extra: str) -> dict:
+    """The N = 1 --json, after checking that N = 2 and 3 give the same."""
     code, one, _ = check_json(model, 1, *extra)
+    assert one.pop("ran") == 1
     for n in (2, 3):
         code_n, data, _ = check_json(model, n, *extra)
+        assert data.pop("ran") in (1, n)  # 1: liveness is checked
         assert (code_n, data) == (code, one), (model, n)
+    return one
 
 
 @pytest.mark.parametrize("model", SHIPPED)
@@ -65,12 +70,55 @@ def test_generated_models_give_the_same_json_for_any_workers(text, tmp_path_fact
     same_for_every_n(str(path), "--max-states", "20000")
 
 
+# where a divergence between threads would show: a stop in the middle of a batch (the
+# states, transitions and coverage counted up to it), several counterexamples per
+# property (the shapes kept depend on the order of commits), goals and deadlocks judged
+# on every state (--exhaustive), a depth bound (batches end at a level)
+DIVERGENCE = [
+    ("bench/spin/three_way.tcp", "--set", "K=2", "--set", "N=2", "--max-states", "12345"),
+    ("bench/spin/three_way.tcp", "--set", "K=2", "--set", "N=2", "--max-states", "40001",
+     "--exhaustive"),
+    ("bench/spin/two_way.tcp", "--set", "K=2", "--set", "N=2", "--counterexamples", "3",
+     "--exhaustive"),
+    ("models/spoofing.tcp", "--counterexamples", "3", "--exhaustive"),
+    ("models/two_way_handshake.tcp", "--counterexamples", "3"),
+    ("models/teardown_time_wait.tcp", "--exhaustive"),
+    ("models/teardown_time_wait.tcp", "--max-depth", "9", "--counterexamples", "2"),
+]
+
+
+@pytest.mark.parametrize("args", DIVERGENCE, ids=" ".join)
+def test_stops_counterexamples_goals_and_deadlocks_are_the_same_for_any_workers(args):
+    same_for_every_n(*args)
+
+
+def test_a_stop_mid_batch_counts_exactly_up_to_the_stop():
+    one = same_for_every_n("bench/spin/three_way.tcp", "--set", "K=2", "--set", "N=2",
+                           "--max-states", "12345")
+    assert one["stats"]["states"] == 12345 and one["stop_reason"] == "max-states"
+
+
 def test_the_json_says_how_many_workers_ran_and_stderr_says_when_fewer_than_asked():
     _, data, err = check_json("models/two_way_handshake.tcp", 1)
-    assert data["workers"] == 1 and err == ""
+    assert data["ran"] == 1 and err == ""
     _, data, err = check_json("models/two_way_handshake.tcp", 2)
-    assert data["workers"] == 1
+    assert data["ran"] == 2 and err == ""
+    _, data, err = check_json("models/syn_backlog.tcp", 2)  # leads_to: one thread
+    assert data["ran"] == 1
     assert err.count("\n") == 1 and "--workers 2" in err and "1 worker" in err
+    assert "liveness" in err
+
+
+def test_without_workers_the_search_takes_the_cores_and_says_nothing():
+    out, err = io.StringIO(), io.StringIO()
+    main(["check", str(ROOT / "models/isn_clock.tcp"), "--engine", "python", "--json"],
+         out, err)
+    assert "note: --workers" not in err.getvalue()
+    out, err = io.StringIO(), io.StringIO()
+    main(["check", str(ROOT / "models/two_way_handshake.tcp"), "--engine", "native", "--json"],
+         out, err)
+    assert json.loads(out.getvalue())["workers"] == default_workers() >= 1
+    assert "note: --workers" not in err.getvalue()
 
 
 def test_python_engine_takes_workers_with_a_note():
