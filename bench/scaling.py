@@ -5,11 +5,13 @@
 
 Default model: bench/spin/three_way.tcp --set K=3 --set N=3 (5,725,871 states).  For each
 N in 1..W (default: the number of cores) it runs the native engine R times (default 3) as a
-whole process (the model is compiled once first, so cc is not timed), and prints per N
-the median wall time, median CPU time (user + system of the child), the speed-up against
-N = 1, and the workers the run reported in its --json (fewer than asked means the engine
-ran fewer threads; the table shows it).  Exit status 1 when a run's counts or verdicts
-differ from the N = 1 run's: a speed-up with other results is no speed-up.
+whole process (the model is compiled once first, so cc is not timed), in rounds (N = 1,
+2, ..., W, then again), so that a machine shared with other work slows every N alike;
+it prints per N the median wall time, median CPU time (user + system of the child), the
+speed-up against N = 1 (the median over rounds of each round's own ratio), and the
+workers the run reported in its --json (fewer than asked means the engine ran fewer
+threads; the table shows it), then the load average.  Exit status 1 when a run's counts
+or verdicts differ from the N = 1 run's: a speed-up with other results is no speed-up.
 """
 
 from __future__ import annotations
@@ -50,18 +52,18 @@ def run_once(model_args: list, workers: int) -> tuple[float, float, dict]:
 def curve(model_args: list, max_workers: int, repeat: int) -> tuple[list, bool]:
     """One row per N, and whether every run's results equal the N = 1 run's."""
     run_once(model_args, 1)  # compile (or find in the cache) before anything is timed
-    rows, reference, same = [], None, True
-    for n in range(1, max_workers + 1):
-        runs = [run_once(model_args, n) for _ in range(repeat)]
-        results = [dict(r[2], workers=None) for r in runs]
-        reference = reference or results[0]
-        same = same and all(r == reference for r in results)
+    counts = range(1, max_workers + 1)
+    rounds = [{n: run_once(model_args, n) for n in counts} for _ in range(repeat)]
+    reference = dict(rounds[0][1][2], workers=None)
+    same = all(dict(r[n][2], workers=None) == reference for r in rounds for n in counts)
+    rows = []
+    for n in counts:
+        runs = [r[n] for r in rounds]
         rows.append({"asked": n, "ran": runs[0][2].get("workers", 1),
                      "wall_s": statistics.median(r[0] for r in runs),
                      "cpu_s": statistics.median(r[1] for r in runs),
+                     "speedup": statistics.median(r[1][0] / r[n][0] for r in rounds),
                      "states": runs[0][2]["stats"]["states"]})
-    for row in rows:
-        row["speedup"] = rows[0]["wall_s"] / row["wall_s"]
     return rows, same
 
 
@@ -83,13 +85,16 @@ def main() -> int:
     args = parser.parse_args()
     model_args = args.model or DEFAULT
     rows, same = curve(model_args, max(1, args.max_workers), max(1, args.repeat))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     if args.json:
         print(json.dumps({"model": model_args, "cores": os.cpu_count(), "rows": rows,
-                          "identical_results": same}, indent=2))
+                          "identical_results": same, "load_average": load}, indent=2))
     else:
-        print(f"{' '.join(model_args)} on {os.cpu_count()} cores, {args.repeat} runs each")
+        print(f"{' '.join(model_args)} on {os.cpu_count()} cores, {args.repeat} rounds")
         print(table(rows))
         print("results identical for every N" if same else "RESULTS DIFFER between N")
+        if load is not None:  # other work on the machine takes cores from the threads
+            print(f"load average at the end: {load:.2f}")
     return 0 if same else 1
 
 

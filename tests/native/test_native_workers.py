@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,13 @@ def test_workers_must_be_positive():
     code = main(["check", str(ROOT / "models/two_way_handshake.tcp"), "--workers", "0"],
                 out, err)
     assert code == 2 and "Traceback" not in err.getvalue()
+
+
+def test_the_scaling_bench_runs_the_curve_and_checks_the_results_agree():
+    done = subprocess.run([sys.executable, str(ROOT / "bench/scaling.py"), "--max-workers",
+                           "2", "--repeat", "1", "--json", "models/two_way_handshake.tcp"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["identical_results"] is True
+    assert [(r["asked"], r["ran"]) for r in data["rows"]] == [(1, 1), (2, 2)]
