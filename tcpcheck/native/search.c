@@ -130,7 +130,7 @@ static void prefetch_matches(const expansion_t *x) {
  * the next commit may add (table_reserve). */
 #include <pthread.h>
 
-#define BATCH 4096        /* parents per batch */
+#define BATCH 1024        /* parents per batch: 4,096 cost about 5% more CPU (records out of cache) */
 #define CHUNK 32          /* parents a thread takes at a time */
 #define MAX_WORKERS 256
 
