@@ -28,7 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ["bench/spin/three_way.tcp", "--set", "K=3", "--set", "N=3"]
-TIMING = ("seconds", "states_per_second", "peak_memory_mb")
+TIMING = ("seconds", "states_per_second", "peak_memory_mb", "bytes_per_state",
+          "compile_seconds")  # as tests/native/native_support.py: what may differ
 
 
 def run_once(model_args: list, workers: int) -> tuple[float, float, dict]:

@@ -115,10 +115,22 @@ class Stats:
     seconds: float
     peak_memory_mb: float
     coverage: tuple = ()
+    # what the run's stored states hold: resident memory after the search less before it
+    # (None where it cannot be read); SPIN's "memory usage" per state, which bench compares
+    stored_mb: float | None = None
+    # the native engine's C compilation before the search: seconds of cc (0.0 when the
+    # compiled model was found in the cache), None for the Python engine
+    compile_seconds: float | None = None
 
     @property
     def states_per_second(self) -> float:
         return self.states / self.seconds if self.seconds > 0 else float(self.states)
+
+    @property
+    def bytes_per_state(self) -> float | None:
+        if self.stored_mb is None or not self.states:
+            return None
+        return self.stored_mb * 2 ** 20 / self.states
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,8 @@ def test_json_follows_the_schema():
     assert steps[3]["received"]["flags"] == ["SYN"]
     assert steps[3]["state"]["endpoints"][1]["state"] == "ESTABLISHED"
     assert set(data["stats"]) >= {"states", "transitions", "diameter", "seconds",
-                                  "states_per_second", "peak_memory_mb", "coverage"}
+                                  "states_per_second", "peak_memory_mb", "bytes_per_state",
+                                  "compile_seconds", "coverage"}
 
 
 def test_a_limit_gives_exit_3_and_never_holds():

@@ -50,10 +50,11 @@ from dataclasses import dataclass, replace
 
 from tcpcheck.diagnostics import UsageError, did_you_mean
 from tcpcheck.engine.search import BreadthFirst, Observer, SearchLimits, StopSearch
+from tcpcheck.engine.state import Successors, view
 from tcpcheck.result import LEMMA
 from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.explicit.decode import Decoder
-from tcpcheck.explicit.semantics import DISCARD, DUPLICATE, FIRE, LOSE, DomainViolation, Semantics
+from tcpcheck.explicit.semantics import DISCARD, DUPLICATE, FIRE, LOSE, Semantics
 from tcpcheck.limits import SIGNAL_REASONS, Watch
 from tcpcheck.model import ir
 from tcpcheck.result import EXIT_HOLDS, EXIT_INCOMPLETE, EXIT_VIOLATED
@@ -217,7 +218,9 @@ class _Side:
             if len(self._moves) > 100_000:  # bound the memo; recomputing is only slower
                 self._moves.clear()
                 self._blocked.clear()
-            succs = self.sem.successors(state, watch)  # may raise DomainViolation
+            succs = self.sem.successors(state, watch)
+            if succs.error is not None:  # this state's successors are unknown
+                raise _Unknown(succs.error)
             intern = self._observations
             found = []
             for action, nxt in succs:
@@ -314,6 +317,14 @@ def _labelled(options: DiffOptions, label: str) -> DiffOptions:
     return replace(options, progress=lambda *figures: report(label, *figures))
 
 
+class _Unknown(Exception):
+    """A state of one side whose successors cannot be computed: its error move."""
+
+    def __init__(self, error: tuple):
+        super().__init__(view(error).message)
+        self.error = error
+
+
 class _Differs(StopSearch):
     """Ends the search: the run to pair ``parent``, then ``found``, is a difference."""
 
@@ -346,17 +357,21 @@ def _search(x: _Side, y: _Side, options: DiffOptions) -> Direction:
     def expand(index, pair):
         try:
             found = _expand(x, y, pair, with_prop, watch)
-        except DomainViolation as err:  # this pair's successors are unknown
-            errors.append(err.message)
-            return None
+        except _Unknown as err:  # this pair's successors are unknown: x's or y's error move
+            return Successors((), error=err.error)
         if isinstance(found, _Found):
             raise _Differs(index, found)
-        return [((o, act), (nxt, frozenset(matched))) for o, act, nxt, matched in found]
+        return Successors([((o, act), (nxt, frozenset(matched)))
+                           for o, act, nxt, matched in found])
+
+    class Noting(Observer):
+        def on_error(self, index, pair, error):
+            errors.append(view(error).message)
 
     def report(states, transitions, depth, queue, seconds):
         options.progress(states, depth, queue, seconds)
 
-    search = BreadthFirst(expand, Observer(), SearchLimits(
+    search = BreadthFirst(expand, Noting(), SearchLimits(
         options.max_states, options.max_depth, report if options.progress else None,
         options.progress_interval), watch)
     end = search.run((x0, frozenset((y0,))))

@@ -42,10 +42,11 @@ import time
 from dataclasses import dataclass
 
 from tcpcheck.diagnostics import UsageError, did_you_mean
-from tcpcheck.engine.search import BreadthFirst, Observer, SearchLimits
-from tcpcheck.engine.state import VAR_BASE
-from tcpcheck.explicit.semantics import DISCARD, FIRE, DomainViolation, Semantics
-from tcpcheck.limits import Watch
+from tcpcheck.engine import registry
+from tcpcheck.engine.search import Observer
+from tcpcheck.engine.state import ERROR, VAR_BASE, Error, view
+from tcpcheck.explicit.checker import CheckOptions
+from tcpcheck.explicit.semantics import DISCARD, FIRE, Semantics
 from tcpcheck.model import ir
 
 F = ir.Flag
@@ -202,9 +203,8 @@ def scan_endpoints(model: ir.Model, endpoints, *, max_states: int | None = DEFAU
     sem = Semantics(model)
     nonghost = tuple(tuple(i for i, v in enumerate(ep.variables) if not v.ghost)
                      for ep in model.endpoints)
-    watch = Watch(timeout, max_memory_mb, started)
-    found, counts, explored, complete, stop = _explore(sem, nonghost, max_states, watch,
-                                                       progress)
+    found, counts, explored, complete, stop = _explore(model, nonghost, max_states, timeout,
+                                                       max_memory_mb, progress)
     results = []
     for e in indices:
         ep_model = model.endpoints[e]
@@ -223,9 +223,11 @@ def scan_endpoints(model: ir.Model, endpoints, *, max_states: int | None = DEFAU
     return tuple(results)
 
 
-def _explore(sem, nonghost, max_states, watch, progress=None):
-    """Breadth-first search; per endpoint and control state: the first global state found
-    with each valuation of the endpoint's non-ghost variables, and how many global states."""
+def _explore(model, nonghost, max_states, timeout, max_memory_mb, progress=None):
+    """One breadth-first run of the model (tcpcheck.engine.registry's reference engine,
+    no properties but ``domains``), noting per endpoint and control state the first
+    global state found with each valuation of the endpoint's non-ghost variables, and how
+    many global states."""
     found: tuple = ({}, {})
     counts: tuple = ({}, {})
 
@@ -237,21 +239,16 @@ def _explore(sem, nonghost, max_states, watch, progress=None):
                 found[e].setdefault(ep[0], {}).setdefault(key, state)
                 counts[e][ep[0]] = counts[e].get(ep[0], 0) + 1
 
-    def expand(index, state):
-        try:
-            return sem.successors(state, watch)  # polled inside a large `choose` too
-        except DomainViolation:
-            # the state's successors are unknown (`check` reports the violation, domains):
-            # what lies beyond it is not explored, so the scan is not complete
-            return None
-
     def report(states, transitions, depth, queue, seconds):
         progress(states, queue, seconds)
 
-    search = BreadthFirst(expand, Noting(), SearchLimits(
-        max_states, progress=report if progress is not None else None), watch)
-    end = search.run(sem.initial_state())
-    return found, counts, len(search.states), end.complete, end.stop_reason
+    # A state with an error move (`check` reports it, domains) is not expanded, so the
+    # scan is then not complete; the observer needs every state, so the Python engine runs
+    options = CheckOptions(properties=(), max_states=max_states, timeout=timeout,
+                           max_memory_mb=max_memory_mb,
+                           progress=report if progress is not None else None)
+    result = registry.check(model, options, engine=registry.REFERENCE, observers=(Noting(),))
+    return found, counts, result.stats.states, result.complete, result.stop_reason
 
 
 class _Prober:
@@ -279,11 +276,9 @@ class _Prober:
                 for y in acks:
                     is_foreign = x not in held and (not probe.has_ack or y not in held)
                     any_foreign |= is_foreign
-                    try:
-                        outcomes = self._deliver(state, probe, x, y)
-                    except DomainViolation as err:
-                        name = self.names[err.transition]
-                        msg = f"{name}: {err.message}"
+                    outcomes = self._deliver(state, probe, x, y)
+                    if isinstance(outcomes, Error):
+                        msg = f"{self.names[outcomes.transition]}: {outcomes.message}"
                         if msg not in errors:
                             errors.append(msg)
                         continue
@@ -301,9 +296,10 @@ class _Prober:
         return Cell(probe.name, replies, tuple(conclusions), own_replies, depends, with_foreign,
                     tuple(errors))
 
-    def _deliver(self, state, probe: Probe, x: int, y: int) -> list:
+    def _deliver(self, state, probe: Probe, x: int, y: int):
         """(transition or None, sent segments, endpoint state after) for every way the
-        endpoint can take the probe, computed by the explicit engine's successor function."""
+        endpoint can take the probe, computed by the explicit engine's successor function;
+        or the Error when the endpoint's answer cannot be computed."""
         seg = (probe.flags, x, y, *self.ghosts, 0)
         chans = [(), ()]
         chans[self.e] = (seg,)
@@ -312,6 +308,8 @@ class _Prober:
         # actions of the state (user calls, timeouts, faults, ticks) are not the probe's and
         # might fail on their own.
         moves = self.sem.deliveries(probe_state, self.e)
+        if moves.error is not None:
+            return view(moves.error)
         out = []
         for action, nxt in moves:
             if action[0] == FIRE:
@@ -319,7 +317,7 @@ class _Prober:
             elif action[0] == DISCARD:
                 out.append((None, (), nxt[self.e]))
         if not out and moves.blocked:
-            raise DomainViolation(self.e, 0, "the reply does not fit in the channel")
+            return Error(ERROR, self.e, 0, "the reply does not fit in the channel")
         return out
 
     def _group(self, probe: Probe, obs: list, extra: list) -> tuple:

@@ -65,6 +65,32 @@ def add_engine_option(parser) -> None:
                              "note saying why")
 
 
+def add_search_output_options(parser) -> None:
+    """``--set``, ``--json``, ``--full``, ``--format chart|steps|rfc`` and ``--engine``: the
+    options of the commands that look for runs without proving (simulate, swarm); their
+    output is written by :func:`write_search_result`."""
+    parser.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
+                        help="override a constant or a setting (repeatable)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--full", action="store_true",
+                        help="show every variable at every step, not only the ones that "
+                             "changed")
+    parser.add_argument("--format", choices=TEXT_FORMATS, default=DEFAULT_FORMAT,
+                        dest="trace_format", help="how runs are printed: chart, steps or rfc")
+    add_engine_option(parser)
+
+
+def write_search_result(args, stdout, text, data) -> None:
+    """``data()`` as JSON with ``--json``, else ``text(trace_format=, full=, color=)``."""
+    if args.json:
+        from tcpcheck.render import json as render_json
+
+        stdout.write(render_json.dumps(data()) + "\n")
+    else:
+        color = args.trace_format == "chart" and use_color(stdout, os.environ)
+        stdout.write(text(trace_format=args.trace_format, full=args.full, color=color) + "\n")
+
+
 def load_model(path: str, stderr, override_args=None):
     """The model with ``--set`` overrides applied; its warnings go to ``stderr``."""
     overrides = dict(parse_override(o) for o in override_args or ())

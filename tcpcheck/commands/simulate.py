@@ -5,15 +5,12 @@ A simulation never proves: without a violation the exit code is 3 (not verified)
 from __future__ import annotations
 
 import argparse
-import os
 
 from tcpcheck.analyses.simulate import WEIGHTINGS, simulate
-from tcpcheck.commands._common import (ProgressLine, add_engine_option, check_property_names,
-                                       is_terminal, load_model, positive_float, positive_int)
-from tcpcheck.render import json as render_json
+from tcpcheck.commands._common import (ProgressLine, add_search_output_options,
+                                       check_property_names, is_terminal, load_model,
+                                       positive_float, positive_int, write_search_result)
 from tcpcheck.render import simulate as render_simulate
-from tcpcheck.render.chart import use_color
-from tcpcheck.render.formats import DEFAULT_FORMAT, TEXT_FORMATS
 
 NAME = "simulate"
 ORDER = 1
@@ -23,6 +20,7 @@ examples:
   tcpcheck simulate models/two_way_handshake.tcp        finds the stale-SYN violation
   tcpcheck simulate MODEL --runs 1000 --depth 50 --seed 7
   tcpcheck simulate MODEL --weighting rare              favour transitions fired least
+  tcpcheck simulate MODEL --runs 10000 --workers 4      the same runs, in 4 processes
   tcpcheck simulate MODEL --json                        machine-readable result
 
 exit codes: 1 a property is violated, 2 bad model or usage, 3 no violation found (a
@@ -47,14 +45,10 @@ def add_parser(subparsers) -> None:
                    help="uniform: every enabled move alike; rare: favour the transitions "
                         "fired least so far (for coverage)")
     c.add_argument("--timeout", type=positive_float, metavar="S", help="stop after S seconds")
-    c.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides",
-                   help="override a constant or a setting (repeatable)")
-    c.add_argument("--json", action="store_true", help="print the result as JSON")
-    c.add_argument("--full", action="store_true",
-                   help="show every variable at every step, not only the ones that changed")
-    c.add_argument("--format", choices=TEXT_FORMATS, default=DEFAULT_FORMAT,
-                   dest="trace_format", help="how runs are printed: chart, steps or rfc")
-    add_engine_option(c)
+    c.add_argument("--workers", type=positive_int, default=1, metavar="N",
+                   help="walk in N processes (default 1); the runs and the result are the "
+                        "same for any N")
+    add_search_output_options(c)
 
 
 class SimulationProgress(ProgressLine):
@@ -70,14 +64,10 @@ def run(args, stdout, stderr) -> int:
     result = simulate(model, runs=args.runs, depth=args.depth, seed=args.seed,
                       weighting=args.weighting, timeout=args.timeout,
                       properties=tuple(args.property) if args.property else None,
-                      progress=progress, engine=args.engine,
+                      progress=progress, engine=args.engine, workers=args.workers,
                       notice=lambda text: stderr.write(text + "\n"))
     if progress:
         progress.clear()
-    if args.json:
-        stdout.write(render_json.dumps(render_simulate.data(result, model)) + "\n")
-    else:
-        color = args.trace_format == "chart" and use_color(stdout, os.environ)
-        stdout.write(render_simulate.text(result, trace_format=args.trace_format,
-                                          full=args.full, color=color) + "\n")
+    write_search_result(args, stdout, lambda **how: render_simulate.text(result, **how),
+                        lambda: render_simulate.data(result, model))
     return result.exit_code

@@ -1,10 +1,12 @@
 """The one breadth-first search of the explicit engine, and of every analysis built on it.
 
 ``tcpcheck check`` (tcpcheck.explicit.checker), ``explain``'s ablation when the Python engine
-runs it (tcpcheck.explain.reasons, through tcpcheck.engine.registry), ``diff`` and ``scan``
-(tcpcheck.analyses) all explore the same way: states stored once, by index, with the parent and the action that first
-reached them (so a shortest run to any state can be rebuilt), in breadth-first order, with
-the same limits looked at the same way.  What each of them does with the states and edges it
+runs it (tcpcheck.explain.reasons) and ``scan`` (an observer riding on a check: all three
+through tcpcheck.engine.registry), and ``diff`` (tcpcheck.analyses.diff, whose states are
+pairs of one model's state and the set of the other's that match it, so not one model's
+run) all explore the same way: states stored once, by index, with the parent and the
+action that first reached them (so a shortest run to any state can be rebuilt), in
+breadth-first order, with the same limits looked at the same way.  What each of them does with the states and edges it
 meets is an :class:`Observer`; the search itself knows nothing of properties.
 
 Limits, one rule for every caller:
@@ -16,8 +18,9 @@ Limits, one rule for every caller:
 * ``max_states`` stops the search before a state beyond it is stored;
 * ``max_depth``: states at that depth are stored and observed but not expanded, and the
   search goes on with the others (its stop reason is ``max-depth`` if nothing else stopped it);
-* a state whose successors could not be computed (``expand`` returned None: an evaluation
-  error) is not expanded and the search goes on; the run is then not complete (``error``).
+* a state whose expansion is an error move (tcpcheck.engine.state: ``expand`` returned
+  Successors with ``error`` set) is told to :meth:`Observer.on_error`, is not expanded, and
+  the search goes on; the run is then not complete (``error``).
 """
 
 from __future__ import annotations
@@ -59,9 +62,44 @@ class Observer:
         """The move ``action`` from state ``parent`` to ``state``, stored as ``index``;
         ``new`` when this edge found it (then on_state came just before)."""
 
+    def on_error(self, index: int, state, error) -> None:
+        """State ``index``'s expansion is the error move ``error`` (an ERROR action): it
+        has no successors the search may explore."""
+
     def on_expanded(self, index: int, complete: bool) -> None:
         """Every move of state ``index`` has been reported (``complete``), or its
         expansion failed or was interrupted (not complete)."""
+
+
+class Observers(Observer):
+    """Several observers as one, each told everything in the order given; the search is
+    decided when any of them is."""
+
+    def __init__(self, observers):
+        self.observers = tuple(observers)
+
+    def decided(self) -> bool:
+        return any(o.decided() for o in self.observers)
+
+    def on_state(self, index, state):
+        for o in self.observers:
+            o.on_state(index, state)
+
+    def on_move(self, parent, action, state):
+        for o in self.observers:
+            o.on_move(parent, action, state)
+
+    def on_edge(self, parent, action, state, index, new):
+        for o in self.observers:
+            o.on_edge(parent, action, state, index, new)
+
+    def on_error(self, index, state, error):
+        for o in self.observers:
+            o.on_error(index, state, error)
+
+    def on_expanded(self, index, complete):
+        for o in self.observers:
+            o.on_expanded(index, complete)
 
 
 class StopSearch(Exception):
@@ -92,8 +130,9 @@ class SearchEnd:
 
 
 class BreadthFirst:
-    """One search: ``expand(index, state)`` returns the moves ``(action, next_state)`` of a
-    state in a fixed order, or None when they cannot be known.  States must be hashable."""
+    """One search: ``expand(index, state)`` returns the Successors of a state (its moves
+    ``(action, next_state)`` in a fixed order, or its error move).  States must be
+    hashable."""
 
     def __init__(self, expand, observer: Observer, limits: SearchLimits, watch: Watch):
         self.expand = expand
@@ -172,7 +211,9 @@ class BreadthFirst:
             queue.appendleft(current)  # unexpanded: what is left to do stays in the queue
             self.observer.on_expanded(current, False)
             raise
-        if moves is None:
+        error = moves.error
+        if error is not None:
+            self.observer.on_error(current, self.states[current], error)
             self.observer.on_expanded(current, False)
             return False
         max_states = self.limits.max_states

@@ -24,11 +24,19 @@ for every stored state; :func:`view` gives it names for code outside the hot pat
     (LOSE, direction, segment)       the channel dropped it
     (DUPLICATE, direction, segment)  the channel copied it
     (TICK, ((direction, segment), ...))  one unit of time passed; those segments expired
+    (ERROR, endpoint, transition, message)  the error move: see below
 
-A move whose effect cannot be computed (a value outside its domain, ``x % 0``) is not an
-action: the successor function raises DomainViolation for the state, and the search records
-the state as not expanded (tcpcheck.engine.search).  spec/MANUAL.md 13 ("Semantics of a
-step") says what each move does.
+The moves of a state come as :class:`Successors`, a tuple of ``(action, next_state)`` pairs
+in a fixed order with two more facts: ``blocked`` (some receipt waits for room in the
+channel, so a state without moves is at a bound of the model, not a deadlock) and
+``error``.  A move whose effect cannot be computed (a value outside its domain, ``x % 0``, a
+guard that cannot be evaluated) leads to no state: it is the **error move**, an ERROR action
+naming the endpoint and transition that failed and why.  A state with an error move has it
+as its only outcome (``error`` set, no moves): what else it could do depends on the order
+the transitions were tried, so none of it is explored; the search records the state as not
+expanded and the run as not complete (tcpcheck.engine.search), and the checker reports the
+``domains`` property violated with a run to that state.  The native engine follows the same
+rule.  spec/MANUAL.md 13 ("Semantics of a step") says what each move does.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ GHOST_BASE = 3  # the ghost fields; the age is the last item
 
 # action kinds
 FIRE, DISCARD, LOSE, DUPLICATE, TICK = "fire", "discard", "lose", "duplicate", "tick"
+ERROR = "error"
 
 
 def channel_towards(state: tuple, endpoint: int) -> tuple:
@@ -66,6 +75,23 @@ def with_channel(state: tuple, endpoint: int, channel: tuple) -> tuple:
 def timer_base(variables: int) -> int:
     """The position of the first timer in an endpoint with ``variables`` variables."""
     return VAR_BASE + variables
+
+
+class Successors(tuple):
+    """The outcome of expanding a state: its ``(action, next_state)`` moves in successor
+    order, ``blocked`` and the ``error`` move (an ERROR action, or None), as the module
+    says.  Built once and never changed."""
+
+    def __new__(cls, moves=(), blocked: bool = False, error: tuple | None = None):
+        found = super().__new__(cls, moves)
+        found.blocked = blocked
+        found.error = error
+        return found
+
+    @classmethod
+    def failed(cls, endpoint: int, transition: int, message: str) -> "Successors":
+        """The outcome of a state whose expansion met an error move."""
+        return cls((), False, (ERROR, endpoint, transition, message))
 
 
 class Fire(NamedTuple):
@@ -94,9 +120,18 @@ class Tick(NamedTuple):
     expired: tuple  # (direction, segment) pairs
 
 
-_VIEWS = {FIRE: Fire, DISCARD: Discard, LOSE: Fault, DUPLICATE: Fault, TICK: Tick}
+class Error(NamedTuple):
+    kind: str
+    endpoint: int
+    transition: int  # its index among the endpoint's transitions
+    message: str  # why its effect cannot be computed
+
+
+_VIEWS = {FIRE: Fire, DISCARD: Discard, LOSE: Fault, DUPLICATE: Fault, TICK: Tick,
+          ERROR: Error}
 
 
 def view(action: tuple):
-    """The action with named fields (a Fire, Discard, Fault or Tick; equal to ``action``)."""
+    """The action with named fields (a Fire, Discard, Fault, Tick or Error; equal to
+    ``action``)."""
     return _VIEWS[action[0]](*action)

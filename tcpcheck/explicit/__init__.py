@@ -10,12 +10,12 @@ class PythonEngine:
     name, title = "python", "Python"
 
     @staticmethod
-    def unavailable(model, options) -> None:
-        return None  # every model, every property kind
+    def unavailable(model, options, observers=()) -> None:
+        return None  # every model, every property kind, observers too
 
     @staticmethod
-    def explore(model, options):
-        return check(model, options)
+    def explore(model, options, observers=()):
+        return check(model, options, observers)
 
 
 ENGINE = PythonEngine()

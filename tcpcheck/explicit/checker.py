@@ -20,12 +20,13 @@ import time
 from dataclasses import dataclass, field
 
 from tcpcheck.diagnostics import UsageError
-from tcpcheck.engine.search import BreadthFirst, Observer, SearchLimits, path_to
+from tcpcheck.engine.search import BreadthFirst, Observer, Observers, SearchLimits, path_to
 from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.explicit import liveness
 from tcpcheck.explicit.decode import Decoder
-from tcpcheck.explicit.semantics import FIRE, TICK, DomainViolation, Semantics
-from tcpcheck.limits import Watch
+from tcpcheck.engine.state import view
+from tcpcheck.explicit.semantics import FIRE, TICK, Semantics
+from tcpcheck.limits import Watch, resident_mb
 from tcpcheck.model import ir
 from tcpcheck.result import (FAILING, HOLDS, LEMMA, NOT_VERIFIED, REACHED, STOP_DETAILS, STOPPED,
                              UNREACHABLE, VIOLATED, CheckResult, Coverage, FairnessHint,
@@ -68,12 +69,15 @@ class _Pending:
     channel_full: int = 0  # liveness not verified: goal-avoiding states at the bound's edge
 
 
-def check(model: ir.Model, options: CheckOptions = CheckOptions()) -> CheckResult:
-    """Explore ``model`` breadth-first and decide its properties."""
+def check(model: ir.Model, options: CheckOptions = CheckOptions(),
+          observers: tuple = ()) -> CheckResult:
+    """Explore ``model`` breadth-first and decide its properties; each of ``observers``
+    (tcpcheck.engine.search.Observer) is told every state, move and edge of the search
+    after the checker's own, and may end it (an analysis riding on the check: scan)."""
     if options.counterexamples < 1:
         raise UsageError(f"the number of counterexamples must be at least 1, not "
                          f"{options.counterexamples}")
-    return _Explorer(model, options).run()
+    return _Explorer(model, options).run(observers)
 
 
 class _Explorer:
@@ -108,12 +112,16 @@ class _Explorer:
                                             "within its declared domain"), None)
         self.coverage = {(e, t): 0 for e, ep in enumerate(model.endpoints)
                          for t in range(len(ep.transitions))}
+        self.resident_before = resident_mb()  # for the memory per stored state
 
     # -- main loop -----------------------------------------------------------------------
-    def run(self) -> CheckResult:
+    def run(self, observers: tuple = ()) -> CheckResult:
         opts = self.options
         self.watch = Watch(opts.timeout, opts.max_memory_mb, time.monotonic())
-        search = BreadthFirst(self._expand, _Observing(self), SearchLimits(
+        observer = _Observing(self)
+        if observers:
+            observer = Observers((observer, *observers))
+        search = BreadthFirst(self._expand, observer, SearchLimits(
             opts.max_states, opts.max_depth, opts.progress, opts.progress_interval), self.watch)
         # the search's own lists, by index: the runs are rebuilt from them
         self.index, self.states = search.index, search.states
@@ -134,12 +142,11 @@ class _Explorer:
                             end.seconds)
 
     def _expand(self, index: int, state):
-        """The moves of ``state`` for the search; None when they cannot be known."""
+        """The Successors of ``state`` for the search (an error move is the search's to
+        report: _Observing.on_error)."""
         if self.graph is not None:
             self.graph.begin(index)
-        self._failed = False
-        moves = self._successors(index, state)
-        return None if self._failed else moves
+        return self._successors(index, state)
 
     def _judge_liveness_within(self, watch: Watch, exhausted: bool) -> None:
         """Judge the liveness properties unless the run was stopped by a signal or is out of
@@ -153,16 +160,9 @@ class _Explorer:
             self.liveness_interrupted = True
 
     def _successors(self, index: int, state):
-        try:
-            succs = self.sem.successors(state, self.watch)
-        except DomainViolation as err:
-            if self.domains.status is None:
-                self.domains.status = VIOLATED
-                self.domains.witness = (index, err)
-            # this state's successors are unknown: nothing may be claimed to hold any more
-            self.cut_short = True
-            self._failed = True
-            return []
+        succs = self.sem.successors(state, self.watch)
+        if succs.error is not None:
+            return succs
         if not succs and succs.blocked:
             # a bound, not a deadlock: with more capacity (or a lossier channel) the run
             # would go on, so it is counted and reported instead of judged
@@ -310,6 +310,15 @@ class _Explorer:
                 return action
         raise AssertionError("an edge of the graph is an action")  # pragma: no cover
 
+    def _error_move(self, index: int, error) -> None:
+        """State ``index`` has the error move ``error``: the first one found is the
+        ``domains`` violation; what lies beyond it is unknown, so nothing may be claimed to
+        hold any more."""
+        if self.domains.status is None:
+            self.domains.status = VIOLATED
+            self.domains.witness = (index, view(error))
+        self.cut_short = True
+
     def _deadlock_kind(self, state) -> str:
         expired = self.sem.expired_timers(state)
         if expired:
@@ -418,7 +427,10 @@ class _Explorer:
             Coverage(ep.name, t.name, self.coverage[(e, ti)], t.span.line)
             for e, ep in enumerate(self.model.endpoints) for ti, t in enumerate(ep.transitions))
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-        stats = Stats(len(self.states), self.transitions, diameter, seconds, peak, coverage)
+        # while the stored states are still held (the native engine frees its own after this)
+        stored = max(0.0, resident_mb() - self.resident_before)
+        stats = Stats(len(self.states), self.transitions, diameter, seconds, peak, coverage,
+                      stored)
         warnings = tuple(f"transition {c.endpoint}.{c.transition} (line {c.line}) never fired"
                          for c in coverage if c.fired == 0 and exhausted)
         if self.capacity_blocked:
@@ -557,6 +569,9 @@ class _Observing(Observer):
             self.graph.edge(index, action)
         if not new and self.revisits:
             self.x._revisit(parent, action, state)
+
+    def on_error(self, index: int, state, error) -> None:
+        self.x._error_move(index, error)
 
     def on_expanded(self, index: int, complete: bool) -> None:
         if self.graph is not None:

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from tcpcheck.diagnostics import TcpcheckError
 # the state and action formats (tcpcheck.engine.state); the action kinds are also imported
 # from here by the engine's users
-from tcpcheck.engine.state import DISCARD, DUPLICATE, FIRE, LOSE, TICK, VAR_BASE, with_channel
+from tcpcheck.engine.state import (DISCARD, DUPLICATE, FIRE, LOSE, TICK, VAR_BASE,
+                                   Successors, with_channel)
 from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.limits import LimitReached
 from tcpcheck.model import ir
@@ -76,17 +77,6 @@ def _too_large(model, endpoint, transition, stmt: ir.Choose, size: int) -> str:
             f"prove', which handles the choice symbolically, or {instead}")
 
 
-class Successors(tuple):
-    """The moves enabled in a state: ``(action, next_state)`` pairs in successor order.
-    ``blocked`` is True when some receipt waits for room in the channel: with no moves, the
-    state is at a bound of the model, not a deadlock."""
-
-    def __new__(cls, moves, blocked: bool = False):
-        found = super().__new__(cls, moves)
-        found.blocked = blocked
-        return found
-
-
 class _Poll:
     """One expansion's look at the run's limits, every POLL_EVERY ``choose`` outcomes."""
 
@@ -106,7 +96,9 @@ class _Poll:
 
 
 class DomainViolation(Exception):
-    """A transition tried to store a value outside a variable's declared domain."""
+    """A transition's effect cannot be computed (a value outside a variable's declared
+    domain, an evaluation error).  Raised inside the semantics only: ``successors`` turns it
+    into the state's error move (tcpcheck.engine.state)."""
 
     def __init__(self, endpoint: int, transition: int, message: str):
         super().__init__(message)
@@ -217,16 +209,20 @@ class Semantics:
 
     # -- the successor relation ----------------------------------------------------------
     def successors(self, state: tuple, watch=None) -> Successors:
-        """Every ``(action, next_state)`` enabled in ``state``, in a deterministic order.
-        ``watch`` (tcpcheck.limits.Watch), when given, is asked every POLL_EVERY outcomes of
-        a ``choose``, so that one state with a huge number of successors cannot run past a
+        """Every ``(action, next_state)`` enabled in ``state``, in a deterministic order, with
+        ``blocked`` and the error move as tcpcheck.engine.state says.  ``watch``
+        (tcpcheck.limits.Watch), when given, is asked every POLL_EVERY outcomes of a
+        ``choose``, so that one state with a huge number of successors cannot run past a
         limit or a Ctrl-C: LimitReached is raised then.  Nothing in ``self`` changes."""
         out: list = []
         poll = _Poll(watch) if watch is not None else None
         blocked = False
-        for e in (0, 1):
-            self._local_moves(state, e, out, poll)
-            blocked |= self._deliveries(state, e, out, poll)
+        try:
+            for e in (0, 1):
+                self._local_moves(state, e, out, poll)
+                blocked |= self._deliveries(state, e, out, poll)
+        except DomainViolation as err:
+            return Successors.failed(err.endpoint, err.transition, err.message)
         for d in (0, 1):
             self._faults(state, d, out)
         self._tick(state, out)
@@ -234,11 +230,15 @@ class Semantics:
 
     def deliveries(self, state: tuple, e: int, watch=None) -> Successors:
         """Only the deliveries to endpoint ``e`` in ``state`` (MANUAL 13.2 (b)), as
-        ``(action, next_state)`` in successor order, with ``blocked`` as for
-        :meth:`successors`.  For probing one endpoint (tcpcheck scan) without the other
+        ``(action, next_state)`` in successor order, with ``blocked`` and the error move as
+        for :meth:`successors`.  For probing one endpoint (tcpcheck scan) without the other
         actions of the state."""
         out: list = []
-        blocked = self._deliveries(state, e, out, _Poll(watch) if watch is not None else None)
+        try:
+            blocked = self._deliveries(state, e, out,
+                                       _Poll(watch) if watch is not None else None)
+        except DomainViolation as err:
+            return Successors.failed(err.endpoint, err.transition, err.message)
         return Successors(out, blocked)
 
     def _local_moves(self, state, e, out, poll) -> None:

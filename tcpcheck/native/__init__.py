@@ -18,10 +18,12 @@ class NativeEngine:
         # the model unavailable() compiled, for the explore() that follows it
         self._ready = (None, None)
 
-    def unavailable(self, model, options) -> str | None:
+    def unavailable(self, model, options, observers=()) -> str | None:
         from tcpcheck.explicit.semantics import refuse_large_choices
         from tcpcheck.native import build, runner, support  # ctypes only when asked for
 
+        if observers:  # the search is one C call: no state of it is seen in Python
+            return "an analysis that watches every state runs in Python"
         refuse_large_choices(model)  # the Python engine's refusal, before compiling anything
         reason = support.unsupported(model, options)
         if reason is not None:
@@ -32,9 +34,11 @@ class NativeEngine:
             return str(err)
         return None
 
-    def explore(self, model, options):
+    def explore(self, model, options, observers=()):
         from tcpcheck.native import runner
 
+        if observers:
+            raise EngineFailed(self.unavailable(model, options, observers))
         ready, native = self._ready
         self._ready = (None, None)
         if ready is not model:

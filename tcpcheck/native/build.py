@@ -4,8 +4,10 @@ The cache lives in ``$TCPCHECK_CACHE``, else ``$XDG_CACHE_HOME/tcpcheck``, else
 ``~/.cache/tcpcheck``; an object is named by the sha256 of the source, the compiler's
 identity and the flags, and written under a temporary name then renamed, so that two runs
 compiling the same model at once never see half a file.  ``$CC`` picks the compiler (cc by
-default).  Every failure is a :class:`BuildFailed` with a one-line reason, which the
-caller turns into a fallback to the Python engine, never a traceback.
+default) and ``$TCPCHECK_CFLAGS`` its optimisation flags (``-O2`` by default: ``-O3
+-march=native`` for a long run, ``-O0`` to compile many small models quickly, as the
+differential tests do).  Every failure is a :class:`BuildFailed` with a one-line reason,
+which the caller turns into a fallback to the Python engine, never a traceback.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-FLAGS = ("-O2", "-std=gnu11", "-shared", "-fPIC", "-pthread", "-w")  # threads: --workers
+OPTIMISATION = ("-O2",)  # unless $TCPCHECK_CFLAGS says otherwise
+FLAGS = ("-std=gnu11", "-shared", "-fPIC", "-pthread", "-w")  # -pthread: --workers
 COMPILE_TIMEOUT = 300  # seconds: a huge model's source may take a while, never forever
 
 
@@ -74,9 +77,20 @@ def working_compiler() -> tuple:
     return command, _identity(tuple(command))
 
 
+def flags() -> tuple:
+    """The compiler's flags: the optimisation ($TCPCHECK_CFLAGS, split as a shell would)
+    and what a loadable object needs."""
+    chosen = os.environ.get("TCPCHECK_CFLAGS")
+    return (*(shlex.split(chosen) if chosen else OPTIMISATION), *FLAGS)
+
+
 def build(source: str) -> Built:
     command, ident = working_compiler()
-    key = hashlib.sha256("\0".join([source, " ".join(command), ident, *FLAGS]).encode())
+    try:
+        options = flags()
+    except ValueError as err:  # an unbalanced quote
+        raise BuildFailed(f"cannot read $TCPCHECK_CFLAGS: {err}") from None
+    key = hashlib.sha256("\0".join([source, " ".join(command), ident, *options]).encode())
     directory = cache_dir()
     target = directory / f"tcpcheck-{key.hexdigest()[:32]}.so"
     if target.exists():
@@ -91,7 +105,7 @@ def build(source: str) -> Built:
         c_file.write_text(source)
         out = Path(work) / "model.so"
         try:
-            done = subprocess.run([*command, *FLAGS, "-o", str(out), str(c_file)],
+            done = subprocess.run([*command, *options, "-o", str(out), str(c_file)],
                                   capture_output=True, text=True, timeout=COMPILE_TIMEOUT,
                                   check=False)
         except subprocess.TimeoutExpired:

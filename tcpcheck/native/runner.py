@@ -19,7 +19,7 @@ import threading
 import time
 
 from tcpcheck.explicit.checker import LEMMA, LEMMA_VIOLATED, CheckOptions, _Explorer
-from tcpcheck.explicit.semantics import DomainViolation
+from tcpcheck.engine.state import view
 from tcpcheck.limits import ForcedStop, Watch, polled
 from tcpcheck.model import ir
 from tcpcheck.native import build as build_mod
@@ -185,7 +185,8 @@ class _Result:
         if cut_short and stop_reason in (None, "decided"):
             stop_reason = "error"
         result = ex._result(exhausted, stop_reason if not exhausted else None, diameter, seconds)
-        return dataclasses.replace(result, backend="native",
+        stats = dataclasses.replace(result.stats, compile_seconds=self.native.built.seconds)
+        return dataclasses.replace(result, backend="native", stats=stats,
                                    workers=int(self.native.library.tc_workers(0)))
 
     # -- properties ----------------------------------------------------------------------
@@ -263,11 +264,9 @@ class _Result:
             return None
 
     def _domains(self, index: int) -> None:
-        state = self._replay(index)
-        try:
-            self.sem.successors(state)
-        except DomainViolation as err:
-            self.ex.domains.status, self.ex.domains.witness = VIOLATED, (index, err)
+        error = self.sem.successors(self._replay(index)).error
+        if error is not None:
+            self.ex.domains.status, self.ex.domains.witness = VIOLATED, (index, view(error))
             return
         raise NativeMismatch(f"state {index} expands without error in the reference semantics")
 

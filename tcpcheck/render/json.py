@@ -121,6 +121,8 @@ def check_result(result: CheckResult, model: ir.Model) -> dict:
                   "seconds": round(s.seconds, 3),
                   "states_per_second": round(s.states_per_second, 1),
                   "peak_memory_mb": round(s.peak_memory_mb, 1),
+                  "bytes_per_state": _rounded(s.bytes_per_state, 1),
+                  "compile_seconds": _rounded(s.compile_seconds, 3),
                   "coverage": [{"endpoint": c.endpoint, "transition": c.transition,
                                 "fired": c.fired} for c in s.coverage]},
         "warnings": list(result.warnings),
@@ -176,3 +178,7 @@ def msl_expr(model: ir.Model) -> str | None:
 
 def dumps(data) -> str:
     return json.dumps(data, indent=2, sort_keys=False)
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)

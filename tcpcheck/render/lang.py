@@ -241,7 +241,8 @@ EN = {
     "report_off": "off",
     "report_warning": "warning: {text}",
     "report_stats": "{states}, {transitions}, diameter {diameter}, {seconds} s ({rate} "
-                    "states/s), peak memory {memory} MB",
+                    "states/s), peak memory {memory} MB{per_state}",
+    "report_per_state": " ({bytes} bytes per state)",
     "report_states": "1 state",
     "report_states_many": "{count} states",
     "report_transitions": "1 transition",
@@ -470,7 +471,8 @@ ZH = {
     "report_off": "未启动",
     "report_warning": "警告：{text}",
     "report_stats": "{states}，{transitions}，直径 {diameter}，{seconds} 秒（每秒 {rate} 个状态），"
-                    "内存峰值 {memory} MB",
+                    "内存峰值 {memory} MB{per_state}",
+    "report_per_state": "（每个状态 {bytes} 字节）",
     "report_states": "1 个状态",
     "report_states_many": "{count} 个状态",
     "report_transitions": "1 次状态迁移",

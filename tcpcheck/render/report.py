@@ -109,10 +109,13 @@ def _header(model: ir.Model, result: CheckResult, words: Labels) -> str:
 def stats_text(result: CheckResult, words: Labels) -> str:
     """The statistics line (in English, the text output's :func:`stats_line`)."""
     s = result.stats
+    figure = render_text.per_state_figure(s)  # shown when the text output shows it
+    per_state = "" if figure is None else words.t("report_per_state", bytes=f"{figure:,.0f}")
     return words.t("report_stats", states=words.count("report_states", s.states),
                    transitions=words.count("report_transitions", s.transitions),
                    diameter=s.diameter, seconds=f"{s.seconds:.2f}",
-                   rate=f"{s.states_per_second:,.0f}", memory=f"{s.peak_memory_mb:.0f}")
+                   rate=f"{s.states_per_second:,.0f}", memory=f"{s.peak_memory_mb:.0f}",
+                   per_state=per_state)
 
 
 def _incomplete(result: CheckResult, words: Labels) -> str:

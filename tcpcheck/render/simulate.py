@@ -12,19 +12,29 @@ NEVER_FIRED_SHOWN = 6  # never-fired transitions listed by name before "and N mo
 
 def text(result, *, trace_format: str = "chart", full: bool = False,
          color: bool = False) -> str:
-    lines = [f"simulation of {result.model}: {result.runs_done} of {result.runs} runs of "
+    lines = [f"simulation of {result.model}: {result.runs_done:,} of {result.runs:,} runs of "
              f"depth up to {result.depth}, seed {result.seed}, weighting {result.weighting}"]
-    for p in result.properties:
-        lines.append(f"  {p.name}: {_status(p, result)}")
-        if p.trace is not None:
-            lines.append(render_trace(p.trace, trace_format, full=full, color=color))
-    for name in result.liveness:
-        lines.append(f"  {name}: not judged (a liveness property; random walks cannot "
-                     "judge it, use `tcpcheck check`)")
+    lines += verdict_lines(result, _status, "random walks", trace_format=trace_format,
+                           full=full, color=color)
     if result.stop_reason is not None:
         lines.append(f"stopped early ({result.stop_reason}): partial result, not verified")
     lines.append(coverage(result))
     return "\n".join(lines)
+
+
+def verdict_lines(result, status, judge: str, *, trace_format: str, full: bool,
+                  color: bool) -> list:
+    """Each property's verdict, ``status(p, result)``, with its run; then the liveness
+    properties, which ``judge`` ("random walks", "a swarm") cannot judge."""
+    lines = []
+    for p in result.properties:
+        lines.append(f"  {p.name}: {status(p, result)}")
+        if p.trace is not None:
+            lines.append(render_trace(p.trace, trace_format, full=full, color=color))
+    for name in result.liveness:
+        lines.append(f"  {name}: not judged (a liveness property; {judge} cannot judge it, "
+                     "use `tcpcheck check`)")
+    return lines
 
 
 def _status(p, result) -> str:
@@ -36,21 +46,28 @@ def _status(p, result) -> str:
     if p.status == "reached":
         return f"reached (witness of {len(p.trace) if p.trace else p.found_length} steps)"
     what = "not reached" if p.kind == "reachable" else "no violation found"
-    return (f"{what} in {result.runs_done} runs of depth {result.depth}: not verified "
+    return (f"{what} in {result.runs_done:,} runs of depth {result.depth:,}: not verified "
             "(a simulation explores only some runs)")
 
 
 def coverage(result) -> str:
-    fired = [c for c in result.coverage if c.fired]
-    never = [f"{c.endpoint}.{c.transition}" for c in result.coverage if not c.fired]
-    line = (f"coverage: {len(fired)} of {len(result.coverage)} transitions fired, "
-            f"{result.states_seen:,} distinct states seen, {result.runs_done} runs, "
-            f"{result.steps:,} steps, {result.seconds:.2f} s")
-    if never:
-        shown = ", ".join(never[:NEVER_FIRED_SHOWN])
-        more = len(never) - NEVER_FIRED_SHOWN
-        line += f"\nnever fired: {shown}" + (f" and {more} more" if more > 0 else "")
-    return line
+    return (f"coverage: {fired_count(result.coverage)}, "
+            f"{result.states_seen:,} distinct states seen, {result.runs_done:,} runs, "
+            f"{result.steps:,} steps, {result.seconds:.2f} s" + never_fired(result.coverage))
+
+
+def fired_count(coverage) -> str:
+    return f"{sum(1 for c in coverage if c.fired)} of {len(coverage)} transitions fired"
+
+
+def never_fired(coverage) -> str:
+    """A line naming the transitions no run fired (the first few), or nothing."""
+    never = [f"{c.endpoint}.{c.transition}" for c in coverage if not c.fired]
+    if not never:
+        return ""
+    more = len(never) - NEVER_FIRED_SHOWN
+    return (f"\nnever fired: {', '.join(never[:NEVER_FIRED_SHOWN])}"
+            + (f" and {more} more" if more > 0 else ""))
 
 
 def data(result, model) -> dict:

@@ -185,18 +185,38 @@ def incomplete_note(result: CheckResult) -> str:
     return note
 
 
+# Below this many states the engines' fixed allocations (the C search's first table, the
+# interpreter's arenas) outweigh the states, and a per-state figure would mislead
+PER_STATE_MIN = 10_000
+
+
+def per_state_figure(stats) -> float | None:
+    """The bytes per state worth printing: None for a small run, or one that reused memory
+    the process already had (0)."""
+    if stats.states < PER_STATE_MIN or not stats.bytes_per_state:
+        return None
+    return stats.bytes_per_state
+
+
 def stats_line(result: CheckResult) -> str:
     s = result.stats
+    per_state = per_state_figure(s)
     return (f"{_count(s.states, 'state')}, {_count(s.transitions, 'transition')}, "
             f"diameter {s.diameter}, "
             f"{s.seconds:.2f} s ({s.states_per_second:,.0f} states/s), "
-            f"peak memory {s.peak_memory_mb:.0f} MB")
+            f"peak memory {s.peak_memory_mb:.0f} MB"
+            + (f" ({per_state:,.0f} bytes per state)" if per_state else ""))
 
 
 def stats_and_backend(result: CheckResult) -> str:
     """The statistics line of `tcpcheck check`, naming the implementation that ran (the
-    native or the Python engine: tcpcheck.native)."""
-    return f"{stats_line(result)}, {getattr(result, 'backend', 'python')} engine"
+    native or the Python engine: tcpcheck.native) and what compiling it cost."""
+    backend = getattr(result, "backend", "python")
+    compiled = result.stats.compile_seconds
+    if compiled is None:
+        return f"{stats_line(result)}, {backend} engine"
+    how = "from the cache" if compiled == 0 else f"compiled in {compiled:.2f} s"
+    return f"{stats_line(result)}, {backend} engine ({how})"
 
 
 def _count(n: int, noun: str) -> str:

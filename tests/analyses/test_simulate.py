@@ -16,6 +16,7 @@ from tcpcheck.loader import load_file
 ROOT = Path(__file__).resolve().parents[2]
 TWO = str(ROOT / "models/two_way_handshake.tcp")
 THREE = str(ROOT / "models/three_way_handshake.tcp")
+RFC_SMALL = str(ROOT / "models/rfc9293.tcp")
 
 
 def cli(*args):
@@ -88,3 +89,60 @@ def test_rare_weighting_fires_more_transitions_than_uniform():
                                                properties=("no_stale_accept",)).coverage
                           if c.fired)
     assert fired("rare") > fired("uniform")
+
+
+def without_time(data: dict) -> dict:
+    data = json.loads(json.dumps(data))
+    del data["stats"]["seconds"]
+    return data
+
+
+def test_the_same_runs_and_result_for_any_number_of_workers():
+    # rare weighting too: a run sees only the coverage of the rounds before its own
+    for weighting in ("uniform", "rare"):
+        outputs = []
+        for workers in ("1", "2", "3"):
+            code, out, err = cli(RFC_SMALL, "--runs", "40", "--depth", "25", "--seed", "3",
+                                 "--weighting", weighting, "--workers", workers, "--json")
+            assert code in (1, 3), err
+            outputs.append(without_time(json.loads(out)))
+        assert outputs[0] == outputs[1] == outputs[2]
+        assert outputs[0]["runs_done"] == 40 and outputs[0]["stats"]["steps"] > 0
+
+
+def test_workers_find_the_stale_syn_as_one_does():
+    runs = [cli(TWO, "--runs", "20", "--seed", "1", "--workers", n, "--json") for n in "12"]
+    assert [r[0] for r in runs] == [1, 1]
+    assert without_time(json.loads(runs[0][1])) == without_time(json.loads(runs[1][1]))
+
+
+def test_workers_must_be_positive():
+    assert cli(TWO, "--workers", "0")[0] == 2
+
+
+def test_sigterm_stops_the_workers_too_with_a_partial_result():
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "tcpcheck", "simulate", THREE, "--runs",
+                             "10000000", "--depth", "400", "--workers", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=ROOT, start_new_session=True)
+    time.sleep(2.5)  # past start-up: the workers are walking
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 3, err
+    assert "stopped early (terminated)" in out and "holds" not in out
+    # no worker outlives the command (they are in its session: field 6 of /proc/PID/stat)
+    time.sleep(0.5)
+    left = [p for p in Path("/proc").iterdir() if p.name.isdigit()
+            and _session(p) == proc.pid]
+    assert left == []
+
+
+def _session(proc_dir: Path) -> int | None:
+    try:
+        fields = (proc_dir / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # gone meanwhile
+        return None
+    return int(fields[3])  # after the state, ppid, pgrp: the session

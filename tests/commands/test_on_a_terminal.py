@@ -64,3 +64,16 @@ def test_simulate_on_a_terminal_stops_on_ctrl_c_not_verified():
     assert "Traceback" not in run.output and "internal error" not in run.output, run.output
     assert "not verified" in run.output and "holds" not in run.output.lower(), run.output
     assert run.code == 3, run.output
+
+
+def test_swarm_on_a_terminal_shows_progress_and_stops_on_ctrl_c_not_verified():
+    import signal
+
+    pytest.importorskip("ray", reason="Ray is not installed: pip install 'tcpcheck[ray]'")
+    run = run_on_terminal(["swarm", THREE, "--ray", "local", "--tasks", "2", "--budget", "120",
+                           "-p", "no_stale_accept", "--engine", "python"],
+                          signum=signal.SIGINT)
+    assert run.progress_shown and run.signalled, run.output
+    assert "Traceback" not in run.output and "internal error" not in run.output, run.output
+    assert "not verified" in run.output and "holds" not in run.output.lower(), run.output
+    assert "interrupted" in run.output and run.code == 3, run.output

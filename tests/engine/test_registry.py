@@ -19,11 +19,12 @@ class Fake:
         self.name, self.title = name, name
         self.refuse, self.fail, self.ran = refuse, fail, 0
 
-    def unavailable(self, model, options):
+    def unavailable(self, model, options, observers=()):
         return self.refuse
 
-    def explore(self, model, options):
+    def explore(self, model, options, observers=()):
         self.ran += 1
+        self.observers = observers
         if self.fail:
             raise EngineFailed(self.fail)
         return f"{self.name} result"
@@ -80,3 +81,50 @@ def test_an_unknown_engine_is_a_usage_error_naming_the_choices():
 def test_the_shipped_engines_are_found_by_name():
     assert registry.engine_named("python").title == "Python"
     assert registry.engine_named("native").name == "native"
+
+
+def test_observers_reach_the_engine_that_runs(engines):
+    fast, ref = engines(Fake("fast"), Fake("ref"))
+    watching = (object(),)
+    assert registry.check("m", "o", observers=watching) == "fast result"
+    assert fast.observers == watching
+
+
+def test_the_native_engine_leaves_observed_runs_to_python():
+    """An observer sees every state in Python; the native search is one C call, so it
+    declines (before compiling anything) and auto falls back to the reference."""
+    from tcpcheck.engine.search import Observer
+    from tcpcheck.explicit import CheckOptions
+    from tcpcheck.loader import load_string
+
+    model = load_string(MINI)
+    seen = []
+
+    class Counting(Observer):
+        def on_state(self, index, state):
+            seen.append(index)
+
+    assert registry.engine_named("native").unavailable(model, CheckOptions(),
+                                                       (Counting(),)) is not None
+    notes = []
+    result = registry.check(model, CheckOptions(), notice=notes.append,
+                            observers=(Counting(),))
+    assert result.backend == "python" and notes and "Python" in notes[0]
+    assert seen == list(range(result.stats.states)) and result.stats.states > 1
+
+
+MINI = """
+model mini
+endpoint a {
+  states S0, S1
+  initial S0
+  terminal S1
+  transition go: S0 -> S1 on open { send SYN(seq=1) }
+}
+endpoint b {
+  states Z, Y
+  initial Z
+  terminal Z, Y
+  transition take: Z -> Y on recv SYN
+}
+"""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from tcpcheck.engine.search import BreadthFirst, Observer, SearchLimits, StopSearch
+from tcpcheck.engine.state import ERROR, Successors
 from tcpcheck.limits import LimitReached, Watch
 
 # 0 -> 1, 2;  1 -> 3;  2 -> 3, 0;  3 -> 4;  4 (no moves).  Diameter 3 (0-1-3-4).
@@ -12,7 +13,7 @@ GRAPH = {0: [1, 2], 1: [3], 2: [3, 0], 3: [4], 4: []}
 
 
 def moves(graph=GRAPH):
-    return lambda index, state: [(f"{state}->{n}", n) for n in graph[state]]
+    return lambda index, state: Successors([(f"{state}->{n}", n) for n in graph[state]])
 
 
 class Recorder(Observer):
@@ -24,6 +25,9 @@ class Recorder(Observer):
 
     def on_edge(self, parent, action, state, index, new):
         self.events.append(("edge", parent, action, index, new))
+
+    def on_error(self, index, state, error):
+        self.events.append(("error", index, error))
 
     def on_expanded(self, index, complete):
         self.events.append(("expanded", index, complete))
@@ -62,12 +66,16 @@ def test_the_depth_limit_leaves_deep_states_unexpanded_and_goes_on():
     assert not end.complete and end.stop_reason == "max-depth"
 
 
-def test_a_state_whose_moves_are_unknown_is_skipped_and_the_run_is_not_complete():
+def test_a_state_with_an_error_move_is_reported_skipped_and_the_run_is_not_complete():
     base = moves()
-    search, end, rec = run(lambda i, s: None if s == 1 else base(i, s))
+    failed = Successors.failed(0, 2, "x % 0")
+    search, end, rec = run(lambda i, s: failed if s == 1 else base(i, s))
     assert search.states == [0, 1, 2, 3, 4]  # 3 is still reached through 2
     assert not end.complete and end.stop_reason == "error"
-    assert ("expanded", 1, False) in rec.events
+    assert rec.events.index(("error", 1, (ERROR, 0, 2, "x % 0"))) + 1 == \
+        rec.events.index(("expanded", 1, False))
+    assert [e for e in rec.events if e[0] == "error"] == [("error", 1, failed.error)]
+    assert search.transitions == 5  # 0->1, 0->2, 2->3, 2->0, 3->4: not 1->3
 
 
 def test_a_limit_inside_an_expansion_leaves_the_state_in_the_queue():

@@ -51,3 +51,37 @@ def test_every_action_kind_has_a_view():
     kinds = {fmt.view(a).kind: type(fmt.view(a)) for a, _ in sem.successors(after)}
     assert kinds[fmt.LOSE] is fmt.Fault and kinds[fmt.DUPLICATE] is fmt.Fault
     assert fmt.DISCARD in kinds and kinds[fmt.DISCARD] is fmt.Discard  # b takes nothing
+
+
+OVERFLOW = """
+    model overflow
+    endpoint a {
+      states S0
+      initial S0
+      terminal S0
+      var x : 0..1
+      transition inc: S0 -> S0 on open { x := x + 1 }
+    }
+    """ + IDLE_B
+
+
+def test_an_effect_that_cannot_be_computed_is_the_states_only_move_an_error():
+    sem = Semantics(load(OVERFLOW))
+    init = sem.initial_state()
+    [(action, after)] = [m for m in sem.successors(init) if m[0][0] == fmt.FIRE]
+    assert after[0][fmt.VAR_BASE] == 1
+    failed = sem.successors(after)  # inc would store 2: the error move, returned not raised
+    assert tuple(failed) == () and not failed.blocked
+    error = fmt.view(failed.error)
+    assert isinstance(error, fmt.Error) and error == failed.error
+    assert (error.kind, error.endpoint, error.transition) == (fmt.ERROR, 0, 0)
+    assert "a.x := 2" in error.message
+    assert sem.successors(after) == failed and sem.successors(after).error == failed.error
+    assert sem.successors(init).error is None  # a state without one says None
+
+
+def test_successors_carry_the_moves_blocked_and_the_error_move():
+    moves = fmt.Successors([("a", 1)], blocked=True)
+    assert tuple(moves) == (("a", 1),) and moves.blocked and moves.error is None
+    failed = fmt.Successors.failed(1, 3, "why")
+    assert failed.error == (fmt.ERROR, 1, 3, "why") and len(failed) == 0

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections import deque
 from textwrap import dedent
 
-import pytest
-
 from tcpcheck.explicit import CheckOptions, check
 from tcpcheck.explicit.compile import compile_expr, timer_bases
 from tcpcheck.explicit.decode import Decoder
-from tcpcheck.explicit.semantics import DomainViolation, Semantics
+from tcpcheck.engine.state import view
+from tcpcheck.explicit.semantics import Semantics
 from tcpcheck.loader import load_string
 
 FULL = CheckOptions(stop_when_decided=False)
@@ -138,11 +137,8 @@ def independent_counts(model) -> tuple[int, int]:
     edges = 0
     while queue:
         state = queue.popleft()
-        try:
-            succs = sem.successors(state)
-        except DomainViolation:
-            continue
-        for _, nxt in succs:
+        succs = sem.successors(state)
+        for _, nxt in succs:  # none after an error move
             edges += 1
             if nxt not in seen:
                 seen.add(nxt)
@@ -162,7 +158,7 @@ def replay(model, trace):
 
     Every step must be the decoding of some enabled action leading to the state the step
     shows (the whole snapshot must match).  A final ``error`` step (the domains property)
-    must be a transition of the last state that raises DomainViolation.  Returns the compact
+    must be the error move of the last state (tcpcheck.engine.state).  Returns the compact
     state reached (the last state before an error step)."""
     sem, dec = Semantics(model), Decoder(model)
     state = sem.initial_state()
@@ -172,11 +168,12 @@ def replay(model, trace):
         assert step.index == i
         if step.kind == "error":
             assert i == len(steps) - 1, "an error step can only end a trace"
-            with pytest.raises(DomainViolation) as err:
-                sem.successors(state)
+            succs = sem.successors(state)
+            assert succs.error is not None and not succs, "the last state has no error move"
+            error = view(succs.error)
             e = model.endpoint_index(step.actor)
-            assert err.value.endpoint == e
-            assert model.endpoints[e].transitions[err.value.transition].name == step.transition
+            assert error.endpoint == e
+            assert model.endpoints[e].transitions[error.transition].name == step.transition
             assert step.state == dec.snapshot(state)
             return state
         matches = [nxt for action, nxt in sem.successors(state)
@@ -212,11 +209,7 @@ def shortest_distance(model, predicate) -> int | None:
         state = queue.popleft()
         if predicate(state):
             return depth[state]
-        try:
-            succs = sem.successors(state)
-        except DomainViolation:
-            continue
-        for _, nxt in succs:
+        for _, nxt in sem.successors(state):  # none after an error move
             if nxt not in depth:
                 depth[nxt] = depth[state] + 1
                 queue.append(nxt)

@@ -20,7 +20,7 @@ MODELS = sorted((Path(__file__).resolve().parents[2] / "models").glob("*.tcp"))
 
 def comparable(result):
     """Everything of a result except wall time and memory."""
-    stats = dataclasses.replace(result.stats, seconds=0.0, peak_memory_mb=0.0)
+    stats = dataclasses.replace(result.stats, seconds=0.0, peak_memory_mb=0.0, stored_mb=0.0)
     return dataclasses.replace(result, stats=stats)
 
 

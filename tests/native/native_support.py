@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 __all__ = ["ROOT", "both", "comparable", "needs_cc"]
 
 # what legitimately differs between two runs: time, memory, and which backend ran
-TIMING = ("seconds", "states_per_second", "peak_memory_mb")
+TIMING = ("seconds", "states_per_second", "peak_memory_mb", "bytes_per_state",
+          "compile_seconds")
 
 
 def comparable(result, model) -> dict:

@@ -14,7 +14,7 @@ from textwrap import dedent
 
 import pytest
 
-from native_support import ROOT, both, comparable, needs_cc
+from native_support import ROOT, TIMING, both, comparable, needs_cc
 from tcpcheck.explicit import CheckOptions
 from tcpcheck.loader import load_file, load_string
 from tcpcheck.native import graph as graph_mod
@@ -203,7 +203,7 @@ def test_cli_native_and_auto_on_a_liveness_model(name):
         ["native", "native", "python"]
     for d in data.values():
         d.pop("backend")
-        for key in ("seconds", "states_per_second", "peak_memory_mb"):
+        for key in TIMING:
             d["stats"].pop(key)
     assert data["native"] == data["auto"] == data["python"]
     assert len({done.returncode for done in runs.values()}) == 1

@@ -1,0 +1,156 @@
+"""``tcpcheck swarm``: Ray tasks find the two-way handshake's stale SYN with a run that replays
+through the reference semantics, never say "holds", and each task is deterministic given
+its seed.  One local Ray (two CPUs) is started for the module; the tests that need it are
+skipped with a message when Ray is not installed (``pip install 'tcpcheck[ray]'``)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from tcpcheck import cli
+from tcpcheck.analyses.simulate import simulate
+from tcpcheck.analyses.swarm import (Finding, TaskSpec, moves_of, plan, replay, run_task,
+                                     swarm)
+from tcpcheck.engine import registry
+from tcpcheck.explicit import CheckOptions
+from tcpcheck.loader import load_file
+
+ROOT = Path(__file__).resolve().parents[2]
+TWO = str(ROOT / "models/two_way_handshake.tcp")
+THREE = str(ROOT / "models/three_way_handshake.tcp")
+FAR = 1e12  # a task deadline (time.time()) that never comes
+
+
+@pytest.fixture(scope="module")
+def ray():
+    ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'tcpcheck[ray]'")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+def main(*args):
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(["swarm", *args], stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_a_swarm_finds_the_stale_syn_and_its_run_replays(ray):
+    model = load_file(TWO, {})
+    result = swarm(model, ray, tasks=3, budget=20, depth=30, engine="python")
+    prop = next(p for p in result.properties if p.name == "no_stale_accept")
+    assert result.exit_code == 1 and result.stop_reason == "violated"
+    assert prop.status == "violated" and prop.task is not None
+    # the run shown is a real one: rebuilt from its moves, it breaks the property again
+    again, _ = replay(model, Finding(prop.name, "violated", moves_of(model, prop.trace)))
+    assert again == prop.trace
+    shortest = registry.check(model, CheckOptions(properties=("no_stale_accept",)), "python")
+    assert len(prop.trace) >= len(shortest.get("no_stale_accept").trace)
+    assert sum(c.fired for c in result.coverage) > 0 and result.states_seen > 0
+
+
+def test_a_swarm_where_the_property_holds_is_not_verified_never_holds(ray):
+    code, out, err = main(THREE, "--ray", "local", "--tasks", "3", "--budget", "2",
+                          "--depth", "20", "-p", "no_stale_accept", "--engine", "python")
+    assert code == 3, err
+    assert "holds" not in out.lower() and "Traceback" not in err
+    assert "no violation found by 3 tasks in" in out and "not verified" in out
+    assert "coverage:" in out and "3 of 3 tasks finished" in out
+
+
+def test_json_of_a_violation(ray):
+    code, out, err = main(TWO, "--ray", "local", "--tasks", "2", "--budget", "20",
+                          "--depth", "30", "--json", "--engine", "python")
+    data = json.loads(out)
+    assert code == 1 == data["exit_code"], err
+    assert data["command"] == "swarm" and data["verified"] is False
+    prop = next(p for p in data["properties"] if p["name"] == "no_stale_accept")
+    assert prop["status"] == "violated" and prop["trace"]["length"] >= 3
+    assert prop["task"]["kind"] in ("uniform", "rare", "bfs")
+    assert len(data["tasks"]) == 2 and {"steps", "states_seen", "coverage"} <= set(data["stats"])
+
+
+def test_a_walk_task_is_simulate_with_its_seed_and_is_deterministic():
+    model = load_file(TWO, {})
+    names = ("no_stale_accept",)
+    spec = TaskSpec(0, "uniform", 7, 30)
+    a, b = run_task(model, spec, names, FAR), run_task(model, spec, names, FAR)
+    assert a.findings == b.findings and a.fired == b.fired and a.states == b.states
+    found = simulate(model, runs=50, depth=30, seed=7, properties=names)
+    assert len(a.findings[0].moves) == found.properties[0].found_length
+    assert a.findings[0].status == "violated" and a.stop_reason == "violated"
+
+
+def test_a_breadth_first_task_finds_a_shortest_run():
+    model = load_file(TWO, {})
+    record = run_task(model, TaskSpec(2, "bfs", 2, 10), ("no_stale_accept",), FAR, "python")
+    assert [(f.name, f.status, len(f.moves)) for f in record.findings] == \
+        [("no_stale_accept", "violated", 3)]
+    trace, _ = replay(model, record.findings[0])
+    assert len(trace) == 3
+
+
+def test_a_run_that_does_not_break_the_property_is_refused():
+    model = load_file(TWO, {})
+    with pytest.raises(Exception, match="not violated"):
+        replay(model, Finding("no_stale_accept", "violated", (0,)))
+
+
+def test_the_plan_spreads_kinds_seeds_and_depths():
+    specs = plan(9, 5, 40)
+    assert [s.kind for s in specs[:3]] == ["uniform", "rare", "bfs"]
+    assert [s.seed for s in specs] == list(range(5, 14))
+    assert len({(s.kind, s.depth) for s in specs}) >= 6
+    assert plan(9, 5, 40) == specs
+
+
+def test_without_ray_the_message_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    code, out, err = main(TWO, "--ray", "local")
+    assert code == 2 and "pip install 'tcpcheck[ray]'" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--tasks", "0"], "positive"),
+    (["--budget", "-1"], "positive"),
+    (["-p", "nope"], "no property 'nope'"),
+])
+def test_bad_input_is_exit_2(args, words):
+    code, out, err = main(TWO, "--ray", "local", *args)
+    assert code == 2 and words in err and "Traceback" not in err
+
+
+def test_a_missing_model_or_ray_option_is_exit_2():
+    assert main("no/such/model.tcp", "--ray", "local")[0] == 2
+    assert main(TWO)[0] == 2  # --ray is required
+
+
+def test_an_address_where_nothing_answers_is_exit_2_at_once(monkeypatch):
+    pytest.importorskip("ray", reason="Ray is not installed: pip install 'tcpcheck[ray]'")
+    import ray
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)  # as in a fresh process
+    for address, words in (("127.0.0.1:1", "nothing answers"), ("nonsense", "HOST:PORT")):
+        code, out, err = main(TWO, "--ray", address)
+        assert code == 2 and words in err and "Traceback" not in err
+
+
+def test_a_stop_request_ends_the_swarm_not_verified(ray):
+    import signal
+
+    from tcpcheck.limits import STOP
+
+    model = load_file(THREE, {})
+    ask = lambda *figures: STOP.request(signal.SIGINT)  # Ctrl-C while the swarm waits
+    try:
+        result = swarm(model, ray, tasks=2, budget=60, depth=20, engine="python",
+                       properties=("no_stale_accept",), progress=ask)
+    finally:
+        STOP.reset()
+    assert result.stop_reason == "interrupted" and result.exit_code == 3
+    assert result.seconds < 30 and result.properties[0].status == "not verified"
