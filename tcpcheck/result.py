@@ -145,6 +145,9 @@ class CheckResult:
     # which implementation of the engine ran: "python" (tcpcheck.explicit) or "native"
     # (tcpcheck.native, the same search compiled to C); the verdicts are the same
     backend: str = "python"
+    # threads that explored (check --workers): every search is one thread today, so this
+    # says 1 until the native engine's parallel search (issue 13 section 1) exists
+    workers: int = 1
 
     def get(self, name: str) -> PropertyResult:
         return property_named(self.properties, name)

@@ -12,6 +12,7 @@ from tcpcheck.commands._common import (CheckProgress, add_engine_option, add_fil
                                        load_model, positive_float, positive_int)
 from tcpcheck.engine import registry
 from tcpcheck.explicit import CheckOptions
+from tcpcheck.model.ir import LIVENESS_KINDS
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
 from tcpcheck.render.chart import use_color
@@ -36,6 +37,9 @@ exit codes: 0 all properties hold, 1 a property is violated, 2 bad model or usag
             3 stopped at a limit before every property was verified, 4 internal error
 """
 
+
+# the default --workers at most: the commit of each batch is one thread (docs/parallel.md)
+DEFAULT_WORKERS_CAP = 16
 
 def add_parser(subparsers) -> None:
     c = subparsers.add_parser(NAME, help="explore every run of a model and check its properties",
@@ -64,6 +68,10 @@ def add_parser(subparsers) -> None:
                         "file format, -o FILE writes them to FILE-1, FILE-2, ...")
     c.add_argument("--coverage", action="store_true", help="print how often each transition fired")
     add_engine_option(c)
+    c.add_argument("--workers", type=positive_int, default=None, metavar="N",
+                   help=f"threads of the native search (default: the cores this process "
+                        f"may use, at most {DEFAULT_WORKERS_CAP}); the results are the same "
+                        f"for any N; liveness and the Python engine run one")
     c.add_argument("--exhaustive", action="store_true", help="explore the whole state space even "
                    "after every property is decided (for exact statistics)")
 
@@ -78,11 +86,13 @@ def run(args, stdout, stderr) -> int:
                            timeout=args.timeout, max_memory_mb=args.max_memory,
                            progress=progress,
                            stop_when_decided=not args.exhaustive,
-                           counterexamples=args.counterexamples)
+                           counterexamples=args.counterexamples,
+                           workers=args.workers or default_workers())
     result = registry.check(model, options, args.engine,
                           notice=lambda text: stderr.write(text + "\n"))
     if progress:
         progress.clear()
+    _note_workers(args.workers, result, stderr)
     if args.json:
         stdout.write(render_json.dumps(render_json.check_result(result, model)) + "\n")
     elif plan is None:
@@ -90,6 +100,31 @@ def run(args, stdout, stderr) -> int:
     else:
         _write_run(plan, result, model, args, stdout, stderr)
     return result.exit_code
+
+
+def default_workers() -> int:
+    """The cores this process may run on (its affinity, else the machine's), capped: the
+    commit of each batch is one thread (docs/parallel.md), so beyond a few threads more
+    only wait."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, DEFAULT_WORKERS_CAP))
+
+
+def _note_workers(asked: int | None, result, stderr) -> None:
+    """One line when more workers were asked for (explicitly) than ran, so that nobody
+    reads a run's time as an N-thread time."""
+    ran = getattr(result, "workers", 1)
+    if asked is not None and asked > ran:
+        backend = getattr(result, "backend", "python")
+        why = ("the Python engine is sequential" if backend == "python" else
+               "liveness is checked on a graph recorded in sequential order"
+               if any(p.kind in LIVENESS_KINDS for p in result.properties)
+               else "no more threads could be started")
+        stderr.write(f"note: --workers {asked}: the {backend} engine explored with {ran} "
+                     f"worker{'s' if ran != 1 else ''} ({why})\n")
 
 
 def _report(result, model, args, stdout, fmt: str) -> None:

@@ -52,6 +52,7 @@ class CheckOptions:
     progress_interval: float = 0.5
     stop_when_decided: bool = True
     counterexamples: int = 1  # violating runs to keep per violated property, shortest first
+    workers: int = 1  # threads of the native search (check --workers); Python runs one
 
 
 @dataclass

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 OPTIMISATION = ("-O2",)  # unless $TCPCHECK_CFLAGS says otherwise
-FLAGS = ("-std=gnu11", "-shared", "-fPIC", "-w")
+FLAGS = ("-std=gnu11", "-shared", "-fPIC", "-pthread", "-w")  # -pthread: --workers
 COMPILE_TIMEOUT = 300  # seconds: a huge model's source may take a while, never forever
 
 

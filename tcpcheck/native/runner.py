@@ -71,6 +71,8 @@ def _declare(lib) -> None:
     lib.tc_witnesses.restype = i64
     lib.tc_free.argtypes = []
     lib.tc_free.restype = None
+    lib.tc_workers.argtypes = [i64]
+    lib.tc_workers.restype = i64
     graph_mod.declare(lib)
 
 
@@ -109,6 +111,7 @@ def _search(native: Native, options: CheckOptions, started: float) -> _Run:
             int(options.stop_when_decided), options.counterexamples, ctypes.byref(stop), live,
             out)
     graph_mod.prepare(lib, props, wanted)  # the liveness graph, when a property needs it
+    lib.tc_workers(max(1, options.workers))  # one when the liveness graph is recorded
     worker = threading.Thread(target=lib.tc_run, args=args, daemon=True,
                               name="tcpcheck-native")
     watch = Watch(options.timeout, options.max_memory_mb, started)
@@ -183,7 +186,8 @@ class _Result:
             stop_reason = "error"
         result = ex._result(exhausted, stop_reason if not exhausted else None, diameter, seconds)
         stats = dataclasses.replace(result.stats, compile_seconds=self.native.built.seconds)
-        return dataclasses.replace(result, backend="native", stats=stats)
+        return dataclasses.replace(result, backend="native", stats=stats,
+                                   workers=int(self.native.library.tc_workers(0)))
 
     # -- properties ----------------------------------------------------------------------
     def _properties(self, out) -> None:

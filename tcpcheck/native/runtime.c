@@ -33,9 +33,9 @@ enum { PK_INVARIANT = 0, PK_GOAL = 1, PK_STEP = 2, PK_DEADLOCK = 3, PK_OTHER = 4
 
 #define POLL_EVERY 1024
 
-static int err_flag;
+static __thread int err_flag;
 static volatile int32_t *stop_flag;
-static int until_poll = POLL_EVERY;
+static __thread int until_poll = POLL_EVERY;
 
 static inline void fail(int kind) { if (!err_flag) err_flag = kind; }
 
@@ -99,11 +99,11 @@ typedef struct {
     uint64_t w[NW];
 } succ_t;
 
-static succ_t *succ;
-static size_t nsucc, succ_cap;
-static int blocked;
-static const int64_t *expanding;  /* the state being expanded: received segments lie in it */
-static int pack_overflow;  /* a timer beyond its packed width: the run is abandoned */
+static __thread succ_t *succ;
+static __thread size_t nsucc, succ_cap;
+static __thread int blocked;
+static __thread const int64_t *expanding;  /* the state being expanded: received segments lie in it */
+static __thread int pack_overflow;  /* a timer beyond its packed width: the run is abandoned */
 
 static void pack(const int64_t *S, uint64_t *w);
 

@@ -3,7 +3,12 @@
  * counterexamples each.  States are numbered in the order found, which is breadth-first order, so the
  * queue is the range [current, nstates) and depths grow with the index. */
 
-static uint64_t *packed;       /* NW words per state */
+/* NW words per state, in blocks that never move: the parallel search's threads read
+ * stored states while the committing thread stores more */
+#define BLOCK_BITS 16
+#define BLOCK_STATES ((size_t)1 << BLOCK_BITS)
+static uint64_t *packed_block[(UINT64_C(1) << 32) >> BLOCK_BITS];
+#define PACKED(i) (packed_block[(size_t)(i) >> BLOCK_BITS] + ((size_t)(i) & (BLOCK_STATES - 1)) * NW)
 static uint32_t *parent_of;    /* the state it was found from (state 0: itself) */
 static uint32_t *action_of;    /* its index in the parent's successor list */
 static size_t nstates, states_cap;
@@ -44,7 +49,7 @@ static int table_grow(void) {
     idx_bits = __builtin_ctzll(size);
     idx_field = idx_bits >= 32 ? UINT32_MAX : (UINT32_C(1) << idx_bits) - 1;
     for (size_t i = 0; i < nstates; i++) {
-        uint64_t h = hash_words(packed + i * NW);
+        uint64_t h = hash_words(PACKED(i));
         size_t at = h & table_mask;
         while (table[at]) at = (at + 1) & table_mask;
         table[at] = (uint32_t)(i + 1) | tag_of(h);
@@ -56,10 +61,11 @@ static int table_grow(void) {
 static int64_t find(const uint64_t *w, uint64_t h, size_t *slot) {
     size_t at = h & table_mask;
     uint32_t tag = tag_of(h), v;
-    while ((v = table[at])) {
+    /* acquire: a slot another thread filled meanwhile comes with its state's words */
+    while ((v = __atomic_load_n(&table[at], __ATOMIC_ACQUIRE))) {
         if ((v & ~idx_field) == tag) {
             uint32_t i = (v & idx_field) - 1;
-            if (memcmp(packed + (size_t)i * NW, w, NW * 8) == 0) return i;
+            if (memcmp(PACKED(i), w, NW * 8) == 0) return i;
         }
         at = (at + 1) & table_mask;
     }
@@ -78,6 +84,9 @@ typedef struct {
     succ_t *succ;
     size_t nsucc, cap;
     int64_t S[NS];  /* the state unpacked (received segments lie in it) */
+    int64_t *seen;  /* parallel search: per successor, its index when stored before the
+                     * batch, else -1 (looked up again at the commit) */
+    size_t seen_cap;
 } expansion_t;
 
 static expansion_t expansions[2];
@@ -85,7 +94,7 @@ static expansion_t expansions[2];
 static void expand_state(expansion_t *x, size_t index) {
     succ = x->succ; succ_cap = x->cap;
     pack_overflow = 0;
-    unpack(packed + index * NW, x->S);
+    unpack(PACKED(index), x->S);
     x->rc = expand(x->S);
     x->err = err_flag; x->overflow = pack_overflow; x->blocked = blocked;
     x->succ = succ; x->cap = succ_cap; x->nsucc = nsucc;
@@ -98,10 +107,227 @@ static void expand_state(expansion_t *x, size_t index) {
  * arrived by now) */
 static void prefetch_matches(const expansion_t *x) {
     for (size_t k = 0; k < x->nsucc; k++) {
-        uint32_t v = table[x->succ[k].h & table_mask];
+        uint32_t v = __atomic_load_n(&table[x->succ[k].h & table_mask], __ATOMIC_ACQUIRE);
         if (v && (v & ~idx_field) == tag_of(x->succ[k].h))
-            __builtin_prefetch(packed + (size_t)((v & idx_field) - 1) * NW);
+            __builtin_prefetch(PACKED((v & idx_field) - 1));
     }
+}
+
+/* ---- the parallel search (check --workers N, docs/parallel.md) ---------------------- */
+/* The queue is cut into batches of stored parents.  The threads (the search's own
+ * included) take chunks of a batch, expand each parent into a record of its own and look
+ * its successors up in the visited table; then the search's thread commits the batch
+ * alone, parent by parent and successor by successor, with the sequential loop body, so
+ * every stop, count, parent link and witness is the sequential run's, whatever the
+ * number of threads.  A successor found stored is final (a slot, once filled, keeps its
+ * state, and only earlier parents store states); one not found is looked up again at the
+ * commit (an earlier parent of the batch may have stored it).
+ *
+ * While the search's thread commits a batch, the other threads expand the next one
+ * (then the search's thread joins them): their lookups run beside the commit's inserts,
+ * which is safe because a slot goes once from empty to final (release / acquire), stored
+ * states never move (blocks), and the table only grows between batches, by as much as
+ * the next commit may add (table_reserve). */
+#include <pthread.h>
+
+#define BATCH 1024        /* parents per batch: 4,096 cost about 5% more CPU (records out of cache) */
+#define CHUNK 32          /* parents a thread takes at a time */
+#define MAX_WORKERS 256
+
+typedef struct {
+    expansion_t *rec;     /* BATCH records, their buffers kept from batch to batch */
+    size_t base, len, chunks;
+    uint64_t ticket;      /* generation << 32 | the next chunk to take */
+    size_t done;          /* chunks finished */
+    uint32_t generation;
+} batch_t;
+
+static int64_t workers_wanted = 1, workers_ran = 1;
+static pthread_t worker_tid[MAX_WORKERS];
+static pthread_mutex_t wk_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wk_go = PTHREAD_COND_INITIALIZER, wk_done = PTHREAD_COND_INITIALIZER;
+static uint32_t wk_generation;       /* one more per batch handed out */
+static batch_t *wk_published;        /* the batch handed out last */
+static int wk_quit;
+static batch_t batches[2];
+static batch_t *current_batch, *next_batch;  /* being committed; being expanded, or NULL */
+
+/* the read-only lookups of one expansion's successors */
+static void lookup_all(expansion_t *x) {
+    if (x->rc != 0) return;  /* the commit stops or takes no successor there */
+    if (x->nsucc > x->seen_cap) {
+        size_t cap = x->nsucc * 2;
+        int64_t *grown = realloc(x->seen, cap * 8);
+        if (!grown) { x->rc = X_NOMEM; return; }
+        x->seen = grown;
+        x->seen_cap = cap;
+    }
+    size_t slot;
+    for (size_t k = 0; k < x->nsucc; k++) x->seen[k] = find(x->succ[k].w, x->succ[k].h, &slot);
+}
+
+static void work_chunk(batch_t *b, size_t from, size_t to) {
+    /* as the sequential search, memory asked for ahead: a parent's expansion asks for
+     * its successors' slots, a parent later the states in those slots, and a parent
+     * later still its successors are looked up */
+    for (size_t i = from; i < to + 2; i++) {
+        if (i < to) expand_state(&b->rec[i], b->base + i);
+        if (i >= from + 1 && i - 1 < to) prefetch_matches(&b->rec[i - 1]);
+        if (i >= from + 2) lookup_all(&b->rec[i - 2]);
+    }
+}
+
+/* take chunks of batch b (of generation g) while there are: the ticket holds the
+ * generation, so a thread late for a batch never takes a chunk of a later one */
+static void work_on(batch_t *b, uint32_t g) {
+    for (;;) {
+        uint64_t t = __atomic_load_n(&b->ticket, __ATOMIC_ACQUIRE);
+        size_t c = (size_t)(uint32_t)t;
+        if ((uint32_t)(t >> 32) != g || c >= __atomic_load_n(&b->chunks, __ATOMIC_RELAXED)) return;
+        if (!__atomic_compare_exchange_n(&b->ticket, &t, t + 1, 0, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_ACQUIRE)) continue;
+        size_t from = c * CHUNK, to = from + CHUNK < b->len ? from + CHUNK : b->len;
+        work_chunk(b, from, to);
+        if (__atomic_add_fetch(&b->done, 1, __ATOMIC_ACQ_REL) == b->chunks) {
+            pthread_mutex_lock(&wk_lock);
+            pthread_cond_broadcast(&wk_done);
+            pthread_mutex_unlock(&wk_lock);
+        }
+    }
+}
+
+static void *worker_main(void *first_generation) {
+    uint32_t seen = (uint32_t)(uintptr_t)first_generation;
+    for (;;) {
+        pthread_mutex_lock(&wk_lock);
+        while (wk_generation == seen && !wk_quit) pthread_cond_wait(&wk_go, &wk_lock);
+        seen = wk_generation;
+        batch_t *b = wk_published;
+        int quit = wk_quit;
+        pthread_mutex_unlock(&wk_lock);
+        if (quit) return NULL;
+        work_on(b, seen);
+    }
+}
+
+/* the threads of one run: as many as wanted, one when liveness.c records the graph (it
+ * follows the sequential order of expansions) or when no thread can be started */
+static void workers_start(void) {
+    workers_ran = 1;
+    current_batch = next_batch = NULL;
+    if (workers_wanted <= 1 || live_on) return;
+    int64_t n = workers_wanted < MAX_WORKERS ? workers_wanted : MAX_WORKERS;
+    wk_quit = 0;
+    for (; workers_ran < n; workers_ran++)
+        if (pthread_create(&worker_tid[workers_ran], NULL, worker_main,
+                           (void *)(uintptr_t)wk_generation)) break;
+}
+
+static void workers_stop(void) {
+    if (workers_ran <= 1) return;
+    pthread_mutex_lock(&wk_lock);
+    wk_quit = 1;
+    pthread_cond_broadcast(&wk_go);
+    pthread_mutex_unlock(&wk_lock);
+    for (int64_t i = 1; i < workers_ran; i++) pthread_join(worker_tid[i], NULL);
+}
+
+/* hand parents [base, base + len) out as batch b; 0 when memory ran out */
+static int publish(batch_t *b, size_t base, size_t len) {
+    if (!b->rec && !(b->rec = calloc(BATCH, sizeof *b->rec))) return 0;
+    pthread_mutex_lock(&wk_lock);
+    b->generation = ++wk_generation;
+    b->base = base;
+    b->len = len;
+    b->chunks = (len + CHUNK - 1) / CHUNK;
+    b->done = 0;
+    __atomic_store_n(&b->ticket, (uint64_t)b->generation << 32, __ATOMIC_RELEASE);
+    wk_published = b;
+    pthread_cond_broadcast(&wk_go);
+    pthread_mutex_unlock(&wk_lock);
+    return 1;
+}
+
+/* join the threads on batch b until it is all expanded and looked up */
+static void finish(batch_t *b) {
+    work_on(b, b->generation);
+    pthread_mutex_lock(&wk_lock);
+    while (__atomic_load_n(&b->done, __ATOMIC_ACQUIRE) < b->chunks)
+        pthread_cond_wait(&wk_done, &wk_lock);
+    pthread_mutex_unlock(&wk_lock);
+}
+
+/* room in the table for `more` states beyond those stored, grown now: no thread looks
+ * anything up while it moves */
+static int table_reserve(size_t more) {
+    while ((nstates + more) * LOAD_DEN > (table_mask + 1) * LOAD_NUM)
+        if (!table_grow()) return 0;
+    return 1;
+}
+
+/* the expansion of parent `current` (its lookups done), from the batch being committed,
+ * else from the next batch (finished first), else from a new one; the next batch, up to
+ * `limit` (the level's end under a depth bound) goes out before the commit starts.  NULL
+ * when memory ran out. */
+static expansion_t *batch_expansion(size_t current, size_t limit) {
+    batch_t *b = current_batch;
+    if (b && current >= b->base && current < b->base + b->len) return &b->rec[current - b->base];
+    if (limit > nstates) limit = nstates;
+    if (next_batch && next_batch->base == current) b = next_batch;
+    else {  /* none ready (the first, a level's first under a depth bound) */
+        if (next_batch) finish(next_batch);  /* not the one wanted: let it end first */
+        b = current_batch == &batches[0] ? &batches[1] : &batches[0];
+        if (!publish(b, current, limit - current < BATCH ? limit - current : BATCH))
+            return NULL;
+    }
+    finish(b);
+    current_batch = b;
+    next_batch = NULL;
+    size_t more = 0;  /* the states its commit may add */
+    for (size_t i = 0; i < b->len; i++) more += b->rec[i].rc == 0 ? b->rec[i].nsucc : 0;
+    if (!table_reserve(more)) return NULL;
+    size_t end = b->base + b->len;
+    if (end < limit) {
+        next_batch = b == &batches[0] ? &batches[1] : &batches[0];
+        if (!publish(next_batch, end, limit - end < BATCH ? limit - end : BATCH)) return NULL;
+    }
+    return &b->rec[0];
+}
+
+/* The commit reads records another thread wrote (in its cache, not this one's): ask for
+ * them a few parents ahead, the record first, then its successors and lookups, then the
+ * table slots that the successors not found will be looked up in again. */
+static void batch_prefetch(size_t current) {
+    const batch_t *b = current_batch;
+    size_t i = current - b->base;
+    if (i + 3 < b->len) {
+        __builtin_prefetch(&b->rec[i + 3]);
+        __builtin_prefetch((const char *)&b->rec[i + 3] + 64);
+    }
+    if (i + 2 < b->len) {
+        const expansion_t *y = &b->rec[i + 2];
+        for (size_t at = 0; at < y->nsucc * sizeof *y->succ; at += 64)
+            __builtin_prefetch((const char *)y->succ + at);
+        for (size_t at = 0; at < y->nsucc * 8; at += 64)
+            __builtin_prefetch((const char *)y->seen + at);
+    }
+    if (i + 1 < b->len && b->rec[i + 1].rc == 0) {
+        const expansion_t *y = &b->rec[i + 1];
+        for (size_t k = 0; k < y->nsucc; k++)
+            if (y->seen[k] < 0) __builtin_prefetch(&table[y->succ[k].h & table_mask]);
+    }
+}
+
+static void batch_release(void) {
+    for (int n = 0; n < 2; n++) {
+        batch_t *b = &batches[n];
+        if (b->rec)
+            for (size_t i = 0; i < BATCH; i++) { free(b->rec[i].succ); free(b->rec[i].seen); }
+        free(b->rec);
+        b->rec = NULL;
+        b->len = b->chunks = 0;
+    }
+    current_batch = next_batch = NULL;
 }
 
 static int add_state(const uint64_t *w, uint64_t h, size_t slot, uint32_t parent,
@@ -109,9 +335,6 @@ static int add_state(const uint64_t *w, uint64_t h, size_t slot, uint32_t parent
     if (nstates >= UINT32_MAX - 1) return 0;  /* indices are 32 bits: report it as memory */
     if (nstates == states_cap) {
         size_t cap = states_cap ? states_cap * 2 : 1 << 16;
-        uint64_t *p = realloc(packed, cap * NW * 8);
-        if (!p) return 0;
-        packed = p;
         uint32_t *q = realloc(parent_of, cap * 4);
         if (!q) return 0;
         parent_of = q;
@@ -131,12 +354,16 @@ static int add_state(const uint64_t *w, uint64_t h, size_t slot, uint32_t parent
         }
         states_cap = cap;
     }
-    memcpy(packed + nstates * NW, w, NW * 8);
+    if (!packed_block[nstates >> BLOCK_BITS] &&
+        !(packed_block[nstates >> BLOCK_BITS] = malloc(BLOCK_STATES * NW * 8))) return 0;
+    memcpy(PACKED(nstates), w, NW * 8);
     parent_of[nstates] = parent;
     action_of[nstates] = action;
-    table[slot] = (uint32_t)(nstates + 1) | tag_of(h);
+    /* release: whoever reads the slot finds the words (the parallel search reads it) */
+    __atomic_store_n(&table[slot], (uint32_t)(nstates + 1) | tag_of(h), __ATOMIC_RELEASE);
     nstates++;
-    if (nstates * LOAD_DEN > (table_mask + 1) * LOAD_NUM) {
+    /* the parallel search grows the table between batches only (table_reserve) */
+    if (workers_ran == 1 && nstates * LOAD_DEN > (table_mask + 1) * LOAD_NUM) {
         if (!table_grow()) return 0;
     }
     return 1;
@@ -322,8 +549,12 @@ static void revisit(int64_t parent, int64_t k, const succ_t *s, int64_t seen) {
 }
 
 static void release(void) {
-    free(packed); free(parent_of); free(action_of); free(table);
-    packed = NULL; parent_of = action_of = NULL; table = NULL; succ = NULL;
+    for (size_t b = 0; b < sizeof packed_block / sizeof *packed_block && packed_block[b]; b++) {
+        free(packed_block[b]);
+        packed_block[b] = NULL;
+    }
+    free(parent_of); free(action_of); free(table);
+    parent_of = action_of = NULL; table = NULL; succ = NULL;
     for (int i = 0; i < 2; i++) {
         free(expansions[i].succ);
         expansions[i].succ = NULL; expansions[i].cap = expansions[i].nsucc = 0;
@@ -337,6 +568,7 @@ static void release(void) {
         pending[p] = 0;
     }
     live_release();
+    batch_release();
     nomem = 0;
     nstates = states_cap = table_mask = 0;
     idx_bits = 0; idx_field = 0;
@@ -368,6 +600,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
     pack_overflow = 0;
     memset(coverage, 0, sizeof coverage);
     for (int p = 0; p <= NPROPS; p++) prop_status[p] = prop_wkind[p] = prop_index[p] = prop_action[p] = 0;
+    workers_start();
     if (!table_grow()) { stop_code = S_MEMORY; goto done; }
     initial(S);
     pack(S, w);
@@ -380,7 +613,10 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
         if (all_decided(stop_when_decided, domains_status)) { stop_code = S_DECIDED; break; }
         if (current >= (size_t)level_end) { depth++; level_end = (int64_t)nstates; }
         if (max_depth >= 0 && depth >= max_depth) { depth_cut = 1; current++; continue; }
-        if (x->index != (int64_t)current) expand_state(x, current);
+        if (workers_ran > 1) {  /* the parallel search: expanded and looked up already */
+            x = batch_expansion(current, max_depth >= 0 ? (size_t)level_end : nstates);
+            if (!x) { stop_code = S_MEMORY; break; }
+        } else if (x->index != (int64_t)current) expand_state(x, current);
         int rc = x->rc;
         if (x->overflow || (rc == 0 && x->err == E_UNSUPPORTED)) { unsupported = 1; break; }
         if (rc == X_STOP) { stop_code = S_EXTERNAL; break; }
@@ -398,14 +634,19 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
                     violated(p, 0, (int64_t)current, -1, 0, (int64_t)current);
         }
         if (live_on) live_begin((int64_t)current, x->S);
-        prefetch_matches(x);
-        /* the next state, while those arrive (not under a depth limit: it might be cut) */
-        ahead->index = -1;
-        if (max_depth < 0 && current + 1 < nstates) expand_state(ahead, current + 1);
+        if (workers_ran > 1) batch_prefetch(current);
+        else {
+            prefetch_matches(x);
+            /* the next state, while those arrive (not under a depth limit: it might be cut) */
+            ahead->index = -1;
+            if (max_depth < 0 && current + 1 < nstates) expand_state(ahead, current + 1);
+        }
         for (size_t k = 0; k < x->nsucc && !unsupported; k++) {
             succ_t *s = &x->succ[k];
             transitions++;
-            int64_t seen = find(s->w, s->h, &slot);  /* no side effect: looked up first */
+            /* no side effect: looked up first (a parallel lookup that found it is final) */
+            int64_t seen = workers_ran > 1 && x->seen[k] >= 0 ? x->seen[k]
+                                                              : find(s->w, s->h, &slot);
             if (s->kind == K_FIRE) {
                 coverage[TRANS_BASE(s->e) + s->t]++;
                 if (step_wanted(s->e, s->t)) {
@@ -437,9 +678,11 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
                      rc == 0 && x->nsucc == 0 && x->blocked);
             if (live_nomem) nomem = 1;
         }
-        expansion_t *done_with = x;
-        x = ahead;
-        ahead = done_with;
+        if (workers_ran == 1) {
+            expansion_t *done_with = x;
+            x = ahead;
+            ahead = done_with;
+        }
         if (nomem && stop_code == S_NONE) stop_code = S_MEMORY;
         if (stop_code != S_NONE || unsupported) { current++; break; }
         current++;
@@ -448,6 +691,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
         if (*stop) stop_code = S_EXTERNAL;
     }
 done:
+    workers_stop();
     if (unsupported) stop_code = S_UNSUPPORTED;
     out[0] = (int64_t)nstates; out[1] = transitions; out[2] = diameter; out[3] = stop_code;
     out[4] = depth_cut; out[5] = current < nstates; out[6] = cut_short;
@@ -477,9 +721,16 @@ int64_t tc_path(int64_t index, int64_t *states_out, int64_t *actions_out, int64_
 }
 
 /* the slots of state `index` (to check a replayed trace against) */
-void tc_state(int64_t index, int64_t *slots) { unpack(packed + (size_t)index * NW, slots); }
+void tc_state(int64_t index, int64_t *slots) { unpack(PACKED(index), slots); }
 
 void tc_free(void) { release(); }
+
+/* check --workers: n > 0 sets the threads of the next runs; returns how many the last
+ * run used */
+int64_t tc_workers(int64_t n) {
+    if (n > 0) workers_wanted = n;
+    return workers_ran;
+}
 
 /* the runs kept for property p: 3 numbers each (as its first in tc_run's out), written
  * when they fit in `room` runs; returns how many there are */

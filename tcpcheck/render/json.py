@@ -112,6 +112,7 @@ def check_result(result: CheckResult, model: ir.Model) -> dict:
         "bounds": bounds(model),
         "engine": result.engine,
         "backend": getattr(result, "backend", "python"),
+        "workers": getattr(result, "workers", 1),
         "complete": result.complete,
         "stop_reason": result.stop_reason,
         "exit_code": result.exit_code,

@@ -96,6 +96,7 @@ def test_several_counterexamples_natively():
                              "--json") for engine in ("native", "python")}
     native, python = (json.loads(runs[e].stdout) for e in ("native", "python"))
     assert (native.pop("backend"), python.pop("backend")) == ("native", "python")
+    assert python.pop("workers") == 1 and native.pop("workers") >= 1  # native: the cores
     for data in (native, python):
         for key in TIMING:
             del data["stats"][key]
