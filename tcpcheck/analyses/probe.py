@@ -23,14 +23,13 @@ model allows after that reply; a **divergence** otherwise.  A case the model can
 from __future__ import annotations
 
 import fnmatch
-import os
 import time
 from dataclasses import dataclass
 
 from tcpcheck.analyses.scan import DEFAULT_MAX_STATES, default_endpoint, explore_endpoint, prober
 from tcpcheck.diagnostics import UsageError
 from tcpcheck.engine.state import VAR_BASE, Error
-from tcpcheck.limits import Interrupted
+from tcpcheck.limits import STOP, Interrupted
 from tcpcheck.model import ir
 from tcpcheck.probe import kernel, lab
 
@@ -186,7 +185,25 @@ def run(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_MAX_S
     started = time.monotonic()
     predictions, model_complete = predict(model, cases, max_states=max_states, timeout=timeout)
     e = default_endpoint(model)
-    outcomes, complete, sysctls = [], True, ()
+    outcomes: list = []
+    sysctls: tuple = ()
+    # a Ctrl-C or SIGTERM while exploring stops the exploration (it polls); anywhere later it
+    # raises Interrupted, which unwinds through the lab (removing it) to here
+    complete = STOP.reason is None
+    if complete:
+        try:
+            sysctls = _run_cases(cases, predictions, outcomes)
+        except Interrupted:
+            complete = False
+    done = {o.case for o in outcomes}
+    outcomes += [Outcome(c, predictions[c], None, NOT_RUN) for c in cases if c not in done]
+    return ProbeResult(model.name, model.file, model.endpoints[e].name, lab.kernel_release(),
+                       sysctls, kernel.WINDOW, tuple(outcomes), complete, model_complete,
+                       time.monotonic() - started)
+
+
+def _run_cases(cases, predictions, outcomes: list) -> tuple:
+    """Run the cases in a fresh lab, appending to ``outcomes``; the sysctls read there."""
     with lab.lab() as the_lab:
         sysctls = tuple(lab.read_sysctls(the_lab.kernel_ns).items())
         bench = kernel.Bench(the_lab)
@@ -195,15 +212,9 @@ def run(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_MAX_S
                 observed = bench.run_case(case.state, _kind(case.probe), case.numbers)
                 outcomes.append(Outcome(case, predictions[case], observed,
                                         verdict(predictions[case], observed)))
-        except Interrupted:
-            complete = False
         finally:
             bench.close()
-    done = {o.case for o in outcomes}
-    outcomes += [Outcome(c, predictions[c], None, NOT_RUN) for c in cases if c not in done]
-    return ProbeResult(model.name, model.file, model.endpoints[e].name, lab.kernel_release(),
-                       sysctls, kernel.WINDOW, tuple(outcomes), complete, model_complete,
-                       time.monotonic() - started)
+    return sysctls
 
 
 def _kind(name: str) -> kernel.ProbeKind:
@@ -214,7 +225,3 @@ def verdict(prediction: Prediction, observed: kernel.Observation) -> str:
     if observed.error is not None or prediction.reason is not None:
         return UNPREDICTED if observed.error is None else NOT_RUN
     return MATCH if prediction.allows(observed.replies, observed.after) else DIVERGENCE
-
-
-def uid_is_root() -> bool:
-    return os.geteuid() == 0

@@ -79,7 +79,7 @@ def _ip(*args: str, ns: str | None = None, check: bool = True) -> str:
 def lab():
     """Build a lab, yield it, and remove it whatever happens."""
     check_can_build()
-    token = f"{os.getpid() % 10000:04d}{secrets.token_hex(2)}"
+    token = f"{_prefix()[len('tcpcheck-'):]}{secrets.token_hex(2)}"
     made = []
     try:
         kernel_ns, craft_ns = f"tcpcheck-{token}-k", f"tcpcheck-{token}-c"
@@ -147,10 +147,16 @@ def kernel_release() -> str:
     return os.uname().release
 
 
-def existing() -> list:
-    """The network namespaces tcpcheck made that exist now (the tests read it)."""
+def _prefix() -> str:
+    return f"tcpcheck-{os.getpid() % 10000:04d}"
+
+
+def existing(mine: bool = False) -> list:
+    """The network namespaces tcpcheck made that exist now; with ``mine``, those this
+    process made (the tests read it; other processes may run labs meanwhile)."""
+    start = _prefix() if mine else "tcpcheck-"
     try:
-        return sorted(n for n in os.listdir(NETNS_DIR) if n.startswith("tcpcheck-"))
+        return sorted(n for n in os.listdir(NETNS_DIR) if n.startswith(start))
     except OSError:
         return []
 
