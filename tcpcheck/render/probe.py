@@ -10,6 +10,7 @@ from __future__ import annotations
 from tcpcheck import __version__
 from tcpcheck.analyses.probe import DIVERGENCE, MATCH, NOT_RUN, UNPREDICTED
 from tcpcheck.model.ir import flag_text
+from tcpcheck.render import json as render_json
 
 VERDICT_TEXT = {MATCH: "match", DIVERGENCE: "DIVERGENCE", UNPREDICTED: "no prediction",
                 NOT_RUN: "not run"}
@@ -74,11 +75,12 @@ def _summary(result) -> str:
 
 def result_json(result) -> dict:
     return {
-        "tcpcheck": __version__,
+        "schema": render_json.SCHEMA_VERSION, "tcpcheck": __version__,
         "model": result.model, "file": result.file, "endpoint": result.endpoint,
         "kernel": result.kernel, "sysctls": dict(result.sysctls),
         "reply_window_s": result.window, "complete": result.complete,
         "model_complete": result.model_complete, "exit_code": result.exit_code,
+        "seconds": round(result.seconds, 3),
         "cases": [_case_json(o) for o in result.outcomes],
     }
 
