@@ -63,8 +63,9 @@ def check_can_build() -> None:
     if os.geteuid() != 0:
         raise LabError("probe needs root: it creates network namespaces and sends crafted "
                        "segments (run it as root, e.g. with sudo)")
-    if shutil.which("ip") is None:
-        raise LabError("probe needs the 'ip' command (iproute2) to create network namespaces")
+    for tool, why in (("ip", "to create network namespaces"), ("ss", "to read socket states")):
+        if shutil.which(tool) is None:
+            raise LabError(f"probe needs the '{tool}' command (iproute2) {why}")
 
 
 def _ip(*args: str, ns: str | None = None, check: bool = True) -> str:
@@ -85,8 +86,10 @@ def lab():
         kernel_ns, craft_ns = f"tcpcheck-{token}-k", f"tcpcheck-{token}-c"
         kernel_if, craft_if = f"tck{token}k", f"tck{token}c"  # 15 characters at most
         for ns in (kernel_ns, craft_ns):
-            _ip("netns", "add", ns)
+            # named before it is made: a signal may arrive after `ip` made it and before
+            # this line learns so (deleting one never made is harmless)
             made.append(ns)
+            _ip("netns", "add", ns)
         _ip("link", "add", kernel_if, "netns", kernel_ns, "type", "veth",
             "peer", "name", craft_if, "netns", craft_ns)
         for ns, ifname, addr in ((kernel_ns, kernel_if, KERNEL_ADDR),
