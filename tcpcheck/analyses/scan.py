@@ -251,6 +251,18 @@ def _explore(model, nonghost, max_states, timeout, max_memory_mb, progress=None)
     return found, counts, result.stats.states, result.complete, result.stop_reason
 
 
+def explore_endpoint(model: ir.Model, e: int, *, max_states: int | None = DEFAULT_MAX_STATES,
+                     timeout: float | None = None):
+    """The first global state found with each valuation of endpoint ``e``'s non-ghost
+    variables, by control state index (``{control: {valuation: state}}``), and whether the
+    exploration was complete (``tcpcheck probe`` asks the model through this and
+    :class:`Prober`, as the scan does)."""
+    nonghost = tuple(tuple(i for i, v in enumerate(ep.variables) if not v.ghost)
+                     for ep in model.endpoints)
+    found, _, _, complete, _ = _explore(model, nonghost, max_states, timeout, None)
+    return found[e], complete
+
+
 class _Prober:
     def __init__(self, sem: Semantics, e: int, nonghost: tuple):
         self.sem = sem
@@ -320,6 +332,14 @@ class _Prober:
             return Error(ERROR, self.e, 0, "the reply does not fit in the channel")
         return out
 
+    def outcomes(self, state, flags: int, x: int, y: int):
+        """How endpoint ``e`` in global ``state`` takes a segment with ``flags``, seq ``x``
+        and ack ``y``: ``(sent flag bits, control state after)`` per way, or an Error."""
+        out = self._deliver(state, Probe("", flags, ""), x, y)
+        if isinstance(out, Error):
+            return out
+        return [(tuple(s[0] for s in sends), self.states[after[0]]) for _, sends, after in out]
+
     def _group(self, probe: Probe, obs: list, extra: list) -> tuple:
         """The replies in ``obs``, one per sequence of sent flags, in order of first
         delivery; numbers are described over ``obs`` plus the ``extra`` deliveries with
@@ -376,6 +396,12 @@ class _Prober:
         if len(set(values)) == 1:
             return str(values[0])
         return None
+
+
+def prober(model: ir.Model, e: int) -> _Prober:
+    """The scan's delivery of one segment to endpoint ``e`` (see :meth:`_Prober.outcomes`)."""
+    nonghost = tuple(i for i, v in enumerate(model.endpoints[e].variables) if not v.ghost)
+    return _Prober(Semantics(model), e, nonghost)
 
 
 def _plus(name: str, offset: int, n: int) -> str:

@@ -1,0 +1,123 @@
+"""The kernel against the model: a few fast cases, the report, the exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tcpcheck.analyses import probe
+from tcpcheck.cli import main
+from tcpcheck.limits import Interrupted
+from tcpcheck.loader import load_file
+from tcpcheck.probe import kernel, lab
+
+RFC9293 = str(Path(__file__).resolve().parents[2] / "models" / "rfc9293.tcp")
+SMALL = ["--max-states", "3000"]  # LISTEN and CLOSED are reached long before
+
+
+def _run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["probe", RFC9293, *SMALL, *argv], out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_listen_answers_syn_with_syn_ack_as_the_model_predicts(lab_ok):
+    model = load_file(RFC9293)
+    result = probe.run(model, probe.select("LISTEN/SYN/any"), max_states=3000)
+    (o,) = result.outcomes
+    assert o.observed.replies == (kernel.SYN | kernel.ACK,)
+    assert o.observed.before == "LISTEN" and o.observed.after == "SYN_RECEIVED"
+    assert o.prediction.allows_reply((kernel.SYN | kernel.ACK,))
+    assert o.verdict == probe.MATCH and result.exit_code == 0
+
+
+def test_a_closed_port_answers_rst(lab_ok):
+    code, out, _ = _run("--cases", "CLOSED/ACK", "--json")
+    data = json.loads(out)
+    (case,) = data["cases"]
+    assert case["observed"]["reply"] == ["RST"]
+    assert case["predicted"] == [{"reply": ["RST"], "after": ["CLOSED"]}]
+    assert case["verdict"] == "match" and code == 0 == data["exit_code"]
+    assert set(data["sysctls"]) == set(lab.SYSCTLS) and data["kernel"] == os.uname().release
+
+
+def test_the_table_names_case_prediction_observation_and_verdict(lab_ok):
+    code, out, err = _run("--cases", "CLOSED/SYN/any")
+    assert code == 0, err
+    assert "case" in out and "predicted" in out and "observed (kernel)" in out
+    line = next(x for x in out.splitlines() if x.startswith("CLOSED/SYN/any"))
+    assert line.split() == ["CLOSED/SYN/any", "RST+ACK", "->", "CLOSED", "RST+ACK", "->",
+                            "CLOSED", "match"]
+    assert "tcp_syncookies=" in out and os.uname().release in out
+    assert lab.existing(mine=True) == []
+
+
+def test_an_interrupted_run_removes_the_lab_and_exits_3(lab_ok, monkeypatch):
+    calls = []
+
+    def run_case(self, state, kind, numbers):
+        calls.append(state)
+        raise Interrupted()
+
+    monkeypatch.setattr(kernel.Bench, "run_case", run_case)
+    code, out, _ = _run("--cases", "CLOSED/*")
+    assert code == 3 and len(calls) == 1
+    assert "interrupted before every case ran" in out and "6 not run" in out
+    assert lab.existing(mine=True) == []
+
+
+def test_a_divergence_exits_1():
+    case = probe.Case("LISTEN", "SYN", "any")
+    predicted = probe.Prediction((((kernel.SYN | kernel.ACK,), ("SYN_RECEIVED",)),), 1)
+    seen = kernel.Observation("LISTEN", "SYN", "any", (kernel.RST | kernel.ACK,), "LISTEN",
+                              "LISTEN")
+    assert probe.verdict(predicted, seen) == probe.DIVERGENCE
+    same_reply_other_state = kernel.Observation("LISTEN", "SYN", "any",
+                                                (kernel.SYN | kernel.ACK,), "LISTEN", "LISTEN")
+    assert probe.verdict(predicted, same_reply_other_state) == probe.DIVERGENCE
+    outcome = probe.Outcome(case, predicted, seen, probe.DIVERGENCE)
+    result = probe.ProbeResult("m", "m.tcp", "server", "6", (), 0.5, (outcome,), True, True, 1.0)
+    assert result.exit_code == 1
+
+
+def test_a_state_the_model_lacks_is_no_prediction_not_a_match():
+    model = load_file(str(Path(RFC9293).with_name("three_way_handshake.tcp")))
+    predictions, _ = probe.predict(model, probe.select("TIME_WAIT/ACK/exact"), max_states=2000)
+    (p,) = predictions.values()
+    assert p.reason is not None and p.replies == ()
+
+
+def test_the_model_predicts_exact_and_out_of_window_from_its_own_numbers():
+    model = load_file(RFC9293)
+    predictions, _ = probe.predict(model, probe.select("ESTABLISHED/ACK/"), max_states=20000)
+    exact = predictions[probe.Case("ESTABLISHED", "ACK", "exact")]
+    outside = predictions[probe.Case("ESTABLISHED", "ACK", "out-of-window")]
+    assert exact.replies == (((), ("ESTABLISHED",)),)  # an acceptable ACK: nothing to say
+    assert outside.replies == (((kernel.ACK,), ("ESTABLISHED",)),)  # RFC 9293 3.10.7.4
+
+
+@pytest.mark.parametrize("pattern, count", [("LISTEN", 6), ("*/SYN/*", 6), ("*exact", 12),
+                                            (None, 36)])
+def test_cases_are_selected_by_pattern(pattern, count):
+    assert len(probe.select(pattern)) == count
+
+
+def test_bad_usage_and_no_root_exit_2_without_a_namespace(monkeypatch):
+    code, _, err = _run("--cases", "NOPE")
+    assert code == 2 and "no probe case matches 'NOPE'" in err
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    code, out, err = _run("--cases", "LISTEN")
+    assert code == 2 and "needs root" in err and out == "" and "Traceback" not in err
+
+
+def test_ss_states_are_read_per_connection():
+    text = ("State     Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+            "LISTEN    0      8      10.77.0.1:20002    0.0.0.0:*\n"
+            "TIME-WAIT 0      0      10.77.0.1:20002    10.77.0.3:20001\n")
+    assert kernel.state_in(text, 20002, 20001, False) == "TIME_WAIT"
+    assert kernel.state_in(text, 20002, 20009, True) == "LISTEN"
+    assert kernel.state_in(text, 20002, 20009, False) == "CLOSED"
