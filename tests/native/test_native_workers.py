@@ -48,8 +48,11 @@ def same_for_every_n(model: str, *extra: str) -> dict:
     assert one.pop("ran") == 1
     for n in (2, 3):
         code_n, data, _ = check_json(model, n, *extra)
-        assert data.pop("ran") in (1, n)  # 1: liveness is checked
+        ran = data.pop("ran")
+        assert ran in (1, n)  # 1: liveness is checked
         assert (code_n, data) == (code, one), (model, n)
+        if ran == 1:  # one thread whatever was asked: a third run would repeat the second
+            break
     return one
 
 
