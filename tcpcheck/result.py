@@ -36,6 +36,7 @@ STOP_DETAILS = {
     "terminated": "the run was terminated (SIGTERM)",
     "max-memory": "the memory limit was reached",
     "error": "a transition failed to evaluate (see domains)",
+    "approximate": "no violation found, but approximate storage may have missed states",
 }
 STOPPED = "the run stopped"  # the detail for any other reason
 
@@ -148,6 +149,9 @@ class CheckResult:
     # threads that explored (check --workers): every search is one thread today, so this
     # says 1 until the native engine's parallel search (issue 13 section 1) exists
     workers: int = 1
+    # check --storage hashcompact|bitstate: a tcpcheck.storage.Storage (what may have been
+    # missed); None for an exact run
+    storage: object = None
 
     def get(self, name: str) -> PropertyResult:
         return property_named(self.properties, name)

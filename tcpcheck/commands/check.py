@@ -6,12 +6,14 @@ from __future__ import annotations
 import argparse
 import os
 
+from tcpcheck import storage
 from tcpcheck.commands import _artefact as artefact
 from tcpcheck.commands._common import (CheckProgress, add_engine_option, add_file_format_options,
                                        add_memory_option, check_property_names, is_terminal,
                                        load_model, positive_float, positive_int)
 from tcpcheck.engine import registry
 from tcpcheck.explicit import CheckOptions
+from tcpcheck.diagnostics import UsageError
 from tcpcheck.model.ir import LIVENESS_KINDS
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
@@ -72,6 +74,12 @@ def add_parser(subparsers) -> None:
                    help=f"threads of the native search (default: the cores this process "
                         f"may use, at most {DEFAULT_WORKERS_CAP}); the results are the same "
                         f"for any N; liveness and the Python engine run one")
+    c.add_argument("--storage", default="exact", metavar="exact|hashcompact|bitstate[=BITS]",
+                   help="how the native search remembers states: exact (default), or "
+                        "approximate: hashcompact (a 64-bit fingerprint per state) or "
+                        f"bitstate (3 bits per state in 2^BITS bits, default "
+                        f"{storage.DEFAULT_BITS}); an approximate run may miss states, so it "
+                        "never says 'holds' (exit 3), and runs one worker (docs/storage.md)")
     c.add_argument("--exhaustive", action="store_true", help="explore the whole state space even "
                    "after every property is decided (for exact statistics)")
 
@@ -80,6 +88,7 @@ def run(args, stdout, stderr) -> int:
     plan = artefact.plan(args)  # before the model and the exploration: usage mistakes first
     model = load_model(args.model, stderr, args.overrides)
     check_property_names(model, args.property)
+    mode, bits = _storage(args, model)
     progress = CheckProgress(stderr) if is_terminal(stderr) and not args.json else None
     options = CheckOptions(properties=tuple(args.property) if args.property else None,
                            max_states=args.max_states, max_depth=args.max_depth,
@@ -87,7 +96,8 @@ def run(args, stdout, stderr) -> int:
                            progress=progress,
                            stop_when_decided=not args.exhaustive,
                            counterexamples=args.counterexamples,
-                           workers=args.workers or default_workers())
+                           workers=args.workers or default_workers(),
+                           storage=mode, storage_bits=bits)
     result = registry.check(model, options, args.engine,
                           notice=lambda text: stderr.write(text + "\n"))
     if progress:
@@ -100,6 +110,30 @@ def run(args, stdout, stderr) -> int:
     else:
         _write_run(plan, result, model, args, stdout, stderr)
     return result.exit_code
+
+
+def _storage(args, model) -> tuple:
+    """--storage as (mode, bits); the approximate modes refuse what they cannot honour."""
+    try:
+        mode, bits = storage.parse(args.storage)
+    except storage.StorageError as err:
+        raise UsageError(str(err)) from None
+    if mode == storage.EXACT:
+        return mode, bits
+    if args.engine == "python":
+        raise UsageError(f"--storage {mode} is built in the native engine only; leave out "
+                         "--engine python")
+    chosen = [p for p in model.properties if not args.property or p.name in args.property]
+    live = [p.name for p in chosen if p.kind in LIVENESS_KINDS]
+    if live:
+        raise UsageError(f"--storage {mode} cannot check liveness ({', '.join(live)}): it "
+                         "needs the stored graph of every state; choose safety properties "
+                         "with --property, or --storage exact")
+    if mode == storage.BITSTATE and args.counterexamples > 1:
+        raise UsageError("--storage bitstate keeps one counterexample per property (it "
+                         "cannot tell which stored state a successor is); drop "
+                         "--counterexamples or use hashcompact")
+    return mode, bits
 
 
 def default_workers() -> int:
@@ -120,6 +154,7 @@ def _note_workers(asked: int | None, result, stderr) -> None:
     if asked is not None and asked > ran:
         backend = getattr(result, "backend", "python")
         why = ("the Python engine is sequential" if backend == "python" else
+               "approximate storage runs one worker" if getattr(result, "storage", None) else
                "liveness is checked on a graph recorded in sequential order"
                if any(p.kind in LIVENESS_KINDS for p in result.properties)
                else "no more threads could be started")

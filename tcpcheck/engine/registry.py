@@ -61,6 +61,7 @@ def check(model, options, engine: str = "auto", notice=None, observers: tuple = 
     if engine != "auto":
         engine_named(engine)  # an unknown name is refused before anything runs
     order = list(ENGINES) if engine == "auto" else list(dict.fromkeys((engine, REFERENCE)))
+    why = None
     for i, name in enumerate(order):
         candidate = engine_named(name)
         why = candidate.unavailable(model, options, observers)
@@ -74,6 +75,8 @@ def check(model, options, engine: str = "auto", notice=None, observers: tuple = 
                 _say(notice, f"note: the {candidate.title} run was abandoned ({err}); using "
                      f"the {following} engine")
                 continue
+        if following is None:  # the reference refuses too (check --storage: native only)
+            raise UsageError(f"no engine can check this model: {why}")
         _say(notice, f"note: using the {following} engine: {why}")
     raise AssertionError("the reference engine checks every model")  # pragma: no cover
 

@@ -10,8 +10,11 @@ class PythonEngine:
     name, title = "python", "Python"
 
     @staticmethod
-    def unavailable(model, options, observers=()) -> None:
-        return None  # every model, every property kind, observers too
+    def unavailable(model, options, observers=()) -> str | None:
+        # every model, every property kind, observers too; its visited set is exact
+        if getattr(options, "storage", "exact") != "exact":
+            return f"--storage {options.storage} is built in the native engine only"
+        return None
 
     @staticmethod
     def explore(model, options, observers=()):

@@ -53,6 +53,8 @@ class CheckOptions:
     stop_when_decided: bool = True
     counterexamples: int = 1  # violating runs to keep per violated property, shortest first
     workers: int = 1  # threads of the native search (check --workers); Python runs one
+    storage: str = "exact"  # check --storage (tcpcheck.storage): approximate ones are native
+    storage_bits: int = 27  # bitstate: log2 of the bit array's size
 
 
 @dataclass

@@ -21,6 +21,20 @@ static uint32_t *table;
 static size_t table_mask;
 static int idx_bits;
 static uint32_t idx_field;
+/* check --storage (docs/storage.md): exact keeps every state's words; the approximate
+ * modes run one thread, keep the words of queued states only (the blocks below the state
+ * being expanded are unmapped) and compare instead: hashcompact, the state's 64-bit hash
+ * (its fingerprint, by index in fp_of: the table's slot and tag come from it too);
+ * bitstate, 3 bits of a 2^bitstate_bits bit array (no table; a state whose bits are all
+ * set counts as visited, so find() answers 0 for "stored before, which unknown"). */
+#define ST_EXACT 0
+#define ST_HASHCOMPACT 1
+#define ST_BITSTATE 2
+static int64_t storage_wanted = ST_EXACT, bitstate_bits = 27;
+static int64_t storage_mode = ST_EXACT;  /* the run's (set from storage_wanted) */
+static uint64_t *fp_of;                   /* hashcompact: each state's fingerprint */
+static uint64_t *bit_array;               /* bitstate */
+static size_t freed_blocks;               /* approximate: blocks [0, freed_blocks) unmapped */
 #define LOAD_NUM 3  /* grow when more than 3/4 full: with the tags, a longer probe in the */
 #define LOAD_DEN 4  /* same cache line costs little, and the table is a third smaller */
 
@@ -49,7 +63,7 @@ static int table_grow(void) {
     idx_bits = __builtin_ctzll(size);
     idx_field = idx_bits >= 32 ? UINT32_MAX : (UINT32_C(1) << idx_bits) - 1;
     for (size_t i = 0; i < nstates; i++) {
-        uint64_t h = hash_words(PACKED(i));
+        uint64_t h = storage_mode == ST_HASHCOMPACT ? fp_of[i] : hash_words(PACKED(i));
         size_t at = h & table_mask;
         while (table[at]) at = (at + 1) & table_mask;
         table[at] = (uint32_t)(i + 1) | tag_of(h);
@@ -57,15 +71,32 @@ static int table_grow(void) {
     return 1;
 }
 
+/* bitstate: the k-th of the 3 bits of hash h (double hashing, the step made odd) */
+static inline size_t bit_of(uint64_t h, int k) {
+    uint64_t step = (h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull;
+    step = (step ^ (step >> 32)) | 1;
+    return (size_t)((h + (uint64_t)k * step) & (((uint64_t)1 << bitstate_bits) - 1));
+}
+
+static int64_t bit_find(uint64_t h) {
+    for (int k = 0; k < 3; k++) {
+        size_t b = bit_of(h, k);
+        if (!(bit_array[b >> 6] >> (b & 63) & 1)) return -1;
+    }
+    return 0;
+}
+
 /* the index of the state packed as w (hash h), or -1 with *slot where it would go */
 static int64_t find(const uint64_t *w, uint64_t h, size_t *slot) {
+    if (storage_mode == ST_BITSTATE) return bit_find(h);
     size_t at = h & table_mask;
     uint32_t tag = tag_of(h), v;
     /* acquire: a slot another thread filled meanwhile comes with its state's words */
     while ((v = __atomic_load_n(&table[at], __ATOMIC_ACQUIRE))) {
         if ((v & ~idx_field) == tag) {
             uint32_t i = (v & idx_field) - 1;
-            if (memcmp(PACKED(i), w, NW * 8) == 0) return i;
+            if (storage_mode == ST_HASHCOMPACT ? fp_of[i] == h
+                                               : memcmp(PACKED(i), w, NW * 8) == 0) return i;
         }
         at = (at + 1) & table_mask;
     }
@@ -106,6 +137,7 @@ static void expand_state(expansion_t *x, size_t index) {
 /* then, a state later, the states in those slots whose tags match (the slots have
  * arrived by now) */
 static void prefetch_matches(const expansion_t *x) {
+    if (storage_mode != ST_EXACT) return;
     for (size_t k = 0; k < x->nsucc; k++) {
         uint32_t v = __atomic_load_n(&table[x->succ[k].h & table_mask], __ATOMIC_ACQUIRE);
         if (v && (v & ~idx_field) == tag_of(x->succ[k].h))
@@ -215,7 +247,7 @@ static void *worker_main(void *first_generation) {
 static void workers_start(void) {
     workers_ran = 1;
     current_batch = next_batch = NULL;
-    if (workers_wanted <= 1 || live_on) return;
+    if (workers_wanted <= 1 || live_on || storage_mode != ST_EXACT) return;
     int64_t n = workers_wanted < MAX_WORKERS ? workers_wanted : MAX_WORKERS;
     wk_quit = 0;
     for (; workers_ran < n; workers_ran++)
@@ -330,6 +362,47 @@ static void batch_release(void) {
     current_batch = next_batch = NULL;
 }
 
+#include <sys/mman.h>
+
+/* a block of packed words: mapped apart in the approximate modes, so that a block freed
+ * once expanded goes back to the system (malloc might keep it) */
+static uint64_t *block_alloc(void) {
+    if (storage_mode == ST_EXACT) return malloc(BLOCK_STATES * NW * 8);
+    void *m = mmap(NULL, BLOCK_STATES * NW * 8, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return m == MAP_FAILED ? NULL : m;
+}
+
+static void block_free(size_t b) {
+    if (!packed_block[b]) return;
+    if (storage_mode == ST_EXACT) free(packed_block[b]);
+    else munmap(packed_block[b], BLOCK_STATES * NW * 8);
+    packed_block[b] = NULL;
+}
+
+/* approximate: the blocks wholly before state `current` were expanded, never read again */
+static void free_expanded(size_t current) {
+    for (; freed_blocks < current >> BLOCK_BITS; freed_blocks++) block_free(freed_blocks);
+}
+
+/* add_state's end in an approximate mode: the state's fingerprint or bits, no words kept
+ * beyond the queue */
+static int add_approximate(uint64_t h, size_t slot) {
+    if (storage_mode == ST_BITSTATE) {
+        for (int k = 0; k < 3; k++) {
+            size_t b = bit_of(h, k);
+            bit_array[b >> 6] |= (uint64_t)1 << (b & 63);
+        }
+        nstates++;
+        return 1;
+    }
+    fp_of[nstates] = h;
+    table[slot] = (uint32_t)(nstates + 1) | tag_of(h);
+    nstates++;
+    if (nstates * LOAD_DEN > (table_mask + 1) * LOAD_NUM) return table_grow();
+    return 1;
+}
+
 static int add_state(const uint64_t *w, uint64_t h, size_t slot, uint32_t parent,
                      uint32_t action) {
     if (nstates >= UINT32_MAX - 1) return 0;  /* indices are 32 bits: report it as memory */
@@ -341,6 +414,11 @@ static int add_state(const uint64_t *w, uint64_t h, size_t slot, uint32_t parent
         q = realloc(action_of, cap * 4);
         if (!q) return 0;
         action_of = q;
+        if (storage_mode == ST_HASHCOMPACT) {
+            uint64_t *f = realloc(fp_of, cap * 8);
+            if (!f) return 0;
+            fp_of = f;
+        }
         if (ncx > 1) {
             q = realloc(skel_of, cap * 4);
             if (!q) return 0;
@@ -355,10 +433,11 @@ static int add_state(const uint64_t *w, uint64_t h, size_t slot, uint32_t parent
         states_cap = cap;
     }
     if (!packed_block[nstates >> BLOCK_BITS] &&
-        !(packed_block[nstates >> BLOCK_BITS] = malloc(BLOCK_STATES * NW * 8))) return 0;
+        !(packed_block[nstates >> BLOCK_BITS] = block_alloc())) return 0;
     memcpy(PACKED(nstates), w, NW * 8);
     parent_of[nstates] = parent;
     action_of[nstates] = action;
+    if (storage_mode != ST_EXACT) return add_approximate(h, slot);
     /* release: whoever reads the slot finds the words (the parallel search reads it) */
     __atomic_store_n(&table[slot], (uint32_t)(nstates + 1) | tag_of(h), __ATOMIC_RELEASE);
     nstates++;
@@ -549,10 +628,13 @@ static void revisit(int64_t parent, int64_t k, const succ_t *s, int64_t seen) {
 }
 
 static void release(void) {
-    for (size_t b = 0; b < sizeof packed_block / sizeof *packed_block && packed_block[b]; b++) {
-        free(packed_block[b]);
-        packed_block[b] = NULL;
-    }
+    /* an approximate run frees the blocks it expanded: the others lie up to nstates */
+    for (size_t b = 0; b < sizeof packed_block / sizeof *packed_block
+                       && (packed_block[b] || b < freed_blocks || b <= nstates >> BLOCK_BITS); b++)
+        block_free(b);
+    freed_blocks = 0;
+    free(fp_of); fp_of = NULL;
+    free(bit_array); bit_array = NULL;
     free(parent_of); free(action_of); free(table);
     parent_of = action_of = NULL; table = NULL; succ = NULL;
     for (int i = 0; i < 2; i++) {
@@ -593,6 +675,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
     expansion_t *x = &expansions[0], *ahead = &expansions[1];
 
     release();
+    storage_mode = storage_wanted;
     ncx = counterexamples > 1 ? counterexamples : 1;
     active = active_props;
     stop_flag = stop;
@@ -602,6 +685,10 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
     for (int p = 0; p <= NPROPS; p++) prop_status[p] = prop_wkind[p] = prop_index[p] = prop_action[p] = 0;
     workers_start();
     if (!table_grow()) { stop_code = S_MEMORY; goto done; }
+    if (storage_mode == ST_BITSTATE &&
+        !(bit_array = calloc(((size_t)1 << bitstate_bits) / 64 + 1, 8))) {
+        stop_code = S_MEMORY; goto done;
+    }
     initial(S);
     pack(S, w);
     if (pack_overflow) unsupported = 1;
@@ -613,6 +700,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
         if (all_decided(stop_when_decided, domains_status)) { stop_code = S_DECIDED; break; }
         if (current >= (size_t)level_end) { depth++; level_end = (int64_t)nstates; }
         if (max_depth >= 0 && depth >= max_depth) { depth_cut = 1; current++; continue; }
+        if (storage_mode != ST_EXACT) free_expanded(current);
         if (workers_ran > 1) {  /* the parallel search: expanded and looked up already */
             x = batch_expansion(current, max_depth >= 0 ? (size_t)level_end : nstates);
             if (!x) { stop_code = S_MEMORY; break; }
@@ -721,7 +809,25 @@ int64_t tc_path(int64_t index, int64_t *states_out, int64_t *actions_out, int64_
 }
 
 /* the slots of state `index` (to check a replayed trace against) */
-void tc_state(int64_t index, int64_t *slots) { unpack(PACKED(index), slots); }
+void tc_state(int64_t index, int64_t *slots) {
+    if (!packed_block[(size_t)index >> BLOCK_BITS]) { memset(slots, 0, NS * 8); return; }
+    unpack(PACKED(index), slots);  /* an approximate run freed the expanded states' words */
+}
+
+/* check --storage: mode (ST_*) and, for bitstate, log2 of its bits, for the next runs */
+void tc_storage(int64_t mode, int64_t bits) {
+    storage_wanted = mode;
+    bitstate_bits = bits;
+}
+
+/* bitstate: the bits set by the last run (for the estimate of states missed) */
+int64_t tc_bits_set(void) {
+    int64_t n = 0;
+    if (!bit_array) return 0;
+    for (size_t i = 0; i < ((size_t)1 << bitstate_bits) / 64 + 1; i++)
+        n += __builtin_popcountll(bit_array[i]);
+    return n;
+}
 
 void tc_free(void) { release(); }
 

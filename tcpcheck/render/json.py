@@ -126,6 +126,8 @@ def check_result(result: CheckResult, model: ir.Model) -> dict:
                   "coverage": [{"endpoint": c.endpoint, "transition": c.transition,
                                 "fired": c.fired} for c in s.coverage]},
         "warnings": list(result.warnings),
+        # only for an approximate run, so that every exact run's JSON stays as it was
+        **({"storage": result.storage.as_json()} if getattr(result, "storage", None) else {}),
     }
 
 

@@ -176,6 +176,10 @@ def incomplete_note(result: CheckResult) -> str:
               "error": "a transition that failed to evaluate"}.get(result.stop_reason,
                                                               result.stop_reason or "a limit")
     undecided = [p.name for p in result.properties if p.status == "not_verified"]
+    approximate = getattr(result, "storage", None)
+    if result.stop_reason == "approximate" and approximate is not None:
+        return (f"no violation found (approximate: {approximate.words()}); NOT VERIFIED: "
+                + ", ".join(undecided))
     if result.stop_reason == "decided":
         return ("exploration stopped once every property was decided "
                 "(--exhaustive explores the whole state space)")
@@ -213,10 +217,14 @@ def stats_and_backend(result: CheckResult) -> str:
     native or the Python engine: tcpcheck.native) and what compiling it cost."""
     backend = getattr(result, "backend", "python")
     compiled = result.stats.compile_seconds
-    if compiled is None:
-        return f"{stats_line(result)}, {backend} engine"
-    how = "from the cache" if compiled == 0 else f"compiled in {compiled:.2f} s"
-    return f"{stats_line(result)}, {backend} engine ({how})"
+    line = f"{stats_line(result)}, {backend} engine"
+    if compiled is not None:
+        how = "from the cache" if compiled == 0 else f"compiled in {compiled:.2f} s"
+        line += f" ({how})"
+    approximate = getattr(result, "storage", None)
+    if approximate is not None:  # every report of an approximate run says so
+        line += f"\nstorage: approximate ({approximate.words()})"
+    return line
 
 
 def _count(n: int, noun: str) -> str:
