@@ -178,8 +178,10 @@ def incomplete_note(result: CheckResult) -> str:
     undecided = [p.name for p in result.properties if p.status == "not_verified"]
     approximate = getattr(result, "storage", None)
     if result.stop_reason == "approximate" and approximate is not None:
-        return (f"no violation found (approximate: {approximate.words()}); NOT VERIFIED: "
-                + ", ".join(undecided))
+        failed = any(p.status == "violated" for p in result.properties)
+        others = " of the others" if failed else ""
+        return (f"no violation found{others} (approximate: {approximate.words()}); "
+                "NOT VERIFIED: " + ", ".join(undecided))
     if result.stop_reason == "decided":
         return ("exploration stopped once every property was decided "
                 "(--exhaustive explores the whole state space)")
