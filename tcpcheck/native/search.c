@@ -88,15 +88,15 @@ static int64_t bit_find(uint64_t h) {
 
 /* the index of the state packed as w (hash h), or -1 with *slot where it would go */
 static int64_t find(const uint64_t *w, uint64_t h, size_t *slot) {
-    if (storage_mode == ST_BITSTATE) return bit_find(h);
+    if (__builtin_expect(storage_mode == ST_BITSTATE, 0)) return bit_find(h);
     size_t at = h & table_mask;
     uint32_t tag = tag_of(h), v;
     /* acquire: a slot another thread filled meanwhile comes with its state's words */
     while ((v = __atomic_load_n(&table[at], __ATOMIC_ACQUIRE))) {
         if ((v & ~idx_field) == tag) {
             uint32_t i = (v & idx_field) - 1;
-            if (storage_mode == ST_HASHCOMPACT ? fp_of[i] == h
-                                               : memcmp(PACKED(i), w, NW * 8) == 0) return i;
+            if (__builtin_expect(storage_mode == ST_HASHCOMPACT, 0) ? fp_of[i] == h
+                : memcmp(PACKED(i), w, NW * 8) == 0) return i;
         }
         at = (at + 1) & table_mask;
     }
@@ -437,7 +437,7 @@ static int add_state(const uint64_t *w, uint64_t h, size_t slot, uint32_t parent
     memcpy(PACKED(nstates), w, NW * 8);
     parent_of[nstates] = parent;
     action_of[nstates] = action;
-    if (storage_mode != ST_EXACT) return add_approximate(h, slot);
+    if (__builtin_expect(storage_mode != ST_EXACT, 0)) return add_approximate(h, slot);
     /* release: whoever reads the slot finds the words (the parallel search reads it) */
     __atomic_store_n(&table[slot], (uint32_t)(nstates + 1) | tag_of(h), __ATOMIC_RELEASE);
     nstates++;
