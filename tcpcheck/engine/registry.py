@@ -61,7 +61,6 @@ def check(model, options, engine: str = "auto", notice=None, observers: tuple = 
     if engine != "auto":
         engine_named(engine)  # an unknown name is refused before anything runs
     order = list(ENGINES) if engine == "auto" else list(dict.fromkeys((engine, REFERENCE)))
-    why = None
     for i, name in enumerate(order):
         candidate = engine_named(name)
         why = candidate.unavailable(model, options, observers)
