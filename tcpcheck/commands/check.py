@@ -30,13 +30,16 @@ examples:
   tcpcheck check MODEL --property no_stale_accept --max-states 100000 --timeout 60
   tcpcheck check MODEL --json                          machine-readable result (spec/JSON.md)
   tcpcheck check MODEL --engine python                 the reference engine, not the C one
+  tcpcheck check MODEL --storage hashcompact           less memory per state, approximate:
+                                                       never 'holds' (docs/storage.md)
   tcpcheck check MODEL --format svg > run.svg          the counterexample alone, as an SVG file
   tcpcheck check MODEL -p GOAL -o goal.itf.json        GOAL's witness as ITF; verdicts printed
   tcpcheck check MODEL --set channel.capacity=1 --set MSL=3   other bounds, same file
   tcpcheck parse MODEL                                 validate and summarise a model
 
 exit codes: 0 all properties hold, 1 a property is violated, 2 bad model or usage,
-            3 stopped at a limit before every property was verified, 4 internal error
+            3 stopped at a limit before every property was verified (or --storage
+              approximate found no violation), 4 internal error
 """
 
 
