@@ -192,6 +192,7 @@ class _Tally:
     property is the one reported, for any number of workers)."""
 
     def __init__(self, judge: _Judge):
+        self.judge = judge  # walks here when no worker processes do
         self.pending = judge.x.props
         self.domains = judge.x.domains
         self.fired = dict.fromkeys(judge.x.coverage, 0)
@@ -237,7 +238,7 @@ def _walk_all(job: _Job, tally: _Tally, runs: int, workers: int, progress,
     """Walk every run, a round at a time; the reason the walks stopped early, or None.
     ``until_violated``: stop after the round where a property was first violated (reason
     ``violated``)."""
-    judge = _Judge(job)
+    judge = tally.judge
     pool = None
     if workers > 1 and runs > 1:
         pool = ProcessPoolExecutor(min(workers, runs), mp_context=_fork(),
