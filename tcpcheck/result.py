@@ -37,6 +37,7 @@ STOP_DETAILS = {
     "max-memory": "the memory limit was reached",
     "error": "a transition failed to evaluate (see domains)",
     "approximate": "no violation found, but approximate storage may have missed states",
+    "partition-lost": "a partition of the search (a Ray actor) was lost, with its states",
 }
 STOPPED = "the run stopped"  # the detail for any other reason
 

@@ -7,6 +7,7 @@ import argparse
 import os
 
 from tcpcheck import storage
+from tcpcheck.analyses import partitioned, swarm
 from tcpcheck.commands import _artefact as artefact
 from tcpcheck.commands._common import (CheckProgress, add_engine_option, add_file_format_options,
                                        add_memory_option, check_property_names, is_terminal,
@@ -83,6 +84,12 @@ def add_parser(subparsers) -> None:
                         f"bitstate (3 bits per state in 2^BITS bits, default "
                         f"{storage.DEFAULT_BITS}); an approximate run may miss states, so it "
                         "never says 'holds' (exit 3), and runs one worker (docs/storage.md)")
+    c.add_argument("--ray", metavar="local|ADDRESS", help="explore in partitions on Ray "
+                   "actors (an existing cluster's address, or local: Ray started here), each "
+                   "owning a part of the state space; exhaustive, as one process; liveness "
+                   "is not judged (docs/distributed.md; needs the extra tcpcheck[ray])")
+    c.add_argument("--partitions", type=positive_int, metavar="N",
+                   help="with --ray: the number of partitions (default: the cluster's CPUs)")
     c.add_argument("--exhaustive", action="store_true", help="explore the whole state space even "
                    "after every property is decided (for exact statistics)")
 
@@ -92,6 +99,8 @@ def run(args, stdout, stderr) -> int:
     model = load_model(args.model, stderr, args.overrides)
     check_property_names(model, args.property)
     mode, bits = _storage(args, model)
+    if args.partitions is not None and args.ray is None:
+        raise UsageError("--partitions goes with --ray (a partitioned run on Ray)")
     progress = CheckProgress(stderr) if is_terminal(stderr) and not args.json else None
     options = CheckOptions(properties=tuple(args.property) if args.property else None,
                            max_states=args.max_states, max_depth=args.max_depth,
@@ -101,8 +110,11 @@ def run(args, stdout, stderr) -> int:
                            counterexamples=args.counterexamples,
                            workers=args.workers or default_workers(),
                            storage=mode, storage_bits=bits)
-    result = registry.check(model, options, args.engine,
-                          notice=lambda text: stderr.write(text + "\n"))
+    if args.ray is not None:
+        result = _partitioned(model, options, args)
+    else:
+        result = registry.check(model, options, args.engine,
+                                notice=lambda text: stderr.write(text + "\n"))
     if progress:
         progress.clear()
     _note_workers(args.workers, result, stderr)
@@ -113,6 +125,20 @@ def run(args, stdout, stderr) -> int:
     else:
         _write_run(plan, result, model, args, stdout, stderr)
     return result.exit_code
+
+
+def _partitioned(model, options, args):
+    """The run on Ray's actors (tcpcheck.analyses.partitioned)."""
+    if args.engine == "native":
+        raise UsageError("--ray partitions run the reference semantics; leave out --engine native")
+    partitioned.refuse(options)
+    ray, started = swarm.connect(args.ray)
+    try:
+        parts = args.partitions or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        return partitioned.check(model, options, ray, parts)
+    finally:
+        if started:
+            ray.shutdown()
 
 
 def _storage(args, model) -> tuple:

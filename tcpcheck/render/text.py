@@ -220,6 +220,8 @@ def stats_and_backend(result: CheckResult) -> str:
     backend = getattr(result, "backend", "python")
     compiled = result.stats.compile_seconds
     line = f"{stats_line(result)}, {backend} engine"
+    if backend == "partitioned":  # check --ray: the states are held by the partitions
+        line += f" ({_count(result.workers, 'partition')} on Ray)"
     if compiled is not None:
         how = "from the cache" if compiled == 0 else f"compiled in {compiled:.2f} s"
         line += f" ({how})"

@@ -26,14 +26,6 @@ THREE = str(ROOT / "models/three_way_handshake.tcp")
 FAR = 1e12  # a task deadline (time.time()) that never comes
 
 
-@pytest.fixture(scope="module")
-def ray():
-    ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'tcpcheck[ray]'")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield ray
-    ray.shutdown()
-
-
 def main(*args):
     out, err = io.StringIO(), io.StringIO()
     code = cli.main(["swarm", *args], stdout=out, stderr=err)
