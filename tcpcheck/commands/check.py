@@ -33,6 +33,8 @@ examples:
   tcpcheck check MODEL --engine python                 the reference engine, not the C one
   tcpcheck check MODEL --storage hashcompact           less memory per state, approximate:
                                                        never 'holds' (docs/storage.md)
+  tcpcheck check MODEL --ray ADDRESS --partitions 64   exhaustive, the states spread over a
+                                                       Ray cluster (docs/distributed.md)
   tcpcheck check MODEL --format svg > run.svg          the counterexample alone, as an SVG file
   tcpcheck check MODEL -p GOAL -o goal.itf.json        GOAL's witness as ITF; verdicts printed
   tcpcheck check MODEL --set channel.capacity=1 --set MSL=3   other bounds, same file
