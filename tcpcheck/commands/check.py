@@ -7,7 +7,6 @@ import argparse
 import os
 
 from tcpcheck import storage
-from tcpcheck.analyses import partitioned, swarm
 from tcpcheck.commands import _artefact as artefact
 from tcpcheck.commands._common import (CheckProgress, add_engine_option, add_file_format_options,
                                        add_memory_option, check_property_names, is_terminal,
@@ -133,6 +132,9 @@ def _partitioned(model, options, args):
     """The run on Ray's actors (tcpcheck.analyses.partitioned)."""
     if args.engine == "native":
         raise UsageError("--ray partitions run the reference semantics; leave out --engine native")
+    # Imported here: a plain check never loads the analyses (tests/test_startup.py).
+    from tcpcheck.analyses import partitioned, swarm
+
     partitioned.refuse(options)
     ray, started = swarm.connect(args.ray)
     try:
