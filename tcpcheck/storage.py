@@ -3,7 +3,10 @@
 fingerprints) keeps a 64-bit hash of each; ``bitstate`` (SPIN's -DBITSTATE) sets 3 bits
 of a bit array per state.  The approximate modes may take a new state for one seen before
 (a hash collision) and so miss the runs through it: their results never say "holds", and
-they carry the estimate of what was missed, as SPIN and TLC print it."""
+they carry the estimate of what was missed, as SPIN and TLC print it.  ``--hash-seed``
+picks another hash function for them (seed 0: the default one), so that runs with
+different seeds miss different states: SPIN's -RS, the diversity a swarm's bitstate tasks
+rely on."""
 
 from __future__ import annotations
 
@@ -47,6 +50,7 @@ class Storage:
     bits_set: int | None = None      # bitstate: set at the end
     expected_missed: float = 0.0     # hashcompact: expected states taken for others
     miss_probability: float = 0.0    # the probability a new state was taken as seen
+    hash_seed: int = 0               # check --hash-seed: which hash function was used
 
     @property
     def hash_factor(self) -> float | None:
@@ -56,18 +60,19 @@ class Storage:
         return (1 << self.bits) / self.states
 
     def words(self) -> str:
-        """One phrase: the mode and its estimate."""
+        """One phrase: the mode (and its hash seed, when not the default) and its estimate."""
+        seed = f", hash seed {self.hash_seed}" if self.hash_seed else ""
         if self.mode == HASHCOMPACT:
-            return (f"hashcompact, {FINGERPRINT_BITS}-bit fingerprints: expected states "
+            return (f"hashcompact, {FINGERPRINT_BITS}-bit fingerprints{seed}: expected states "
                     f"missed about {self.expected_missed:.1e} (n^2 / 2^65)")
-        return (f"bitstate, 2^{self.bits} bits, {BITSTATE_HASHES} hashes, hash factor "
+        return (f"bitstate, 2^{self.bits} bits, {BITSTATE_HASHES} hashes{seed}, hash factor "
                 f"{self.hash_factor:.1f}: a new state was taken for a visited one with "
                 f"probability up to {self.miss_probability:.1e}")
 
     def as_json(self) -> dict:
         out = {"mode": self.mode, "approximate": True,
                "expected_states_missed": self.expected_missed,
-               "miss_probability": self.miss_probability}
+               "miss_probability": self.miss_probability, "hash_seed": self.hash_seed}
         if self.mode == HASHCOMPACT:
             out["fingerprint_bits"] = FINGERPRINT_BITS
         else:
@@ -76,18 +81,18 @@ class Storage:
         return out
 
 
-def hashcompact(states: int) -> Storage:
+def hashcompact(states: int, hash_seed: int = 0) -> Storage:
     """n states with f-bit fingerprints: about n^2 / 2^(f+1) collisions expected (TLC)."""
     expected = states * states / 2.0 ** (FINGERPRINT_BITS + 1)
     return Storage(HASHCOMPACT, states, expected_missed=expected,
-                   miss_probability=min(1.0, expected))
+                   miss_probability=min(1.0, expected), hash_seed=hash_seed)
 
 
-def bitstate(states: int, bits: int, bits_set: int) -> Storage:
+def bitstate(states: int, bits: int, bits_set: int, hash_seed: int = 0) -> Storage:
     """The chance that a new state finds its k bits set: the final fill to the k-th power,
     an upper bound over the run (the array filled as it went); times the states, a bound
     on those missed."""
     fill = bits_set / float(1 << bits)
     p = fill ** BITSTATE_HASHES
     return Storage(BITSTATE, states, bits, bits_set, expected_missed=states * p,
-                   miss_probability=p)
+                   miss_probability=p, hash_seed=hash_seed)

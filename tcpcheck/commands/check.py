@@ -32,6 +32,8 @@ examples:
   tcpcheck check MODEL --engine python                 the reference engine, not the C one
   tcpcheck check MODEL --storage hashcompact           less memory per state, approximate:
                                                        never 'holds' (docs/storage.md)
+  tcpcheck check MODEL --storage bitstate=24 --hash-seed 7   another hash function: other
+                                                       states missed than with seed 0
   tcpcheck check MODEL --ray ADDRESS --partitions 64   exhaustive, the states spread over a
                                                        Ray cluster (docs/distributed.md)
   tcpcheck check MODEL --format svg > run.svg          the counterexample alone, as an SVG file
@@ -84,7 +86,13 @@ def add_parser(subparsers) -> None:
                         "approximate: hashcompact (a 64-bit fingerprint per state) or "
                         f"bitstate (3 bits per state in 2^BITS bits, default "
                         f"{storage.DEFAULT_BITS}); an approximate run may miss states, so it "
-                        "never says 'holds' (exit 3), and runs one worker (docs/storage.md)")
+                        "never says 'holds' (exit 3); bitstate gives the same result for any "
+                        "--workers, hashcompact runs one worker (docs/storage.md)")
+    c.add_argument("--hash-seed", type=hash_seed, default=None, metavar="S",
+                   help="with an approximate --storage: seed the hash of the stored states "
+                        "(default 0, the usual hash); another seed misses other states, so "
+                        "runs with several seeds together miss fewer (SPIN's -RS); the same "
+                        "seed gives the same result")
     c.add_argument("--ray", metavar="local|ADDRESS", help="explore in partitions on Ray "
                    "actors (an existing cluster's address, or local: Ray started here), each "
                    "owning a part of the state space; exhaustive, as one process; liveness "
@@ -110,7 +118,7 @@ def run(args, stdout, stderr) -> int:
                            stop_when_decided=not args.exhaustive,
                            counterexamples=args.counterexamples,
                            workers=args.workers or default_workers(),
-                           storage=mode, storage_bits=bits)
+                           storage=mode, storage_bits=bits, hash_seed=args.hash_seed or 0)
     if args.ray is not None:
         result = _partitioned(model, options, args)
     else:
@@ -152,6 +160,10 @@ def _storage(args, model) -> tuple:
     except storage.StorageError as err:
         raise UsageError(str(err)) from None
     if mode == storage.EXACT:
+        if args.hash_seed is not None:
+            raise UsageError("--hash-seed seeds the hash of approximate storage; --storage "
+                             "exact keeps whole states and hashes nothing to seed: choose "
+                             "--storage hashcompact or bitstate[=BITS]")
         return mode, bits
     if args.engine == "python":
         raise UsageError(f"--storage {mode} is built in the native engine only; leave out "
@@ -167,6 +179,17 @@ def _storage(args, model) -> tuple:
                          "cannot tell which stored state a successor is); drop "
                          "--counterexamples or use hashcompact")
     return mode, bits
+
+
+def hash_seed(text: str) -> int:
+    """--hash-seed: a whole number that fits the C search's 64-bit seed."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if not 0 <= value < 2 ** 64:
+        raise argparse.ArgumentTypeError(f"expected 0 to 2^64 - 1, got {value}")
+    return value
 
 
 def default_workers() -> int:
@@ -187,7 +210,9 @@ def _note_workers(asked: int | None, result, stderr) -> None:
     if asked is not None and asked > ran:
         backend = getattr(result, "backend", "python")
         why = ("the Python engine is sequential" if backend == "python" else
-               "approximate storage runs one worker" if getattr(result, "storage", None) else
+               "hashcompact storage runs one worker"
+               if getattr(getattr(result, "storage", None), "mode", None) == storage.HASHCOMPACT
+               else
                "liveness is checked on a graph recorded in sequential order"
                if any(p.kind in LIVENESS_KINDS for p in result.properties)
                else "no more threads could be started")

@@ -55,6 +55,7 @@ class CheckOptions:
     workers: int = 1  # threads of the native search (check --workers); Python runs one
     storage: str = "exact"  # check --storage (tcpcheck.storage): approximate ones are native
     storage_bits: int = 27  # bitstate: log2 of the bit array's size
+    hash_seed: int = 0  # check --hash-seed: the approximate modes' hash (0: unseeded)
 
 
 @dataclass

@@ -117,7 +117,7 @@ def _search(native: Native, options: CheckOptions, started: float) -> _Run:
             out)
     graph_mod.prepare(lib, props, wanted)  # the liveness graph, when a property needs it
     lib.tc_workers(max(1, options.workers))  # one when the liveness graph is recorded
-    lib.tc_storage(storage_mod.CODES[options.storage], options.storage_bits)  # approximate: one
+    _set_storage(lib, options)
     worker = threading.Thread(target=lib.tc_run, args=args, daemon=True,
                               name="tcpcheck-native")
     watch = Watch(options.timeout, options.max_memory_mb, started)
@@ -147,6 +147,15 @@ def _search(native: Native, options: CheckOptions, started: float) -> _Run:
             stop.value = 1
             raise
     return _Run(list(out), reason, watch)
+
+
+def _set_storage(lib, options: CheckOptions) -> None:
+    """check --storage and --hash-seed for the next run (hashcompact runs one thread)."""
+    lib.tc_storage(storage_mod.CODES[options.storage], options.storage_bits)
+    lib.tc_hash_seed.argtypes = [ctypes.c_uint64]
+    lib.tc_hash_seed.restype = None
+    # the seed as 64 bits, as C takes it (seed 0: the unseeded hash)
+    lib.tc_hash_seed(options.hash_seed & (2 ** 64 - 1))
 
 
 class _Result:
@@ -205,10 +214,11 @@ class _Result:
         """What an approximate run may have missed (tcpcheck.storage); None when exact."""
         options = self.options
         if options.storage == storage_mod.HASHCOMPACT:
-            return storage_mod.hashcompact(states)
+            return storage_mod.hashcompact(states, options.hash_seed)
         if options.storage == storage_mod.BITSTATE:
             return storage_mod.bitstate(states, options.storage_bits,
-                                        int(self.native.library.tc_bits_set()))
+                                        int(self.native.library.tc_bits_set()),
+                                        options.hash_seed)
         return None
 
     # -- properties ----------------------------------------------------------------------

@@ -107,8 +107,13 @@ static __thread int pack_overflow;  /* a timer beyond its packed width: the run 
 
 static void pack(const int64_t *S, uint64_t *w);
 
+/* check --hash-seed: the salt of the hash below (search.c's tc_hash_seed), 0 for seed 0 so
+ * that an unseeded run hashes as before; a new seed gives the approximate modes another
+ * hash function, so other collisions (SPIN's -RS for bitstate), as a swarm's tasks want */
+static uint64_t hash_salt;
+
 static inline uint64_t hash_words(const uint64_t *w) {
-    uint64_t h = 0x9E3779B97F4A7C15ull;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ hash_salt;
     for (int i = 0; i < NW; i++) {
         h ^= w[i];
         h *= 0xBF58476D1CE4E5B9ull;

@@ -22,16 +22,18 @@ static size_t table_mask;
 static int idx_bits;
 static uint32_t idx_field;
 /* check --storage (docs/storage.md): exact keeps every state's words; the approximate
- * modes run one thread, keep the words of queued states only (the blocks below the state
- * being expanded are unmapped) and compare instead: hashcompact, the state's 64-bit hash
+ * modes keep the words of queued states only (the blocks below the state being expanded
+ * are unmapped) and compare instead: hashcompact (one thread), the state's 64-bit hash
  * (its fingerprint, by index in fp_of: the table's slot and tag come from it too);
- * bitstate, 3 bits of a 2^bitstate_bits bit array (no table; a state whose bits are all
- * set counts as visited, so find() answers 0 for "stored before, which unknown"). */
+ * bitstate (any number of threads), 3 bits of a 2^bitstate_bits bit array (no table; a
+ * state whose bits are all set counts as visited, so find() answers 0 for "stored
+ * before, which unknown").  Both hash with the run's salt (--hash-seed). */
 #define ST_EXACT 0
 #define ST_HASHCOMPACT 1
 #define ST_BITSTATE 2
 static int64_t storage_wanted = ST_EXACT, bitstate_bits = 27;
 static int64_t storage_mode = ST_EXACT;  /* the run's (set from storage_wanted) */
+static uint64_t salt_wanted;              /* runtime.c's hash_salt for the next runs */
 static uint64_t *fp_of;                   /* hashcompact: each state's fingerprint */
 static uint64_t *bit_array;               /* bitstate */
 static size_t freed_blocks;               /* approximate: blocks [0, freed_blocks) unmapped */
@@ -78,12 +80,26 @@ static inline size_t bit_of(uint64_t h, int k) {
     return (size_t)((h + (uint64_t)k * step) & (((uint64_t)1 << bitstate_bits) - 1));
 }
 
+/* The parallel search's threads read the array while the committing thread sets bits
+ * (it alone writes: a relaxed load and store, no locked instruction).  A state whose bits
+ * a thread finds all set was stored by an earlier parent, so the commit, which comes
+ * later and sees at least those bits, would find it too: the results are the one-thread
+ * results, whatever the number of threads. */
 static int64_t bit_find(uint64_t h) {
     for (int k = 0; k < 3; k++) {
         size_t b = bit_of(h, k);
-        if (!(bit_array[b >> 6] >> (b & 63) & 1)) return -1;
+        if (!(__atomic_load_n(&bit_array[b >> 6], __ATOMIC_RELAXED) >> (b & 63) & 1))
+            return -1;
     }
     return 0;
+}
+
+static void bit_set(uint64_t h) {
+    for (int k = 0; k < 3; k++) {
+        size_t b = bit_of(h, k);
+        uint64_t word = __atomic_load_n(&bit_array[b >> 6], __ATOMIC_RELAXED);
+        __atomic_store_n(&bit_array[b >> 6], word | (uint64_t)1 << (b & 63), __ATOMIC_RELAXED);
+    }
 }
 
 /* the index of the state packed as w (hash h), or -1 with *slot where it would go */
@@ -130,8 +146,10 @@ static void expand_state(expansion_t *x, size_t index) {
     x->err = err_flag; x->overflow = pack_overflow; x->blocked = blocked;
     x->succ = succ; x->cap = succ_cap; x->nsucc = nsucc;
     x->index = (int64_t)index;
-    for (size_t k = 0; k < x->nsucc; k++)  /* the slots the lookups will probe first */
-        __builtin_prefetch(&table[x->succ[k].h & table_mask]);
+    for (size_t k = 0; k < x->nsucc; k++) {  /* the slots the lookups will probe first */
+        if (storage_mode == ST_BITSTATE) __builtin_prefetch(&bit_array[bit_of(x->succ[k].h, 0) >> 6]);
+        else __builtin_prefetch(&table[x->succ[k].h & table_mask]);
+    }
 }
 
 /* then, a state later, the states in those slots whose tags match (the slots have
@@ -243,11 +261,12 @@ static void *worker_main(void *first_generation) {
 }
 
 /* the threads of one run: as many as wanted, one when liveness.c records the graph (it
- * follows the sequential order of expansions) or when no thread can be started */
+ * follows the sequential order of expansions), under hashcompact (its fingerprints move
+ * when they grow, and its table grows as it stores) or when no thread can be started */
 static void workers_start(void) {
     workers_ran = 1;
     current_batch = next_batch = NULL;
-    if (workers_wanted <= 1 || live_on || storage_mode != ST_EXACT) return;
+    if (workers_wanted <= 1 || live_on || storage_mode == ST_HASHCOMPACT) return;
     int64_t n = workers_wanted < MAX_WORKERS ? workers_wanted : MAX_WORKERS;
     wk_quit = 0;
     for (; workers_ran < n; workers_ran++)
@@ -317,7 +336,7 @@ static expansion_t *batch_expansion(size_t current, size_t limit) {
     next_batch = NULL;
     size_t more = 0;  /* the states its commit may add */
     for (size_t i = 0; i < b->len; i++) more += b->rec[i].rc == 0 ? b->rec[i].nsucc : 0;
-    if (!table_reserve(more)) return NULL;
+    if (storage_mode != ST_BITSTATE && !table_reserve(more)) return NULL;  /* bitstate: no table */
     size_t end = b->base + b->len;
     if (end < limit) {
         next_batch = b == &batches[0] ? &batches[1] : &batches[0];
@@ -389,10 +408,7 @@ static void free_expanded(size_t current) {
  * beyond the queue */
 static int add_approximate(uint64_t h, size_t slot) {
     if (storage_mode == ST_BITSTATE) {
-        for (int k = 0; k < 3; k++) {
-            size_t b = bit_of(h, k);
-            bit_array[b >> 6] |= (uint64_t)1 << (b & 63);
-        }
+        bit_set(h);
         nstates++;
         return 1;
     }
@@ -676,6 +692,7 @@ int64_t tc_run(const int32_t *active_props, int64_t max_states, int64_t max_dept
 
     release();
     storage_mode = storage_wanted;
+    hash_salt = salt_wanted;
     ncx = counterexamples > 1 ? counterexamples : 1;
     active = active_props;
     stop_flag = stop;
@@ -829,7 +846,20 @@ int64_t tc_bits_set(void) {
     return n;
 }
 
-void tc_free(void) { release(); }
+/* check --hash-seed: the seed of the next runs' hash (0: the unseeded hash) */
+void tc_hash_seed(uint64_t seed) {
+    /* splitmix64's finaliser: seeds 1, 2, 3 become unrelated salts; 0 stays 0 */
+    uint64_t z = seed * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    salt_wanted = z ^ (z >> 31);
+}
+
+/* the end of a check: its records freed, the hash unseeded again for whatever runs next */
+void tc_free(void) {
+    release();
+    salt_wanted = hash_salt = 0;
+}
 
 /* check --workers: n > 0 sets the threads of the next runs; returns how many the last
  * run used */
