@@ -1,9 +1,11 @@
 """A swarm: many diversified, incomplete searches of one model run as Ray tasks (SPIN's
 swarm verification, without a scheduler of our own: Ray does the distribution, retries and
 cluster membership).  Each task is a random walk (uniform or rare-weighted, as
-``tcpcheck simulate`` walks) or a depth-bounded breadth-first check, with its own seed and
-depth bound; the first violation any task finds stops the swarm, and its run is replayed
-through the reference semantics (tcpcheck.explicit) before it is shown.  A swarm never
+``tcpcheck simulate`` walks), a depth-bounded breadth-first check, or a depth-bounded
+bitstate search (SPIN's -DBITSTATE with its own hash function, as SPIN's swarm varies
+them: each misses other states), with its own seed and depth bound; the first violation
+any task finds stops the swarm, and its run is replayed through the reference semantics
+(tcpcheck.explicit) before it is shown.  A swarm never
 proves anything: without a violation the answer is "not verified", never "holds"."""
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import os
 import signal
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tcpcheck.analyses.simulate import _Job, _Judge, _Tally, _walk_all
-from tcpcheck.diagnostics import TcpcheckError
+from tcpcheck import storage
+from tcpcheck.diagnostics import TcpcheckError, UsageError
 from tcpcheck.engine import registry
 from tcpcheck.explicit.checker import CheckOptions, _Explorer
 from tcpcheck.explicit.decode import Decoder
@@ -24,12 +27,18 @@ from tcpcheck.limits import STOP, Watch, polled
 from tcpcheck.model import ir
 from tcpcheck.result import (EXIT_INCOMPLETE, EXIT_VIOLATED, REACHED, VIOLATED, Coverage)
 
-KINDS = ("uniform", "rare", "bfs")  # task i searches as KINDS[i % 3]
+KINDS = ("uniform", "rare", "bfs", "bitstate")  # task i searches as KINDS[i % 4]
 # the walk depth of a walk task and the depth bound of a breadth-first one, as multiples
 # of --depth, cycled over the tasks of one kind: shallow searches finish and cover the
 # start, deep ones reach what the shallow cannot
 WALK_DEPTHS = (1.0, 0.5, 2.0)
 BFS_DEPTHS = (0.25, 0.5, 1.0, 2.0)
+# a bitstate task's depth bound (times --depth) and log2 of its bit array, cycled together:
+# the deeper the search, the smaller the array, so that the deep tasks, which fill theirs
+# and miss more, finish within a budget and the shallow ones miss almost nothing
+BITSTATE_DEPTHS = (1, 2, 4)
+BITSTATE_BITS = (27, 24, 21)
+FALLBACK = "uniform"  # what a bitstate task runs as where the native engine cannot
 WALK_RUNS = 100_000  # walks per walk task at most; the budget ends it sooner
 INSTALL_HINT = "pip install 'tcpcheck[ray]'"
 WAIT_SLICE = 0.2  # seconds the driver waits for a task before it looks at Ctrl-C again
@@ -48,13 +57,18 @@ class RayMissing(TcpcheckError):
 @dataclass(frozen=True)
 class TaskSpec:
     index: int
-    kind: str  # uniform, rare (random walks) or bfs (a depth-bounded breadth-first check)
-    seed: int
+    kind: str  # uniform, rare (random walks), bfs (a depth-bounded breadth-first check)
+               # or bitstate (the same with bitstate storage, in the native engine)
+    seed: int  # a walk's seed; a bitstate task's hash seed (check --hash-seed)
     depth: int  # a walk's length, or the breadth-first search's depth bound
+    bits: int | None = None  # bitstate: log2 of its bit array
 
     def describe(self) -> str:
         if self.kind == "bfs":
             return f"breadth-first to depth {self.depth}"
+        if self.kind == "bitstate":
+            return (f"bitstate breadth-first to depth {self.depth}, 2^{self.bits} bits, "
+                    f"hash seed {self.seed}")
         return f"{self.kind} walks of depth {self.depth}, seed {self.seed}"
 
 
@@ -78,6 +92,7 @@ class TaskRecord:
     seconds: float
     complete: bool = False  # a breadth-first task explored every reachable state
     stop_reason: str | None = None
+    no_bitstate: str | None = None  # why a bitstate task ran as FALLBACK walks (spec says)
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,13 @@ class SwarmResult:
     seconds: float
     liveness: tuple = ()  # liveness properties: not judged by a swarm
     stop_reason: str | None = None  # violated, budget, interrupted, or None
+    no_bitstate: str | None = None  # why the bitstate tasks ran as walks (None: they did not)
+
+    @property
+    def fallbacks(self) -> tuple:
+        """The indices of the tasks planned as bitstate that ran as FALLBACK walks."""
+        return tuple(s.index for s in self.tasks if KINDS[s.index % len(KINDS)] == "bitstate"
+                     and s.kind != "bitstate")
 
     @property
     def exit_code(self) -> int:
@@ -122,16 +144,35 @@ class SwarmResult:
         return sum(r.steps for r in self.records)
 
 
-def plan(tasks: int, seed: int, depth: int) -> tuple:
+def plan(tasks: int, seed: int, depth: int, bitstate: bool = True) -> tuple:
     """The tasks of a swarm: kinds, seeds and depth bounds spread over them (the same
-    arguments give the same plan, and each task is deterministic given its seed)."""
+    arguments give the same plan, and each task is deterministic given its seed).  Without
+    ``bitstate`` (no native engine) the bitstate tasks are FALLBACK walks of their depth."""
     specs = []
     for i in range(tasks):
         kind, turn = KINDS[i % len(KINDS)], i // len(KINDS)
+        if kind == "bitstate":
+            at = turn % len(BITSTATE_DEPTHS)
+            spec = TaskSpec(i, kind, seed + i, depth * BITSTATE_DEPTHS[at], BITSTATE_BITS[at])
+            specs.append(spec if bitstate else _fallback(spec))
+            continue
         factors = BFS_DEPTHS if kind == "bfs" else WALK_DEPTHS
         specs.append(TaskSpec(i, kind, seed + i,
                               max(1, round(depth * factors[turn % len(factors)]))))
     return tuple(specs)
+
+
+def _fallback(spec: TaskSpec) -> TaskSpec:
+    return replace(spec, kind=FALLBACK, bits=None)
+
+
+def no_bitstate(model: ir.Model, names: tuple, engine: str) -> str | None:
+    """Why the bitstate tasks cannot run here (they need the native engine), or None: the
+    model is compiled now, so that the tasks on this machine find it in the cache."""
+    if engine == "python":
+        return "--engine python: bitstate storage is built in the native engine only"
+    native = registry.engine_named("native")
+    return native.unavailable(model, CheckOptions(properties=names, storage=storage.BITSTATE))
 
 
 # -- one task (runs in a Ray worker, or here) ------------------------------------------------
@@ -142,6 +183,8 @@ def run_task(model: ir.Model, spec: TaskSpec, names: tuple, deadline: float,
     wall-clock time.time(): a task may start late, queued behind others or on a worker
     still starting, and must still end with the swarm)."""
     budget = max(MIN_TASK_SECONDS, deadline - time.time())
+    if spec.kind == "bitstate":
+        return _bitstate(model, spec, names, budget)
     if spec.kind == "bfs":
         return _breadth_first(model, spec, names, budget, engine)
     return _walks(model, spec, names, budget)
@@ -161,9 +204,28 @@ def _walks(model, spec, names, budget) -> TaskRecord:
                       time.monotonic() - job.started, stop_reason=stop)
 
 
+def _bitstate(model, spec, names, budget) -> TaskRecord:
+    """A breadth-first check bounded at the task's depth, storing states as bitstate with
+    the task's hash seed, in the native engine (one thread: a task has one CPU); where the
+    native engine cannot run on this worker, FALLBACK walks instead, saying why."""
+    options = CheckOptions(properties=names, max_depth=spec.depth, timeout=budget,
+                           storage=storage.BITSTATE, storage_bits=spec.bits,
+                           hash_seed=spec.seed)
+    try:
+        result = registry.check(model, options, "native")
+    except UsageError as err:
+        return replace(_walks(model, _fallback(spec), names, budget), no_bitstate=str(err))
+    return _record(model, spec, result)
+
+
 def _breadth_first(model, spec, names, budget, engine) -> TaskRecord:
     result = registry.check(model, CheckOptions(properties=names, max_depth=spec.depth,
                                                 timeout=budget), engine)
+    return _record(model, spec, result)
+
+
+def _record(model, spec, result) -> TaskRecord:
+    """A breadth-first task's record from its check's result (its runs as moves)."""
     findings = tuple(Finding(p.name, p.status, moves_of(model, p.trace))
                      for p in result.properties
                      if p.status in (VIOLATED, REACHED) and p.trace is not None)
@@ -295,11 +357,16 @@ def swarm(model: ir.Model, ray, address: str = "local", tasks: int | None = None
     chosen = [p for p in model.properties if properties is None or p.name in properties]
     names = tuple(p.name for p in chosen if p.kind not in ir.LIVENESS_KINDS)
     tasks = tasks or max(1, int(ray.cluster_resources().get("CPU", 1)))
-    specs = plan(tasks, seed, depth)
     start = time.monotonic()
+    why = no_bitstate(model, names, engine) if tasks > KINDS.index("bitstate") else None
+    specs = plan(tasks, seed, depth, bitstate=why is None)
     records, stop = _gather(ray, model, specs, names, budget, engine, progress, start)
-    return _summarise(model, address, seed, depth, budget, specs, records, chosen,
-                      time.monotonic() - start, stop, engine)
+    # a worker without a compiler: its bitstate task ran as walks (the driver had one)
+    why = why or next((r.no_bitstate for r in records if r.no_bitstate), None)
+    specs = tuple(next((r.spec for r in records if r.spec.index == s.index), s) for s in specs)
+    result = _summarise(model, address, seed, depth, budget, specs, records, chosen,
+                        time.monotonic() - start, stop, engine)
+    return replace(result, no_bitstate=why)
 
 
 def _gather(ray, model, specs, names, budget, engine, progress, start):

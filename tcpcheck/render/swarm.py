@@ -25,8 +25,16 @@ def text(result, *, trace_format: str = "chart", full: bool = False,
         lines.append(f"note: task {complete[0].spec.index}'s breadth-first search explored "
                      f"every reachable state ({complete[0].states:,}); `tcpcheck check` "
                      "gives a verdict")
+    if result.no_bitstate:
+        lines.append(f"note (no_bitstate): {_no_bitstate(result)}")
     lines.append(coverage(result))
     return "\n".join(lines)
+
+
+def _no_bitstate(result) -> str:
+    tasks = ", ".join(str(i) for i in result.fallbacks)
+    return (f"task{'s' if len(result.fallbacks) != 1 else ''} {tasks} ran uniform walks "
+            f"instead of bitstate searches: {result.no_bitstate}")
 
 
 def _status(p, result) -> str:
@@ -51,7 +59,10 @@ def coverage(result) -> str:
 
 
 def _task(spec) -> dict:
-    return {"index": spec.index, "kind": spec.kind, "seed": spec.seed, "depth": spec.depth}
+    out = {"index": spec.index, "kind": spec.kind, "seed": spec.seed, "depth": spec.depth}
+    if spec.bits is not None:  # bitstate: its array; its seed is its hash seed
+        out["bits"] = spec.bits
+    return out
 
 
 def data(result, model) -> dict:
@@ -68,6 +79,8 @@ def data(result, model) -> dict:
                         "trace": render_json.trace(p.trace) if p.trace else None}
                        for p in result.properties],
         "not_judged": list(result.liveness),
+        "notes": ([{"code": "no_bitstate", "tasks": list(result.fallbacks),
+                    "message": _no_bitstate(result)}] if result.no_bitstate else []),
         "tasks": [_task(s) | _record(result, s.index) for s in result.tasks],
         "stats": {"steps": result.steps, "states_seen": result.states_seen,
                   "seconds": round(result.seconds, 3),

@@ -12,13 +12,17 @@ from pathlib import Path
 
 import pytest
 
+from engine_note import needs_cc
 from tcpcheck import cli
+from tcpcheck.analyses import swarm as swarm_mod
 from tcpcheck.analyses.simulate import simulate
 from tcpcheck.analyses.swarm import (Finding, TaskSpec, _replayed, moves_of, plan, replay,
                                      run_task, swarm)
+from tcpcheck.diagnostics import UsageError
 from tcpcheck.engine import registry
 from tcpcheck.explicit import CheckOptions
 from tcpcheck.loader import load_file
+from tcpcheck.render import swarm as render_swarm
 
 ROOT = Path(__file__).resolve().parents[2]
 TWO = str(ROOT / "models/two_way_handshake.tcp")
@@ -75,7 +79,7 @@ def test_json_of_a_violation(ray):
     assert data["command"] == "swarm" and data["verified"] is False
     prop = next(p for p in data["properties"] if p["name"] == "no_stale_accept")
     assert prop["status"] == "violated" and prop["trace"]["length"] >= 3
-    assert prop["task"]["kind"] in ("uniform", "rare", "bfs")
+    assert prop["task"]["kind"] in ("uniform", "rare", "bfs", "bitstate")
     assert len(data["tasks"]) == 2 and {"steps", "states_seen", "coverage"} <= set(data["stats"])
 
 
@@ -107,10 +111,87 @@ def test_a_run_that_does_not_break_the_property_is_refused():
 
 def test_the_plan_spreads_kinds_seeds_and_depths():
     specs = plan(9, 5, 40)
-    assert [s.kind for s in specs[:3]] == ["uniform", "rare", "bfs"]
+    assert [s.kind for s in specs[:4]] == ["uniform", "rare", "bfs", "bitstate"]
     assert [s.seed for s in specs] == list(range(5, 14))
     assert len({(s.kind, s.depth) for s in specs}) >= 6
     assert plan(9, 5, 40) == specs
+
+
+def test_bitstate_tasks_cycle_depth_bounds_and_bit_arrays_each_with_its_hash_seed():
+    specs = [s for s in plan(16, 5, 40) if s.kind == "bitstate"]
+    assert [s.index for s in specs] == [3, 7, 11, 15]
+    assert [(s.depth, s.bits) for s in specs] == [(40, 27), (80, 24), (160, 21), (40, 27)]
+    assert len({s.seed for s in specs}) == 4  # each its own hash function
+    assert all(s.bits is None for s in plan(16, 5, 40) if s.kind != "bitstate")
+    # without the native engine: uniform walks of the same depth and seed
+    walks = plan(16, 5, 40, bitstate=False)
+    assert [(walks[i].kind, walks[i].depth, walks[i].seed) for i in (3, 7)] == \
+        [("uniform", 40, 8), ("uniform", 80, 12)]
+    assert [w for w in walks if w.index % 4 != 3] == [s for s in plan(16, 5, 40)
+                                                         if s.index % 4 != 3]
+
+
+@needs_cc
+def test_a_bitstate_task_finds_the_stale_syn_and_its_run_replays():
+    model = load_file(TWO, {})
+    spec = TaskSpec(3, "bitstate", 3, 30, 27)
+    record = run_task(model, spec, ("no_stale_accept",), FAR)
+    [finding] = [f for f in record.findings if f.status == "violated"]
+    trace, _ = replay(model, finding)  # through the reference semantics
+    assert len(trace) == 3 and record.states > 0 and sum(n for _, _, n in record.fired) > 0
+    assert record.spec == spec and record.no_bitstate is None and not record.complete
+
+
+@needs_cc
+def test_bitstate_tasks_with_other_hash_seeds_miss_other_states_each_repeatably():
+    # 27,555 states; 2^14 bits keep about a third, a different third for each hash seed
+    model = load_file(ROOT / "bench/spin/three_way.tcp", {"K": 2, "N": 2})
+    names = ("no_stale_accept",)
+    states = [run_task(model, TaskSpec(3, "bitstate", seed, 100, 14), names, FAR).states
+              for seed in (0, 1, 2, 1)]
+    assert states == [8_503, 8_470, 8_433, 8_470]
+
+
+def test_a_bitstate_task_without_the_native_engine_walks_and_says_why(monkeypatch):
+    def refuse(model, options, engine="auto", **_):
+        raise UsageError("no C compiler found ('cc'; set $CC)")
+
+    monkeypatch.setattr(swarm_mod.registry, "check", refuse)
+    model = load_file(TWO, {})
+    record = run_task(model, TaskSpec(3, "bitstate", 3, 30, 27), ("no_stale_accept",), FAR)
+    assert record.spec == TaskSpec(3, "uniform", 3, 30)
+    assert "no C compiler" in record.no_bitstate
+    assert record.findings and record.findings[0].status == "violated"
+
+
+def test_a_swarm_without_the_native_engine_runs_walks_and_notes_it(ray):
+    code, out, err = main(TWO, "--ray", "local", "--tasks", "4", "--budget", "20",
+                          "--depth", "30", "--engine", "python")
+    assert code == 1, err
+    assert "note (no_bitstate): task 3 ran uniform walks instead of bitstate" in out
+    assert "--engine python" in out
+    code, out, err = main(TWO, "--ray", "local", "--tasks", "4", "--budget", "20",
+                          "--depth", "30", "--engine", "python", "--json")
+    data = json.loads(out)
+    assert data["notes"][0]["code"] == "no_bitstate" and data["notes"][0]["tasks"] == [3]
+    assert data["tasks"][3]["kind"] == "uniform" and "bits" not in data["tasks"][3]
+
+
+@needs_cc
+def test_a_swarm_with_bitstate_tasks_never_says_holds_and_sums_their_coverage(ray):
+    model = load_file(THREE, {})
+    result = swarm(model, ray, tasks=4, budget=3, depth=12, properties=("no_stale_accept",))
+    assert result.exit_code == 3 and result.no_bitstate is None
+    assert result.properties[0].status == "not verified"
+    bit = next(r for r in result.records if r.spec.kind == "bitstate")
+    assert bit.spec.bits == 27 and bit.states > 0 and not bit.complete
+    assert result.states_seen == sum(r.states for r in result.records) > bit.states
+    assert sum(c.fired for c in result.coverage) == \
+        sum(n for r in result.records for _, _, n in r.fired)
+    text = render_swarm.text(result)
+    assert "holds" not in text.lower() and "no_bitstate" not in text
+    data = render_swarm.data(result, model)
+    assert data["notes"] == [] and data["tasks"][3]["bits"] == 27
 
 
 def test_without_ray_the_message_names_the_extra(monkeypatch):
