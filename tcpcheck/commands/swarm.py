@@ -1,5 +1,6 @@
 """``tcpcheck swarm MODEL --ray ADDRESS|local``: many diversified searches (random walks,
-depth-bounded breadth-first checks) run as Ray tasks; the first violation stops the swarm
+depth-bounded breadth-first checks, depth-bounded bitstate searches each with its own hash
+function) run as Ray tasks; the first violation stops the swarm
 and its run, replayed by the reference semantics, is shown.  A swarm never proves: without
 a violation the exit code is 3 (not verified)."""
 
@@ -23,8 +24,11 @@ examples:
   tcpcheck swarm MODEL --ray ray://head:10001 --json         on an existing Ray cluster
 
 Needs Ray, an optional extra: pip install 'tcpcheck[ray]'.  Task i is a uniform random
-walk, a rare-weighted walk or a depth-bounded breadth-first check (i mod 3), with seed S+i
-and its own depth bound; each is deterministic given its seed.
+walk, a rare-weighted walk, a depth-bounded breadth-first check or a depth-bounded bitstate
+search (i mod 4; bitstate: 2^27, 2^24, 2^21 bits, hash seed S+i, in the native engine, else
+uniform walks with a note), with seed S+i and its own depth bound; each is deterministic
+given its seed.  Keep --tasks near the cluster's CPUs: a walk task holds its CPU until the
+budget is spent, so the tasks queued behind it get what is left.
 
 exit codes: 1 a property is violated, 2 bad model or usage (Ray missing or unreachable),
             3 no violation found (a swarm never verifies a property, so this is "not
@@ -45,10 +49,10 @@ def add_parser(subparsers) -> None:
     c.add_argument("--budget", type=positive_float, default=60.0, metavar="S",
                    help="seconds for the whole swarm (default 60)")
     c.add_argument("--seed", type=int, default=0, metavar="S",
-                   help="base seed (default 0): task i uses S+i")
+                   help="base seed (default 0): task i uses S+i (a bitstate task as its hash seed)")
     c.add_argument("--depth", type=positive_int, default=100, metavar="D",
                    help="the depth scale: walks of D/2 to 2D steps, breadth-first bounds "
-                        "of D/4 to 2D (default 100)")
+                        "of D/4 to 2D, bitstate bounds of D to 4D (default 100)")
     c.add_argument("--property", "-p", action="append", metavar="NAME",
                    help="judge only this property (repeatable)")
     add_search_output_options(c)
