@@ -86,8 +86,8 @@ def add_parser(subparsers) -> None:
                         "approximate: hashcompact (a 64-bit fingerprint per state) or "
                         f"bitstate (3 bits per state in 2^BITS bits, default "
                         f"{storage.DEFAULT_BITS}); an approximate run may miss states, so it "
-                        "never says 'holds' (exit 3); bitstate gives the same result for any "
-                        "--workers, hashcompact runs one worker (docs/storage.md)")
+                        "never says 'holds' (exit 3); the same result for any --workers "
+                        "(docs/storage.md)")
     c.add_argument("--hash-seed", type=hash_seed, default=None, metavar="S",
                    help="with an approximate --storage: seed the hash of the stored states "
                         "(default 0, the usual hash); another seed misses other states, so "
@@ -210,9 +210,6 @@ def _note_workers(asked: int | None, result, stderr) -> None:
     if asked is not None and asked > ran:
         backend = getattr(result, "backend", "python")
         why = ("the Python engine is sequential" if backend == "python" else
-               "hashcompact storage runs one worker"
-               if getattr(getattr(result, "storage", None), "mode", None) == storage.HASHCOMPACT
-               else
                "liveness is checked on a graph recorded in sequential order"
                if any(p.kind in LIVENESS_KINDS for p in result.properties)
                else "no more threads could be started")

@@ -150,7 +150,7 @@ def _search(native: Native, options: CheckOptions, started: float) -> _Run:
 
 
 def _set_storage(lib, options: CheckOptions) -> None:
-    """check --storage and --hash-seed for the next run (hashcompact runs one thread)."""
+    """check --storage and --hash-seed for the next run."""
     lib.tc_storage(storage_mod.CODES[options.storage], options.storage_bits)
     lib.tc_hash_seed.argtypes = [ctypes.c_uint64]
     lib.tc_hash_seed.restype = None

@@ -23,18 +23,20 @@ static int idx_bits;
 static uint32_t idx_field;
 /* check --storage (docs/storage.md): exact keeps every state's words; the approximate
  * modes keep the words of queued states only (the blocks below the state being expanded
- * are unmapped) and compare instead: hashcompact (one thread), the state's 64-bit hash
- * (its fingerprint, by index in fp_of: the table's slot and tag come from it too);
- * bitstate (any number of threads), 3 bits of a 2^bitstate_bits bit array (no table; a
- * state whose bits are all set counts as visited, so find() answers 0 for "stored
- * before, which unknown").  Both hash with the run's salt (--hash-seed). */
+ * are unmapped) and compare instead: hashcompact, the state's 64-bit hash (its
+ * fingerprint, FP(index), in blocks that never move, as the words: the table's slot and
+ * tag come from it too); bitstate, 3 bits of a 2^bitstate_bits bit array (no table; a
+ * state whose bits are all set counts as visited, so find() answers 0 for "stored before,
+ * which unknown").  Both hash with the run's salt (--hash-seed), and both run the
+ * parallel search as exact storage does, with the same results for any number of threads. */
 #define ST_EXACT 0
 #define ST_HASHCOMPACT 1
 #define ST_BITSTATE 2
 static int64_t storage_wanted = ST_EXACT, bitstate_bits = 27;
 static int64_t storage_mode = ST_EXACT;  /* the run's (set from storage_wanted) */
 static uint64_t salt_wanted;              /* runtime.c's hash_salt for the next runs */
-static uint64_t *fp_of;                   /* hashcompact: each state's fingerprint */
+static uint64_t *fp_block[(UINT64_C(1) << 32) >> BLOCK_BITS];  /* hashcompact: fingerprints */
+#define FP(i) fp_block[(size_t)(i) >> BLOCK_BITS][(size_t)(i) & (BLOCK_STATES - 1)]
 static uint64_t *bit_array;               /* bitstate */
 static size_t freed_blocks;               /* approximate: blocks [0, freed_blocks) unmapped */
 #define LOAD_NUM 3  /* grow when more than 3/4 full: with the tags, a longer probe in the */
@@ -65,7 +67,7 @@ static int table_grow(void) {
     idx_bits = __builtin_ctzll(size);
     idx_field = idx_bits >= 32 ? UINT32_MAX : (UINT32_C(1) << idx_bits) - 1;
     for (size_t i = 0; i < nstates; i++) {
-        uint64_t h = storage_mode == ST_HASHCOMPACT ? fp_of[i] : hash_words(PACKED(i));
+        uint64_t h = storage_mode == ST_HASHCOMPACT ? FP(i) : hash_words(PACKED(i));
         size_t at = h & table_mask;
         while (table[at]) at = (at + 1) & table_mask;
         table[at] = (uint32_t)(i + 1) | tag_of(h);
@@ -111,7 +113,7 @@ static int64_t find(const uint64_t *w, uint64_t h, size_t *slot) {
     while ((v = __atomic_load_n(&table[at], __ATOMIC_ACQUIRE))) {
         if ((v & ~idx_field) == tag) {
             uint32_t i = (v & idx_field) - 1;
-            if (__builtin_expect(storage_mode == ST_HASHCOMPACT, 0) ? fp_of[i] == h
+            if (__builtin_expect(storage_mode == ST_HASHCOMPACT, 0) ? FP(i) == h
                 : memcmp(PACKED(i), w, NW * 8) == 0) return i;
         }
         at = (at + 1) & table_mask;
@@ -261,12 +263,11 @@ static void *worker_main(void *first_generation) {
 }
 
 /* the threads of one run: as many as wanted, one when liveness.c records the graph (it
- * follows the sequential order of expansions), under hashcompact (its fingerprints move
- * when they grow, and its table grows as it stores) or when no thread can be started */
+ * follows the sequential order of expansions) or when no thread can be started */
 static void workers_start(void) {
     workers_ran = 1;
     current_batch = next_batch = NULL;
-    if (workers_wanted <= 1 || live_on || storage_mode == ST_HASHCOMPACT) return;
+    if (workers_wanted <= 1 || live_on) return;
     int64_t n = workers_wanted < MAX_WORKERS ? workers_wanted : MAX_WORKERS;
     wk_quit = 0;
     for (; workers_ran < n; workers_ran++)
@@ -412,10 +413,14 @@ static int add_approximate(uint64_t h, size_t slot) {
         nstates++;
         return 1;
     }
-    fp_of[nstates] = h;
-    table[slot] = (uint32_t)(nstates + 1) | tag_of(h);
+    if (!fp_block[nstates >> BLOCK_BITS] &&
+        !(fp_block[nstates >> BLOCK_BITS] = malloc(BLOCK_STATES * 8))) return 0;
+    FP(nstates) = h;
+    /* release: a thread that reads the slot finds the fingerprint (as add_state's words) */
+    __atomic_store_n(&table[slot], (uint32_t)(nstates + 1) | tag_of(h), __ATOMIC_RELEASE);
     nstates++;
-    if (nstates * LOAD_DEN > (table_mask + 1) * LOAD_NUM) return table_grow();
+    /* the parallel search grows the table between batches only (table_reserve) */
+    if (workers_ran == 1 && nstates * LOAD_DEN > (table_mask + 1) * LOAD_NUM) return table_grow();
     return 1;
 }
 
@@ -430,11 +435,6 @@ static int add_state(const uint64_t *w, uint64_t h, size_t slot, uint32_t parent
         q = realloc(action_of, cap * 4);
         if (!q) return 0;
         action_of = q;
-        if (storage_mode == ST_HASHCOMPACT) {
-            uint64_t *f = realloc(fp_of, cap * 8);
-            if (!f) return 0;
-            fp_of = f;
-        }
         if (ncx > 1) {
             q = realloc(skel_of, cap * 4);
             if (!q) return 0;
@@ -649,7 +649,10 @@ static void release(void) {
                        && (packed_block[b] || b < freed_blocks || b <= nstates >> BLOCK_BITS); b++)
         block_free(b);
     freed_blocks = 0;
-    free(fp_of); fp_of = NULL;
+    for (size_t b = 0; b < sizeof fp_block / sizeof *fp_block && fp_block[b]; b++) {
+        free(fp_block[b]);
+        fp_block[b] = NULL;
+    }
     free(bit_array); bit_array = NULL;
     free(parent_of); free(action_of); free(table);
     parent_of = action_of = NULL; table = NULL; succ = NULL;
