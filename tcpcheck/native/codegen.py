@@ -2,7 +2,8 @@
 
 The source is: the model's constants, runtime.c (channels, faults, the clock, the
 successor buffer), the model's own functions generated here, then search.c (visited
-set, the search loop, the property checks' bookkeeping).  Every generated function
+set, the search loop, the property checks' bookkeeping) and walk.c (the random walks of
+``tcpcheck simulate``).  Every generated function
 follows its counterpart in tcpcheck.explicit.semantics statement by statement, so the
 successors of a state come out in the same order as ``Semantics.successors``: a native
 run then visits states in the same order and records, for each state, the index of the
@@ -37,7 +38,8 @@ def generate(model: ir.Model) -> str:
     gen = _Generator(model, lay)
     return "\n".join([gen.constants(), (HERE / "runtime.c").read_text(), gen.model_code(),
                       graph_mod.source(gen.props, lay, gen.m),  # liveness (graph.py)
-                      (HERE / "liveness.c").read_text(), (HERE / "search.c").read_text()])
+                      (HERE / "liveness.c").read_text(), (HERE / "search.c").read_text(),
+                      (HERE / "walk.c").read_text()])  # simulate's random walks
 
 
 class _Generator:

@@ -18,7 +18,7 @@ import dataclasses
 import threading
 import time
 
-from tcpcheck.explicit.checker import LEMMA, LEMMA_VIOLATED, CheckOptions, _Explorer
+from tcpcheck.explicit.checker import DOMAINS, LEMMA, LEMMA_VIOLATED, CheckOptions, _Explorer
 from tcpcheck.engine.state import view
 from tcpcheck.limits import ForcedStop, Watch, polled
 from tcpcheck.model import ir
@@ -378,3 +378,130 @@ class _Sparse:
 
     def __setitem__(self, index: int, state) -> None:
         self.found[index] = state
+
+
+# -- random walks (tcpcheck simulate, walk.c) ----------------------------------------------
+
+WALK_STOPS = {0: None, 4: "max-memory"}
+
+
+@dataclasses.dataclass(frozen=True)
+class WalkFound:
+    """The run a native walk kept for one property: the shortest that decided it (ties to
+    the lowest run index), as the successor indices it took."""
+
+    name: str
+    status: str  # violated or reached
+    length: int
+    run: int
+    moves: tuple
+
+
+@dataclasses.dataclass(frozen=True)
+class Walks:
+    """What tc_walks reports, not yet replayed."""
+
+    runs_done: int
+    steps: int
+    states_seen: int
+    ticks: int  # moves that fire no transition (time, losses, duplications, discards)
+    fired: tuple  # ((endpoint, transition), firings), in declaration order
+    found: tuple  # WalkFound
+    stop_reason: str | None
+    threads: int
+    seconds: float  # the walks alone
+
+
+def walk_engine(model: ir.Model) -> tuple:
+    """(the compiled model, None) when the native engine can walk ``model``, else (None,
+    why not, in one line)."""
+    from tcpcheck.explicit.semantics import refuse_large_choices
+    from tcpcheck.native import support
+
+    refuse_large_choices(model)  # the Python engine's refusal, before compiling anything
+    why = support.unsupported(model)
+    if why is not None:
+        return None, why
+    try:
+        return compile_model(model), None
+    except build_mod.BuildFailed as err:
+        return None, str(err)
+
+
+def walks(native: Native, names: tuple, seed: int, runs: int, depth: int, rare: bool,
+          threads: int, watch: Watch, progress=None) -> Walks:
+    """``runs`` walks of ``model`` judging the properties ``names`` (and domain errors), as
+    tcpcheck.analyses.simulate walks them, in ``threads`` threads; ``watch`` stops them.
+    NativeMismatch when a value goes beyond what int64 follows."""
+    model, lib = native.model, native.library
+    _declare_walks(lib)
+    props = codegen.all_properties(model)
+    active = (ctypes.c_int32 * (len(props) + 1))(*[int(p.name in names) for p in props], 1)
+    keys = [(e, t) for e, ep in enumerate(model.endpoints) for t in range(len(ep.transitions))]
+    out = (ctypes.c_int64 * (6 + 3 * (len(props) + 1) + len(keys)))()
+    live = (ctypes.c_int64 * 3)()
+    stop = ctypes.c_int32(0)
+    args = (active, seed & ((1 << 64) - 1), runs, depth, int(rare), max(1, threads),
+            ctypes.byref(stop), live, out)
+    with _RUN_LOCK:
+        try:
+            started = time.monotonic()
+            reason = _watched(lib.tc_walks, args, stop, watch, live, runs, started, progress)
+            seconds = time.monotonic() - started
+            code = out[3]
+            if code == S_UNSUPPORTED:
+                raise NativeMismatch("a value went beyond 64-bit integers")
+            stop_reason = (reason or "interrupted") if code == S_EXTERNAL else WALK_STOPS[code]
+            found = []
+            for p, name in enumerate([*(q.name for q in props), DOMAINS]):
+                status, length, run = out[6 + 3 * p: 9 + 3 * p]
+                if status:
+                    moves = (ctypes.c_int32 * max(length, 1))()
+                    lib.tc_walk_moves(p, moves, length)
+                    found.append(WalkFound(name, VIOLATED if status == 1 else REACHED,
+                                           length, run, tuple(moves[:length])))
+        finally:
+            lib.tc_walks_free()
+    return Walks(out[0], out[1], out[2], out[5], tuple(zip(keys, out[len(out) - len(keys):])),
+                 tuple(found), stop_reason, out[4], seconds)
+
+
+def _watched(call, args, stop, watch: Watch, live, runs: int, started: float, progress):
+    """Run ``call(*args)`` in a thread of its own while this one watches the limits and
+    signals (setting ``stop``) and reports progress; the watch's reason, if it stopped it."""
+    worker = threading.Thread(target=call, args=args, daemon=True, name="tcpcheck-walks")
+    reason = watch.reason()
+    if reason is not None:
+        stop.value = 1
+    next_report = started + 1.0
+    with polled():
+        try:
+            worker.start()
+            while worker.is_alive():
+                worker.join(POLL_SECONDS)
+                if reason is None:
+                    reason = watch.reason()
+                    if reason is not None:
+                        stop.value = 1
+                if progress and time.monotonic() >= next_report:
+                    progress(live[0], runs, live[1], live[2], time.monotonic() - watch.started)
+                    next_report = time.monotonic() + 0.5
+        except KeyboardInterrupt:
+            stop.value = 1
+            reason = reason or "interrupted"
+            worker.join()
+        except ForcedStop:
+            stop.value = 1
+            worker.join()
+            raise
+    return reason
+
+
+def _declare_walks(lib) -> None:
+    p, i64, i32 = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int32
+    lib.tc_walks.argtypes = [p, ctypes.c_uint64, i64, i64, i32, i64, p, p, p]
+    lib.tc_walks.restype = i64
+    lib.tc_walk_moves.argtypes = [i64, p, i64]
+    lib.tc_walk_moves.restype = i64
+    lib.tc_walks_free.argtypes = []
+    lib.tc_walks_free.restype = None
