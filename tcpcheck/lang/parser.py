@@ -200,6 +200,9 @@ class _ToAst(Transformer):
     def field_decl(self, meta, children):
         return ast.FieldDecl(self._ident(children[0]), children[1], self._span(meta))
 
+    def data_field_decl(self, meta, children):
+        return ast.FieldDecl(self._ident(children[0]), children[1], self._span(meta), ghost=False)
+
     # -- endpoints -------------------------------------------------------------------------
     def endpoint(self, meta, children):
         name = self._ident(children[0])
@@ -224,6 +227,8 @@ class _ToAst(Transformer):
 
     def name_list(self, meta, children):
         return tuple(self._ident(t) for t in children)
+
+    ghost_names = name_list
 
     def states_decl(self, meta, children):
         return ("states", children[0])
