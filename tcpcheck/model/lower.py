@@ -794,6 +794,10 @@ class _TransitionLowering:
                     self.sink.error("type", f"segment field '{field.name}' ({field.type}) cannot "
                                     f"hold a {value.type} value", value_node.span)
                 ghosts[names.index(ident.name) - 2] = value
+            elif ident.name in ir.DATA_FIELDS:
+                self.sink.error("unknown-field", f"a segment has no field '{ident.name}': the "
+                                f"model declares no {ident.name} field", ident.span,
+                                f"declare it in the segment block: segment {{ {ident.name} : 0..N }}")
             else:
                 self.sink.error("unknown-field", f"a segment has no field '{ident.name}'", ident.span,
                                 suggest(self.sink, ident.name, names))
