@@ -301,6 +301,12 @@ class _ToAst(Transformer):
     def trig_abort(self, meta, children):
         return self._trigger("abort", meta)
 
+    def trig_send(self, meta, children):
+        return self._trigger("send", meta)
+
+    def trig_receive(self, meta, children):
+        return self._trigger("receive", meta)
+
     def trig_crash(self, meta, children):
         return self._trigger("crash", meta)
 

@@ -320,7 +320,8 @@ class If:
 
 # ---- structure --------------------------------------------------------------------------
 
-USER_CALLS = ("open", "listen", "close", "abort")
+# RFC 9293 3.10's user calls; SEND and RECEIVE move data (the amounts are the model's)
+USER_CALLS = ("open", "listen", "close", "abort", "send", "receive")
 
 
 @dataclass(frozen=True)

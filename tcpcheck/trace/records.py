@@ -142,7 +142,7 @@ STEP_KINDS = ("init", "user", "crash", "timeout", "recv", "discard", "lose", "du
               "tick", "error")
 FIRING_KINDS = ("user", "crash", "timeout", "recv")  # a transition fired
 TRACE_KINDS = ("counterexample", "witness", "difference")
-TRIGGERS = {"user": ("open", "listen", "close", "abort"), "crash": ("crash",),
+TRIGGERS = {"user": ("open", "listen", "close", "abort", "send", "receive"), "crash": ("crash",),
             "timeout": ("timeout",), "recv": ("recv",)}
 CHANNEL_ACTOR, CLOCK_ACTOR, INIT_ACTOR = "channel", "clock", "init"
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a tcpspec name
