@@ -22,9 +22,14 @@ The mapping, and why:
   space (the ISN, when the capture holds the SYN), then reduced modulo the model's
   sequence space (``bounds.seqspace``); the model picks where that relative 0 lies.  The
   result says when a relative number was reduced (it was at least the sequence space);
-* the models have no data (spec/MANUAL.md 7): a segment that carries payload is outside
-  every model, and the connection diverges there with that reason.  The window and the
-  PSH, URG, ECE and CWR bits are not compared (no model has them).
+* payload and window: a model that declares the protocol field ``len`` (spec/MANUAL.md 7)
+  must send the payload length seen, exactly (it moves the sequence numbers); a model
+  without one sends no data, so a segment with payload diverges with that reason, as does
+  one whose payload is beyond the ``len`` range.  A model that declares ``wnd`` must send
+  the window seen, read through the model's small range: a real window of at least the
+  range's top (65,535 against ``wnd : 0..4``) is that top, "this much or more" (the raw
+  header value; window scaling is not undone).  Without ``wnd`` the window is not compared;
+  the PSH, URG, ECE and CWR bits never are (no model has them).
 
 A connection conforms when some configuration survives its last segment (a prefix of a run
 the model allows; nothing is demanded of what the capture does not show after its end).
@@ -41,7 +46,7 @@ from tcpcheck.explicit.semantics import Semantics
 
 CONFORMS, DIVERGES, STOPPED, UNCHECKED = "conforms", "diverges", "stopped", "unchecked"
 ENDPOINT_MODES = ("both", "client", "server")  # whose segments must be the model's sends
-NO_DATA = "the model has no data transfer"
+NO_LEN = "the model declares no len field"
 MODULUS_32 = 1 << 32
 CACHE_LIMIT = 1_000_000  # cached successor sets before the cache is emptied
 TRIE_LIMIT = 100_000  # remembered segment sequences before they are forgotten
@@ -73,6 +78,8 @@ class Allowed:
     seq: int
     ack: int | None
     relative: bool
+    len: int | None = None  # the protocol fields, when the model declares them
+    wnd: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,7 @@ class ConformResult:
     endpoint: str
     verdicts: tuple
     seconds: float
+    fields: tuple = ()  # the protocol fields the model declares (len, wnd), compared
 
     def count(self, verdict: str) -> int:
         return sum(v.verdict == verdict for v in self.verdicts)
@@ -130,8 +138,9 @@ def conform(model, capture: Capture, options: ConformOptions = ConformOptions())
         if options.progress is not None:
             options.progress(done + 1, len(found), time.monotonic() - started)
     names = tuple(e.name for e in model.endpoints)
+    fields = tuple(f.name for f in model.ghost_fields if not f.ghost)
     return ConformResult(model.name, capture, model.bounds.seqspace, names, options.endpoint,
-                         tuple(verdicts), time.monotonic() - started)
+                         tuple(verdicts), time.monotonic() - started, fields)
 
 
 def observations(conn) -> tuple:
@@ -169,6 +178,10 @@ class _Checker:
         # the side whose segments are taken as given (None: both are checked)
         self.given = {"both": None, "client": 1, "server": 0}[options.endpoint]
         self.ghosts = tuple(_lowest(t) for t in semantics.ghost_types)
+        # where the protocol fields sit in a segment (index after ack), and their types
+        names = [f.name for f in semantics.model.ghost_fields]
+        self.fields = {n: (names.index(n), semantics.ghost_types[names.index(n)])
+                       for n in ("len", "wnd") if n in names}
 
     def check(self, conn, started: float) -> ConnectionVerdict:
         seen = observations(conn)
@@ -184,10 +197,9 @@ class _Checker:
         for o in seen:
             try:
                 self._poll(started)
-                if o.payload:  # outside the model; the closure says where the model was
-                    return self._diverged(base, o, self._closure(configs),
-                                          reason=f"{NO_DATA}: the segment carries "
-                                          f"{o.payload:,} bytes")
+                outside = self._outside(o)
+                if outside:  # the closure says where the model was
+                    return self._diverged(base, o, self._closure(configs), reason=outside)
                 node, configs, closed = self._step(node, configs, o)
             except _Stop as stop:
                 return ConnectionVerdict(**base, verdict=STOPPED, at=o, reason=str(stop))
@@ -200,9 +212,33 @@ class _Checker:
         if timeout is not None and time.monotonic() - started > timeout:
             raise _Stop(f"the time limit ({timeout:g} s) was reached")
 
+    def _outside(self, o: Observation) -> str:
+        """Why ``o``'s payload is beyond every segment the model can send, or ""."""
+        if not o.payload:
+            return ""
+        if "len" not in self.fields:
+            return f"{NO_LEN}: the segment carries {o.payload:,} bytes"
+        top = self.fields["len"][1].hi
+        if o.payload > top:
+            return f"the segment carries {o.payload:,} bytes, more than the model's len " \
+                   f"field holds (0..{top})"
+        return ""
+
+    def _data(self, o: Observation) -> dict:
+        """``o``'s payload and window in the model's terms: {slot index: value} for the
+        protocol fields the model declares (the window read through its range)."""
+        found = {}
+        if "len" in self.fields:
+            found[self.fields["len"][0]] = o.payload
+        if "wnd" in self.fields:
+            k, type_ = self.fields["wnd"]
+            found[k] = max(type_.lo, min(o.window, type_.hi))
+        return found
+
     def _key(self, o: Observation) -> tuple:
         m = self.modulus
-        return (o.side, o.flags, o.seq % m, None if o.ack is None else o.ack % m)
+        return (o.side, o.flags, o.seq % m, None if o.ack is None else o.ack % m,
+                tuple(sorted(self._data(o).items())))
 
     def _step(self, node, configs, o):
         """The configurations after ``o``, and the closure they came from (for a report)."""
@@ -274,6 +310,8 @@ class _Checker:
         channel towards the checked endpoint as it was seen, under every anchor not yet
         chosen (a full channel loses it, within the loss budget)."""
         m = self.modulus
+        data = self._data(o)
+        fields = [data.get(k, g) for k, g in enumerate(self.ghosts)]
         for state, b0, b1, pending in closed:
             if pending:
                 continue
@@ -285,7 +323,7 @@ class _Checker:
             for own in seqs:
                 for other in acks:
                     ack = 0 if o.ack is None else (other + o.ack) % m
-                    segment = (o.flags, (own + o.seq) % m, ack, *self.ghosts, 0)
+                    segment = (o.flags, (own + o.seq) % m, ack, *fields, 0)
                     nxt = self._deliver(state, peer, segment)
                     if nxt is not None:
                         pair = (own, other) if o.side == 0 else (other, own)
@@ -306,6 +344,8 @@ class _Checker:
         side, segment = sent
         flags, seq, ack = segment[0], segment[1], segment[2]
         if side != o.side or flags & CONTROL != o.flags:
+            return None
+        if any(segment[3 + k] != v for k, v in self._data(o).items()):
             return None
         anchors = [b0, b1]
         for space, model_value, seen in ((side, seq, o.seq), (1 - side, ack, o.ack)):
@@ -340,6 +380,7 @@ class _Checker:
 
     def _relative(self, side, segment, anchors) -> Allowed:
         flags, seq, ack = segment[0] & CONTROL, segment[1], segment[2]
+        data = {n: segment[3 + k] for n, (k, _) in self.fields.items()}
         m = self.modulus
         own, other = anchors[side], anchors[1 - side]
         relative = own is not None and (not flags & ACK or other is not None)
@@ -348,7 +389,7 @@ class _Checker:
             ack = (ack - other) % m if flags & ACK else None
         elif not flags & ACK:
             ack = None
-        return Allowed(side, flags, seq, ack, relative)
+        return Allowed(side, flags, seq, ack, relative, data.get("len"), data.get("wnd"))
 
 
 def _lowest(type_):
@@ -358,4 +399,5 @@ def _lowest(type_):
 
 
 def _allowed_order(a: Allowed):
-    return (a.side, a.flags, a.seq, -1 if a.ack is None else a.ack, a.relative)
+    return (a.side, a.flags, a.seq, -1 if a.ack is None else a.ack, a.relative,
+            -1 if a.len is None else a.len, -1 if a.wnd is None else a.wnd)

@@ -100,6 +100,9 @@ class _Gen:
             return f"{name}[-1]"
         if e.field in ir.FLAG_NAMES:
             return f"({name}[0] & {int(ir.Flag[e.field])} != 0)"
+        if e.field == "seglen":  # ir.seg_len: FIN is bit 0, SYN bit 1
+            payload = "0" if e.ghost_index is None else f"{name}[{3 + e.ghost_index}]"
+            return f"({payload} + ({name}[0] & 1) + (({name}[0] >> 1) & 1))"
         return f"{name}[{3 + e.ghost_index}]"
 
     def _Unary(self, e: ir.Unary) -> str:

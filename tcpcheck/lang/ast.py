@@ -136,6 +136,7 @@ class FieldDecl:
     name: Ident
     type: TypeNode
     span: Span
+    ghost: bool = True  # False: a protocol field (len, wnd), written without "ghost"
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,9 @@ class _ToAst(Transformer):
     def field_decl(self, meta, children):
         return ast.FieldDecl(self._ident(children[0]), children[1], self._span(meta))
 
+    def data_field_decl(self, meta, children):
+        return ast.FieldDecl(self._ident(children[0]), children[1], self._span(meta), ghost=False)
+
     # -- endpoints -------------------------------------------------------------------------
     def endpoint(self, meta, children):
         name = self._ident(children[0])
@@ -224,6 +227,8 @@ class _ToAst(Transformer):
 
     def name_list(self, meta, children):
         return tuple(self._ident(t) for t in children)
+
+    ghost_names = name_list
 
     def states_decl(self, meta, children):
         return ("states", children[0])
@@ -295,6 +300,12 @@ class _ToAst(Transformer):
 
     def trig_abort(self, meta, children):
         return self._trigger("abort", meta)
+
+    def trig_send(self, meta, children):
+        return self._trigger("send", meta)
+
+    def trig_receive(self, meta, children):
+        return self._trigger("receive", meta)
 
     def trig_crash(self, meta, children):
         return self._trigger("crash", meta)

@@ -43,7 +43,8 @@ SYNC_WORDS = frozenset({
 DECLARING_WORDS = frozenset({"model", "const", "param", "lemma", "endpoint", "states",
                              "initial", "terminal", "var", "timer", "transition", "property",
                              "ghost", "persistent", "choose", "start", "stop", "assume", ","})
-TRIGGER_WORDS = ("open", "listen", "close", "abort", "crash", "timeout", "recv")
+TRIGGER_WORDS = ("open", "listen", "close", "abort", "send", "receive", "crash", "timeout",
+                 "recv")
 
 _WORDS = {
     "NAME": "a name",

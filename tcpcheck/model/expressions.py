@@ -234,13 +234,28 @@ class ExprChecker:
             return ir.SegField(binder, "age", ir.AGE_TYPE)
         for i, f in enumerate(self.scope.ghost_fields):
             if f.name == name:
-                return ir.SegField(binder, name, f.type, ghost_index=i, ghost=True)
-        pool = ["seq", "ack", *ir.FLAG_NAMES] + [f.name for f in self.scope.ghost_fields]
+                return ir.SegField(binder, name, f.type, ghost_index=i, ghost=f.ghost)
+        if name == "seglen":
+            return self._seg_len(binder)
+        pool = ["seq", "ack", "seglen", *ir.FLAG_NAMES] + [f.name for f in self.scope.ghost_fields]
         if self.scope.own is None:
             pool += ["age"] + (["dst"] if binder != "seg" else [])
+        if name in ir.DATA_FIELDS:
+            self.sink.error("unknown-field", f"a segment has no field '{name}': the model "
+                            f"declares no {name} field", attr.span,
+                            f"declare it in the segment block: segment {{ {name} : 0..N }}")
+            return ERROR
         self.sink.error("unknown-field", f"a segment has no field '{name}'", attr.span,
                         suggest(self.sink, name, pool))
         return ERROR
+
+    def _seg_len(self, binder: str):
+        """``seg.seglen``: RFC 9293's SEG.LEN, the payload (``len``, 0 when the model
+        declares none) plus one sequence number each for SYN and FIN."""
+        names = [f.name for f in self.scope.ghost_fields]
+        index = names.index("len") if "len" in names else None
+        top = (self.scope.ghost_fields[index].type.hi if index is not None else 0) + 2
+        return ir.SegField(binder, "seglen", ir.IntType(0, top), ghost_index=index)
 
     def _SetLit(self, node: ast.SetLit):
         items = [self._expr(i) for i in node.items]

@@ -194,8 +194,10 @@ class SegField:
     """A field of a segment: ``binder`` is ``seg`` (the one received) or a quantifier's name.
 
     ``field`` is ``seq``, ``ack``, a flag name (a bool), ``dst`` (endpoint index), ``age``
-    (ticks in flight; always 0 without an ``msl``; properties only) or the index-th ghost
-    field (``ghost_index``).
+    (ticks in flight; always 0 without an ``msl``; properties only), the index-th field of
+    ``Model.ghost_fields`` (``ghost_index``; a protocol field such as ``len`` has
+    ``ghost=False``) or ``seglen``: RFC 9293's SEG.LEN, the ``len`` field (``ghost_index``,
+    None when the model declares no ``len``) plus one for SYN and one for FIN.
     """
 
     binder: str
@@ -318,7 +320,8 @@ class If:
 
 # ---- structure --------------------------------------------------------------------------
 
-USER_CALLS = ("open", "listen", "close", "abort")
+# RFC 9293 3.10's user calls; SEND and RECEIVE move data (the amounts are the model's)
+USER_CALLS = ("open", "listen", "close", "abort", "send", "receive")
 
 
 @dataclass(frozen=True)
@@ -384,11 +387,31 @@ class Endpoint:
         return [v.name for v in self.variables].index(name)
 
 
+# The protocol fields a model may add to a segment (MANUAL 7), in the order every engine
+# stores them: before the ghost fields, whatever order the model declares them in.
+# ``len`` is the payload length in octets (SYN and FIN take one sequence number more each:
+# see :func:`seg_len`); ``wnd`` the advertised window (RFC 9293 3.1).
+DATA_FIELDS = ("len", "wnd")
+
+
 @dataclass(frozen=True)
 class GhostField:
+    """A field a model adds to segments: a ghost (``ghost NAME : TYPE``, for observers) or,
+    with ``ghost=False``, one of the protocol fields :data:`DATA_FIELDS`, which transitions
+    may read.  ``Model.ghost_fields`` holds both kinds, protocol fields first: engines store
+    each as one more slot after ``ack``."""
+
     name: str
     type: object
     span: Span = NO_SPAN
+    ghost: bool = True
+
+
+def seg_len(flags: int, length: int) -> int:
+    """RFC 9293 3.3.1's SEG.LEN: the sequence numbers a segment occupies, its payload plus
+    one for SYN and one for FIN (``seg.seglen``; the one definition the engines and the
+    renderers share)."""
+    return length + (1 if flags & Flag.SYN else 0) + (1 if flags & Flag.FIN else 0)
 
 
 @dataclass(frozen=True)

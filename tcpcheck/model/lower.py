@@ -25,6 +25,7 @@ BUILTIN_NAMES = ("incarnation", "state")  # what a variable or a param may not b
 # single value, and these fix the shape of the state space before any run starts).
 FIXED_SHAPE = "the size of the state space is fixed before checking"
 FIXED_TYPE = "a type's values are fixed before checking"
+MAX_DATA_FIELD = 65535  # the largest len or wnd a model may declare (RFC 9293's 16-bit window)
 FIXED_INIT = "the initial state is one fixed state"
 
 
@@ -291,17 +292,53 @@ class _Lowering:
         return ir.SetType(element)
 
     def _ghost_fields(self) -> tuple:
-        fields, seen = [], set()
+        """The segment's added fields: the protocol fields (len, wnd) first, in
+        ir.DATA_FIELDS order, then the ghosts in declaration order."""
+        data, ghosts, seen = {}, [], set()
+        builtin = ("seq", "ack", "age", "dst", "seglen", *ir.FLAG_NAMES)
         for f in self.node.fields:
-            if f.name.name in seen or f.name.name in ("seq", "ack", "age", "dst", *ir.FLAG_NAMES):
-                self.sink.error("duplicate", f"segment field '{f.name.name}' is declared twice or "
+            name = f.name.name
+            if name in seen or name in builtin:
+                self.sink.error("duplicate", f"segment field '{name}' is declared twice or "
                                 "is a built-in field", f.name.span)
                 continue
-            seen.add(f.name.name)
+            seen.add(name)
+            if not self._field_kind_ok(f):
+                continue
             type_ = self._type(f.type, allow_set=False)
-            if type_ is not None:
-                fields.append(ir.GhostField(f.name.name, type_, f.span))
-        return tuple(fields)
+            if type_ is None or (not f.ghost and not self._data_type_ok(f, type_)):
+                continue
+            field = ir.GhostField(name, type_, f.span, ghost=f.ghost)
+            if f.ghost:
+                ghosts.append(field)
+            else:
+                data[name] = field
+        return tuple(data[n] for n in ir.DATA_FIELDS if n in data) + tuple(ghosts)
+
+    def _field_kind_ok(self, f: ast.FieldDecl) -> bool:
+        """``len`` and ``wnd`` are protocol fields (written without ``ghost``); every other
+        field is a ghost (written with it)."""
+        name = f.name.name
+        if f.ghost and name in ir.DATA_FIELDS:
+            self.sink.error("type", f"'{name}' is a protocol field, which transitions read: "
+                            "declare it without 'ghost'", f.span, f"write '{name} : 0..N'")
+            return False
+        if not f.ghost and name not in ir.DATA_FIELDS:
+            self.sink.error("unknown-field", f"a segment has no protocol field '{name}' (they "
+                            f"are {', '.join(ir.DATA_FIELDS)}); a field of the model's own is "
+                            "a ghost", f.name.span,
+                            suggest(self.sink, name, ir.DATA_FIELDS) or f"write 'ghost {name} : ...'")
+            return False
+        return True
+
+    def _data_type_ok(self, f: ast.FieldDecl, type_) -> bool:
+        """A length and a window are counts of octets: a bounded range of numbers from 0 up
+        (the range bounds the state space, so it must be small)."""
+        if isinstance(type_, ir.IntType) and 0 <= type_.lo and type_.hi <= MAX_DATA_FIELD:
+            return True
+        self.sink.error("type", f"'{f.name.name}' counts octets: its type must be a range "
+                        f"lo..hi with 0 <= lo and hi <= {MAX_DATA_FIELD}, not {type_}", f.type.span)
+        return False
 
     def _initial_value(self, decl: ast.VarDecl, type_):
         if decl.init is None:
@@ -745,8 +782,9 @@ class _TransitionLowering:
                 self.sink.error("duplicate", f"the segment's {ident.name} is given twice",
                                 ident.span)
             given.add(ident.name)
-            if ident.name in ("seq", "ack"):
+            if ident.name in ("seq", "ack") or ident.name in ir.DATA_FIELDS:
                 self._no_ghost(value, value_node, f"the segment's {ident.name}")
+            if ident.name in ("seq", "ack"):
                 if not assignable(ir.SeqType(self.outer.seqspace), value.type):
                     self.sink.error("type", f"{ident.name} must be a sequence number", value_node.span)
                 seq, ack = (value, ack) if ident.name == "seq" else (seq, value)
@@ -756,6 +794,10 @@ class _TransitionLowering:
                     self.sink.error("type", f"segment field '{field.name}' ({field.type}) cannot "
                                     f"hold a {value.type} value", value_node.span)
                 ghosts[names.index(ident.name) - 2] = value
+            elif ident.name in ir.DATA_FIELDS:
+                self.sink.error("unknown-field", f"a segment has no field '{ident.name}': the "
+                                f"model declares no {ident.name} field", ident.span,
+                                f"declare it in the segment block: segment {{ {ident.name} : 0..N }}")
             else:
                 self.sink.error("unknown-field", f"a segment has no field '{ident.name}'", ident.span,
                                 suggest(self.sink, ident.name, names))

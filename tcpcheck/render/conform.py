@@ -63,7 +63,7 @@ def _connection(v, result) -> list:
     lines = [f"{head} at segment {at.index} (frame {at.frame})", f"       why: {v.reason}"]
     if v.verdict != DIVERGES:
         return lines
-    lines.append(f"       seen:    {names[at.side]} {_seen(at, result.seqspace)}")
+    lines.append(f"       seen:    {names[at.side]} {_seen(at, result.seqspace, result.fields)}")
     shown = [f"{names[a.side]} {_allowed(a)}" for a in v.allowed]
     lines.extend(_wrapped("allowed: ", _listed(shown) or ["silence (no segment)"]))
     states = [f"{names[0]} {a}, {names[1]} {b}" for a, b in v.states]
@@ -102,17 +102,26 @@ def _reduced(v, result) -> str:
     return f" (relative numbers up to {v.largest:,} reduced modulo {result.seqspace})"
 
 
-def _segment(flags: int, seq: int, ack) -> str:
-    return f"{flag_text(flags)} seq={seq}" + ("" if ack is None else f" ack={ack}")
+def _segment(flags: int, seq: int, ack, length=None, window=None) -> str:
+    """``ACK seq=1 ack=1 len=2 wnd=4``: len and wnd when the model declares them."""
+    text = f"{flag_text(flags)} seq={seq}" + ("" if ack is None else f" ack={ack}")
+    text += "" if length is None else f" len={length}"
+    return text + ("" if window is None else f" wnd={window}")
 
 
-def _seen(o, modulus: int) -> str:
-    text = _segment(o.flags, o.seq % modulus, None if o.ack is None else o.ack % modulus)
-    return text + (f" with {o.payload:,} bytes of data" if o.payload else "")
+def _seen(o, modulus: int, fields: tuple = ()) -> str:
+    """The captured segment; its payload and window as len= and wnd= when the model
+    declares those fields (the window as seen, before the model's range reads it)."""
+    text = _segment(o.flags, o.seq % modulus, None if o.ack is None else o.ack % modulus,
+                    o.payload if "len" in fields else None,
+                    o.window if "wnd" in fields else None)
+    if o.payload and "len" not in fields:
+        text += f" with {_plural(o.payload, 'byte')} of data"
+    return text
 
 
 def _allowed(a) -> str:
-    return _segment(a.flags, a.seq, a.ack) + ("" if a.relative else " (model numbers)")
+    return _segment(a.flags, a.seq, a.ack, a.len, a.wnd) + ("" if a.relative else " (model numbers)")
 
 
 def _summary(result) -> str:
@@ -169,5 +178,6 @@ def _observation(o, modulus: int) -> dict:
 
 
 def _allowed_json(a) -> dict:
+    data = {k: v for k, v in (("len", a.len), ("wnd", a.wnd)) if v is not None}
     return {"side": a.side, "flags": flag_text(a.flags), "seq": a.seq, "ack": a.ack,
-            "relative": a.relative}
+            **data, "relative": a.relative}

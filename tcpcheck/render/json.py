@@ -24,9 +24,10 @@ def _value(v):
 def segment(s: SegmentView | None):
     if s is None:
         return None
+    # the protocol fields (len, wnd) only when the model declares them (spec/JSON.md)
     return {"src": s.src, "dst": s.dst, "flags": s.flags.split("+") if s.flags != "none" else [],
-            "seq": s.seq, "ack": s.ack, "ghosts": {k: _value(v) for k, v in s.ghosts},
-            "age": s.age}
+            "seq": s.seq, "ack": s.ack, **dict(s.data),
+            "ghosts": {k: _value(v) for k, v in s.ghost_only}, "age": s.age}
 
 
 def endpoint(e: EndpointView) -> dict:

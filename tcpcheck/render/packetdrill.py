@@ -13,7 +13,11 @@ How a run maps (spec/MANUAL.md, "export packetdrill"):
 * the SUT's user calls become system calls: ``listen`` -> socket, bind, listen, and an
   ``accept`` once the connection it listened for is synchronized; ``open`` -> socket, a
   non-blocking fcntl and ``connect = -1 EINPROGRESS``; ``close`` -> close; ``abort`` ->
-  SO_LINGER {onoff=1, linger=0} then close (Linux then sends a RST);
+  SO_LINGER {onoff=1, linger=0} then close (Linux then sends a RST); ``send`` -> write of
+  the payload its segments carry; ``receive`` -> a comment (the run does not say how much);
+* payload and window: a segment of a model that declares ``len`` is ``START:END(LEN)``,
+  and with ``wnd`` its ``win`` is the model's, both ways (otherwise inbound windows are
+  ``--window``'s and outbound ones are not checked);
 * a segment delivered to the SUT (``recv`` or ``discard`` by it) is an inbound line at the
   time it is delivered, so losses and reordering are already resolved by the run; every
   segment the SUT sends (``sent``, also the ones the model's channel then drops) is an
@@ -71,13 +75,20 @@ class Packet:
     flags: str  # packetdrill's letters: "S.", "R", "."
     seq: int
     ack: int | None  # None when ACK is not set
-    window: int | None  # inbound only
+    window: int | None  # inbound: always; outbound: the model's wnd, when it declares one
+    length: int = 0  # payload octets (the model's len; 0 without one)
 
     def text(self) -> str:
-        parts = ["<" if self.inbound else ">", self.flags, f"{self.seq}:{self.seq}(0)"]
+        """``< . 1:3(2) ack 1 win 4``: START:END(LEN) with END = START + LEN (packetdrill
+        counts the payload only; a SYN's or FIN's own sequence number is not in it)."""
+        parts = ["<" if self.inbound else ">", self.flags,
+                 f"{self.seq}:{self.seq + self.length}({self.length})"]
         if self.ack is not None:
             parts.append(f"ack {self.ack}")
-        parts.append(f"win {self.window}" if self.inbound else "<...>")
+        if self.window is not None:
+            parts.append(f"win {self.window}")
+        if not self.inbound:
+            parts.append("<...>")
         return " ".join(parts)
 
 
@@ -159,8 +170,7 @@ def _header(trace: Trace, sut: str, peer: str, settings: Settings) -> list:
         "count ticks, not the kernel's RTO,",
         "//   so a retransmission the model times by ticks may come at another time from a "
         "real kernel",
-        "// not expressed: the model carries no data, options or windows (inbound windows "
-        f"are {settings.window}, outbound options unchecked: <...>);",
+        *_data_lines(trace, settings),
         f"//   {peer}'s own steps, channel faults and expiries are comments",
         ""]
 
@@ -224,13 +234,15 @@ class _Script:
         if step.received is not None:
             self.event(self.inbound(step.received).text())
         if step.kind == "user":
-            self.call(step.trigger)
+            self.call(step.trigger, step.sent)
         for seg in step.sent:
             self.event(self.outbound(seg, before).text())
         self.follow_state()
 
-    def call(self, trigger: str) -> None:
-        if trigger == "listen":
+    def call(self, trigger: str, sent: tuple = ()) -> None:
+        if trigger in ("send", "receive"):
+            self.data_call(trigger, sum(seg.field("len", 0) for seg in sent))
+        elif trigger == "listen":
             self.listen()
         elif trigger == "open":
             fd = self.connection = self.socket()
@@ -239,6 +251,17 @@ class _Script:
             self.event(f"connect({fd}, ..., ...) = -1 EINPROGRESS (Operation now in progress)")
         else:
             self.close(linger=trigger == "abort")
+
+    def data_call(self, trigger: str, octets: int) -> None:
+        """SEND: write() of the octets the step sends (the model decides how many); RECEIVE
+        moves no segment and the run does not say how much the user took: a comment."""
+        fd = self.connection
+        if fd is None:
+            self.comment(f"{self.sut} calls {trigger.upper()} without a connection: not scripted")
+        elif trigger == "send":
+            self.event(f"write({fd}, ..., {octets}) = {octets}")
+        else:
+            self.comment(f"{self.sut} calls RECEIVE on {fd} (the amount is the model's)")
 
     def listen(self) -> None:
         if self.listener is not None:
@@ -277,14 +300,14 @@ class _Script:
     def inbound(self, seg: SegmentView) -> Packet:
         ack = (seg.ack - self.sut_isn) % self.space if has_ack(seg.flags) else None
         return Packet(True, flag_letters(seg.flags), (seg.seq - self.peer_isn) % self.space,
-                      ack, self.settings.window)
+                      ack, seg.field("wnd", self.settings.window), seg.field("len", 0))
 
     def outbound(self, seg: SegmentView, before: str) -> Packet:
         if "SYN" in seg.flags.split("+") and before in NEW_CONNECTION:
             self.sut_isn = seg.seq  # a new connection: the kernel chose a new ISN
         ack = (seg.ack - self.peer_isn) % self.space if has_ack(seg.flags) else None
         return Packet(False, flag_letters(seg.flags), (seg.seq - self.sut_isn) % self.space,
-                      ack, None)
+                      ack, seg.field("wnd"), seg.field("len", 0))
 
     def finish(self, loop_start: int | None) -> list:
         if loop_start is not None:  # a lasso: a script cannot repeat for ever
@@ -295,6 +318,20 @@ class _Script:
         if self.events == 0:
             self.comment(f"{self.sut} takes no part in this run: the script has no event")
         return self.lines
+
+
+def _data_lines(trace: Trace, settings: Settings) -> list:
+    """What the header says of payload and windows: the model's own when its segments
+    carry len and wnd (spec/MANUAL.md 7), else that it has none."""
+    fields = {k for step in trace.steps for seg in step.sent for k, _ in seg.data}
+    if not fields:
+        return ["// not expressed: the model carries no data, options or windows (inbound "
+                f"windows are {settings.window}, outbound options unchecked: <...>);"]
+    windows = ("windows are the model's wnd, both ways (a kernel's real window differs)"
+               if "wnd" in fields else f"inbound windows are {settings.window}")
+    data = ("payload lengths are the model's len; SEND is write() of them, RECEIVE a "
+            "comment" if "len" in fields else "the model carries no data")
+    return [f"// {data};", f"//   {windows}; options are not expressed (outbound: <...>);"]
 
 
 def _first_syn(trace: Trace, peer: str) -> int:

@@ -79,14 +79,16 @@ def spell(state: str) -> str:
 
 
 def segment_text(seg: SegmentView) -> str:
-    """``<SEQ=100><ACK=301><CTL=SYN,ACK><conn=0>``."""
+    """``<SEQ=100><ACK=301><CTL=SYN,ACK><LEN=2><WND=4><conn=0>``."""
     flags = [] if seg.flags == "none" else seg.flags.split("+")
     parts = [f"<SEQ={seg.seq}>"]
     if "ACK" in flags:
         parts.append(f"<ACK={seg.ack}>")
     if flags:
         parts.append(f"<CTL={','.join(flags)}>")
-    parts += [f"<{k}={str(v).lower() if isinstance(v, bool) else v}>" for k, v in seg.ghosts]
+    # the protocol fields in the RFC's capitals (<LEN=2><WND=4>), then the model's ghosts
+    parts += [f"<{k.upper()}={v}>" for k, v in seg.data]
+    parts += [f"<{k}={str(v).lower() if isinstance(v, bool) else v}>" for k, v in seg.ghost_only]
     return "".join(parts)
 
 

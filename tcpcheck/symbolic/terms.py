@@ -174,6 +174,10 @@ class ExprCompiler:
             if getattr(seg, "age", None) is None:
                 raise Unsupported("a segment's age where the segment has none")
             return seg.age
+        if e.field == "seglen":  # ir.seg_len: the payload plus one each for SYN and FIN
+            payload = z3.IntVal(0) if e.ghost_index is None else seg.ghosts[e.ghost_index]
+            one = lambda flag: z3.If(seg.flags & z3.BitVecVal(int(flag), 6) != 0, 1, 0)
+            return payload + one(ir.Flag.SYN) + one(ir.Flag.FIN)
         return seg.ghosts[e.ghost_index]
 
     # -- compound ----------------------------------------------------------------------

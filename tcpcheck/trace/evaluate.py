@@ -249,6 +249,9 @@ class _Evaluator:
             return self.names.index(seg.dst)
         if e.field == "age":
             return seg.age
+        if e.field == "seglen":
+            length = dict(seg.ghosts).get("len", 0)
+            return ir.seg_len(ir.flags_of(f for f in seg.flags.split("+") if f in ir.FLAG_NAMES), length)
         return dict(seg.ghosts)[e.field]
 
     def _segment(self, binder: str) -> SegmentView:

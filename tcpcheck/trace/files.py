@@ -31,7 +31,7 @@ import stat
 from dataclasses import dataclass
 
 from tcpcheck.diagnostics import UsageError, did_you_mean
-from tcpcheck.model.ir import FLAG_NAMES
+from tcpcheck.model.ir import DATA_FIELDS, FLAG_NAMES
 from tcpcheck.trace import itf as itf_format
 from tcpcheck.trace.records import (NAME, EndpointView, SegmentView, Snapshot, Step, Trace,
                             trace_problem)
@@ -563,8 +563,9 @@ def _json_segment(data, where: str) -> SegmentView | None:
     if data is None:
         return None
     flags = _get(data, "flags", where, list)
-    ghosts = tuple((k, _json_value(v, f"{where}.ghosts.{k}"))
-                   for k, v in _get(data, "ghosts", where, dict).items())
+    fields = tuple((k, _get(data, k, where, int)) for k in DATA_FIELDS if k in data)
+    ghosts = fields + tuple((k, _json_value(v, f"{where}.ghosts.{k}"))
+                            for k, v in _get(data, "ghosts", where, dict).items())
     return SegmentView(_get(data, "src", where, str), _get(data, "dst", where, str),
                        _flag_text(flags, f"{where}.flags"), _get(data, "seq", where, int),
                        _get(data, "ack", where, int), ghosts, _get(data, "age", where, int))

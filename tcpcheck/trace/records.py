@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tcpcheck.model.ir import FLAG_NAMES
+from tcpcheck.model.ir import DATA_FIELDS, FLAG_NAMES
 
 
 @dataclass(frozen=True)
@@ -23,17 +23,35 @@ class SegmentView:
     flags: str  # "SYN+ACK"
     seq: int
     ack: int
-    ghosts: tuple = ()  # (name, value) pairs
+    # (name, value) pairs of the model's added fields: the protocol fields it declares
+    # (len, wnd: DATA_FIELDS) first, then its ghost fields
+    ghosts: tuple = ()
     age: int = 0
 
     def text(self, with_ghosts: bool = True) -> str:
+        """``ACK seq=1 ack=1 len=2 wnd=4 conn=0``: the protocol fields always, the ghost
+        fields unless ``with_ghosts`` is false."""
         parts = [self.flags, f"seq={self.seq}"]
         if "ACK" in self.flags.split("+"):
             parts.append(f"ack={self.ack}")
-        if with_ghosts:
-            parts += [f"{k}={str(v).lower() if isinstance(v, bool) else v}"
-                      for k, v in self.ghosts]
+        parts += [f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+                  for k, v in self.ghosts if with_ghosts or k in DATA_FIELDS]
         return " ".join(parts)
+
+    def field(self, name: str, default=None):
+        """The value of an added field (``len``, ``wnd``, a ghost), ``default`` when the
+        model declares none of that name."""
+        return dict(self.ghosts).get(name, default)
+
+    @property
+    def data(self) -> tuple:
+        """The protocol fields (len, wnd) the segment carries, as (name, value) pairs."""
+        return tuple((k, v) for k, v in self.ghosts if k in DATA_FIELDS)
+
+    @property
+    def ghost_only(self) -> tuple:
+        """The ghost fields, without the protocol fields."""
+        return tuple((k, v) for k, v in self.ghosts if k not in DATA_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -124,7 +142,7 @@ STEP_KINDS = ("init", "user", "crash", "timeout", "recv", "discard", "lose", "du
               "tick", "error")
 FIRING_KINDS = ("user", "crash", "timeout", "recv")  # a transition fired
 TRACE_KINDS = ("counterexample", "witness", "difference")
-TRIGGERS = {"user": ("open", "listen", "close", "abort"), "crash": ("crash",),
+TRIGGERS = {"user": ("open", "listen", "close", "abort", "send", "receive"), "crash": ("crash",),
             "timeout": ("timeout",), "recv": ("recv",)}
 CHANNEL_ACTOR, CLOCK_ACTOR, INIT_ACTOR = "channel", "clock", "init"
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a tcpspec name

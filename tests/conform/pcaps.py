@@ -1,6 +1,7 @@
 """Captures made from hand-built segment lists with dpkt, for the conform tests and
-bench/conform.py: each segment is ``(from, flags, seq, ack)`` or with a payload length,
-``from`` 0 (the opener) or 1, numbers relative to that side's ISN (the ack to the other's)."""
+bench/conform.py: each segment is ``(from, flags, seq, ack)`` or with a payload length (and
+a window, 65535 without), ``from`` 0 (the opener) or 1, numbers relative to that side's ISN
+(the ack to the other's)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def frame(segment, hosts, isns, ipv6=False, ethernet=True) -> bytes:
     src, dst = hosts[side], hosts[1 - side]
     tcp = dpkt.tcp.TCP(sport=src[1], dport=dst[1], flags=flags_of(flags),
                        seq=(isns[side] + seq) % 2**32, ack=(isns[1 - side] + ack) % 2**32
-                       if "A" in flags else 0, win=65535, data=payload)
+                       if "A" in flags else 0, win=rest[1] if len(rest) > 1 else 65535,
+                       data=payload)
     if ipv6:
         family, proto = socket.AF_INET6, dpkt.ethernet.ETH_TYPE_IP6
         ip = dpkt.ip6.IP6(src=socket.inet_pton(family, src[0]), dst=socket.inet_pton(family, dst[0]),

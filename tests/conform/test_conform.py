@@ -137,7 +137,7 @@ def test_a_segment_with_data_is_outside_the_model(tmp_path, model):
     pcaps.write(path, pcaps.connection(data))
     v = check(model, path).verdicts[0]
     assert v.verdict == DIVERGES and v.at.index == 4 and v.at.payload == 100
-    assert "the model has no data transfer" in v.reason
+    assert "the model declares no len field" in v.reason
 
 
 def test_a_connection_seen_from_its_middle_is_not_checked(tmp_path, model):

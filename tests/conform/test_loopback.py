@@ -1,7 +1,7 @@
 """Real Linux TCP on loopback, captured during the test in a namespace of its own
 (tests/conform/kernel_lab.py; root only, else skipped) and checked against
 models/rfc9293.tcp: an open and close from each side and a refused connection conform; a
-connection that carries data diverges at its first data segment (the model has none)."""
+connection that carries data diverges at its first data segment (the model declares no len)."""
 
 from __future__ import annotations
 
@@ -57,4 +57,4 @@ def test_real_loopback_connections(tmp_path):
     assert [verdicts[p].segments for p in ports[:3]] == [7, 7, 2]
     data = verdicts[ports[3]]
     assert data.at.index == 4 and data.at.payload == 5
-    assert "the model has no data transfer" in data.reason
+    assert "the model declares no len field" in data.reason

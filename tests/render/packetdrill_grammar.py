@@ -33,7 +33,7 @@ SYSCALL = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\((?P<args>.*)\)\s+=\s+(?P<resu
                      r"(?:\s+(?P<errno>E[A-Z0-9]+)(?:\s+\((?P<strerror>[^()]*)\))?)?\s*")
 # the calls tcpcheck writes, with the number of arguments each takes in packetdrill
 SYSCALLS = {"socket": 3, "bind": 3, "listen": 2, "accept": 3, "connect": 3, "fcntl": 3,
-            "setsockopt": 5, "close": 1}
+            "setsockopt": 5, "close": 1, "write": 3}
 ARG = re.compile(r"\.\.\.|-?[0-9]+|[A-Z][A-Z0-9_]*(?:\|[A-Z][A-Z0-9_]*)*|\[[0-9]+\]"
                  r"|\{[a-z_]+=[0-9]+(?:, [a-z_]+=[0-9]+)*\}")
 U32, U16 = 2 ** 32, 2 ** 16

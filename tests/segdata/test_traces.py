@@ -1,0 +1,61 @@
+"""len and wnd in what a person and a machine read: the chart and the steps list show a
+segment as ``ACK seq=1 ack=1 len=2 wnd=4``, the JSON carries ``len`` and ``wnd`` beside
+``seq`` (not among the ghosts), and a saved run reads back the same through JSON and ITF."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from tcpcheck.cli import main
+
+ONE_WAY = str(Path(__file__).resolve().parent / "one_way_data.tcp")
+
+
+def run(*argv) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue() + err.getvalue()
+
+
+def saved(tmp_path) -> Path:
+    code, out = run("check", ONE_WAY, "--json", "--engine", "python")
+    assert code == 0
+    path = tmp_path / "run.json"
+    path.write_text(out)
+    return path
+
+
+def test_the_chart_shows_length_and_window(tmp_path):
+    code, out = run("trace", str(saved(tmp_path)))
+    assert code == 0
+    assert "ACK seq=1 ack=1 len=2 wnd=4" in out and "ACK seq=1 ack=3 len=0 wnd=2" in out
+
+
+def test_the_steps_list_shows_them_and_eval_reads_seglen(tmp_path):
+    path = str(saved(tmp_path))
+    code, out = run("trace", path, "--format", "steps")
+    assert "sends ACK seq=1 ack=1 len=2 wnd=4" in out, out
+    code, out = run("trace", path, "--eval", "server.rcv_nxt - 1")
+    assert code == 0 and out.splitlines()[-1].split()[:2] == ["3", "2"]
+
+
+def test_json_has_len_and_wnd_beside_seq(tmp_path):
+    data = json.loads(saved(tmp_path).read_text())
+    goal = next(p for p in data["properties"] if p["name"] == "data_acked")
+    sent = goal["trace"]["steps"][1]["sent"][0]
+    assert (sent["seq"], sent["len"], sent["wnd"], sent["ghosts"]) == (1, 2, 4, {})
+
+
+def test_a_run_reads_back_the_same_through_json_and_itf(tmp_path):
+    path = saved(tmp_path)
+    code, chart = run("trace", str(path))
+    code, itf = run("trace", str(path), "--format", "itf")
+    assert code == 0
+    again = tmp_path / "run.itf.json"
+    again.write_text(itf)
+    code, back = run("trace", str(again))
+    assert code == 0 and "ACK seq=1 ack=1 len=2 wnd=4" in back
+    code, rejson = run("trace", str(path), "--format", "json")
+    assert json.loads(rejson)["trace"]["steps"][1]["sent"][0]["len"] == 2
