@@ -1,23 +1,35 @@
 """``tcpcheck probe``: the model's prediction against a live Linux kernel, case by case.
 
 A case is a control state a real socket is driven into (:data:`tcpcheck.probe.kernel.STATES`),
-a probe (:data:`~tcpcheck.probe.kernel.PROBE_KINDS`) and its numbers:
+a probe (:data:`~tcpcheck.probe.kernel.PROBE_KINDS`) and its numbers (``_CONNECTED``
+says which probes and numbers a state with a connection gets).  The numbers, as the kernel's socket sees them
+(RCV.NXT and SND.NXT its own) and as the model is asked with them (``x`` the segment's seq,
+``y`` its ack, over every valuation of the endpoint in that control state; ``n`` the
+model's sequence space, ``h = n/2``):
 
-* ``any``: a state without a connection (CLOSED, LISTEN); the model is asked with every
+* ``any``: a state without a connection (CLOSED, LISTEN): the model is asked with every
   number foreign to the endpoint (held by none of its seq variables), as ``tcpcheck scan``;
-* ``exact``: the connection's own numbers, seq = RCV.NXT and ack = SND.NXT: the model is
-  asked with ``x = rcv_nxt`` and ``y = snd_nxt`` of each valuation it reaches in that state
-  (a model without those two variables gives no prediction);
-* ``out-of-window``: numbers 2^30 away from the connection's; the model is asked with
-  every foreign number (in a model whose sequence space is a few numbers wide, a number
-  none of the endpoint's variables holds is outside its window of one).
+* ``exact``: seq = RCV.NXT, ack = SND.NXT; the model: ``x = rcv_nxt``, ``y = snd_nxt``;
+* ``above``: both 2^30 past them (outside any window, "after" in sequence space); the
+  model: ``x = rcv_nxt + k``, ``y = snd_nxt + j`` for k, j in 1..h-1;
+* ``below``: seq 2^20 before RCV.NXT (an old duplicate); the model: ``x = rcv_nxt - k``;
+* ``inexact``: seq = RCV.NXT + 1, inside the kernel's window but not at RCV.NXT; the
+  model: ``x = rcv_nxt + 1`` (its receive window is one number wide: outside it);
+* ``ack-ahead``: seq = RCV.NXT, ack 1000 past SND.NXT (data never sent); the model:
+  ``y = snd_nxt + j``;
+* ``retransmitted``: seq = RCV.NXT - 1, the peer's last SYN or FIN again; the model:
+  ``x = rcv_nxt - 1``.
 
-The prediction is the set of replies (the flags of each segment sent; none is a reply too)
-over every valuation of the endpoint in that control state and every number above, each
-with the control states the endpoint may be in afterwards.  A case **matches** when the
-kernel's reply is in the set and the socket's state afterwards (``ss -tan``) is one the
-model allows after that reply; a **divergence** otherwise.  A case the model cannot predict
-(a state it does not reach within the limits) is **unpredicted**, never a match.
+A probe without ACK carries ack 0.  The prediction is the set of replies (the flags of each
+segment sent; none is a reply too) over every valuation and number above, each with the
+control states the endpoint may be in afterwards.  A case **matches** when the kernel's
+reply is in the set and the socket's state afterwards (``ss -tan``) is one the model allows
+after that reply; a **divergence** otherwise.  A case the model cannot predict (a state it
+does not reach within the limits) is **unpredicted**, never a match.
+
+In-window data is not probed: it needs a model with data transfer (segments with a length),
+which models/rfc9293.tcp is not; out-of-window data is (every model answers it as any
+unacceptable segment).
 """
 
 from __future__ import annotations
@@ -93,9 +105,28 @@ class ProbeResult:
         return 0
 
 
+# the probes and numbers of a state with a connection; CLOSED and LISTEN get every probe
+# with "any"
+_CONNECTED = (("SYN", ("exact", "above", "below")), ("ACK", ("exact", "above", "ack-ahead")),
+              ("FIN", ("exact", "above")), ("RST", ("exact", "inexact", "above")),
+              ("SYN-ACK", ("exact", "above")), ("FIN-ACK", ("exact", "above")),
+              ("NULL", ("exact", "above")), ("Xmas", ("exact", "above")), ("data", ("above",)))
+# the peer's SYN again in SYN-RECEIVED, its FIN again where it has been received
+_RETRANSMITTED = {"SYN_RECEIVED": "SYN", "CLOSING": "FIN-ACK", "TIME_WAIT": "FIN-ACK",
+                  "CLOSE_WAIT": "FIN-ACK", "LAST_ACK": "FIN-ACK"}
+
+
+def _cases_of(state: str) -> list:
+    if state in kernel.NO_CONNECTION:
+        return [Case(state, k.name, "any") for k in kernel.PROBE_KINDS]
+    out = [Case(state, probe, n) for probe, numbers in _CONNECTED for n in numbers]
+    if state in _RETRANSMITTED:
+        out.append(Case(state, _RETRANSMITTED[state], "retransmitted"))
+    return out
+
+
 def all_cases() -> tuple:
-    return tuple(Case(state, k.name, n) for state, numbers in kernel.STATES.items()
-                 for n in numbers for k in kernel.PROBE_KINDS)
+    return tuple(c for state in kernel.STATES for c in _cases_of(state))
 
 
 def select(pattern: str | None) -> tuple:
@@ -123,6 +154,7 @@ def predict(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_M
     names = model.endpoints[e].states
     seq_slots = _seq_slots(model.endpoints[e])
     flags_of = {k.name: k.flags for k in kernel.PROBE_KINDS}
+    n = model.bounds.seqspace
     out = {}
     for case in cases:
         if case.state not in names:
@@ -134,8 +166,7 @@ def predict(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_M
             out[case] = Prediction((), 0, f"the model does not reach {case.state}"
                                    + ("" if complete else " within the limits"))
             continue
-        out[case] = _predict_one(ask, reps, e, flags_of[case.probe], case.numbers, seq_slots,
-                                 model.bounds.seqspace)
+        out[case] = _predict_one(ask, reps, e, flags_of[case.probe], case.numbers, seq_slots, n)
     return out, complete
 
 
@@ -145,9 +176,9 @@ def _seq_slots(endpoint) -> dict:
 
 
 def _predict_one(ask, reps, e, flags, numbers, seq_slots, n) -> Prediction:
-    if numbers == "exact" and not {"rcv_nxt", "snd_nxt"} <= set(seq_slots):
-        return Prediction((), 0, "the model has no rcv_nxt and snd_nxt to take exact numbers "
-                          "from")
+    if numbers != "any" and not {"rcv_nxt", "snd_nxt"} <= set(seq_slots):
+        return Prediction((), 0, "the model has no rcv_nxt and snd_nxt to take the "
+                          "connection's numbers from")
     replies: dict = {}
     errors = []
     for state in reps:
@@ -166,13 +197,18 @@ def _predict_one(ask, reps, e, flags, numbers, seq_slots, n) -> Prediction:
 
 
 def _numbers(ep, flags, numbers, seq_slots, n):
-    if numbers == "exact":
-        ack = ep[seq_slots["snd_nxt"]] if flags & ir.Flag.ACK else 0
-        return [(ep[seq_slots["rcv_nxt"]], ack)]
-    held = {ep[slot] for slot in seq_slots.values()}
-    foreign = [v for v in range(n) if v not in held]
-    acks = foreign if flags & ir.Flag.ACK else [0]
-    return [(x, y) for x in foreign for y in acks]
+    """The (seq, ack) pairs the model is asked with for ``numbers`` (the module's doc)."""
+    has_ack = bool(flags & ir.Flag.ACK)
+    if numbers == "any":
+        held = {ep[slot] for slot in seq_slots.values()}
+        foreign = [v for v in range(n) if v not in held]
+        return [(x, y) for x in foreign for y in (foreign if has_ack else [0])]
+    rcv, snd = ep[seq_slots["rcv_nxt"]], ep[seq_slots["snd_nxt"]]
+    after = range(1, n // 2)  # "after" in the modular comparisons of RFC 9293 3.4
+    seqs = {"exact": [0], "above": after, "below": [-k for k in after], "inexact": [1],
+            "ack-ahead": [0], "retransmitted": [-1]}[numbers]
+    acks = after if numbers in ("above", "ack-ahead") else [0]
+    return [((rcv + k) % n, (snd + j) % n if has_ack else 0) for k in seqs for j in acks]
 
 
 # ---- the kernel's side --------------------------------------------------------------------
@@ -203,22 +239,23 @@ def run(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_MAX_S
 
 
 def _run_cases(cases, predictions, outcomes: list) -> tuple:
-    """Run the cases in a fresh lab, appending to ``outcomes``; the sysctls read there."""
+    """Run the cases in a fresh lab, one batch per control state (in the order of
+    ``cases``), appending to ``outcomes``; the sysctls read there."""
+    batches: dict = {}
+    for case in cases:
+        batches.setdefault(case.state, []).append(case)
     with lab.lab() as the_lab:
         sysctls = tuple(lab.read_sysctls(the_lab.kernel_ns).items())
         bench = kernel.Bench(the_lab)
         try:
-            for case in cases:
-                observed = bench.run_case(case.state, _kind(case.probe), case.numbers)
-                outcomes.append(Outcome(case, predictions[case], observed,
-                                        verdict(predictions[case], observed)))
+            for state, batch in batches.items():
+                seen = bench.run_batch(state, [(c.probe, c.numbers) for c in batch])
+                for case, observed in zip(batch, seen):
+                    outcomes.append(Outcome(case, predictions[case], observed,
+                                            verdict(predictions[case], observed)))
         finally:
             bench.close()
     return sysctls
-
-
-def _kind(name: str) -> kernel.ProbeKind:
-    return next(k for k in kernel.PROBE_KINDS if k.name == name)
 
 
 def verdict(prediction: Prediction, observed: kernel.Observation) -> str:

@@ -38,7 +38,12 @@ CLONE_NEWNET = 0x40000000
 # the sysctls that change what a probe gets back (issue 14 section 3), read in the kernel
 # namespace: each is per namespace on current kernels
 SYSCTLS = ("net.ipv4.tcp_syncookies", "net.ipv4.tcp_rfc1337", "net.ipv4.tcp_tw_reuse",
-           "net.ipv4.tcp_timestamps", "net.ipv4.tcp_challenge_ack_limit")
+           "net.ipv4.tcp_timestamps", "net.ipv4.tcp_challenge_ack_limit",
+           "net.ipv4.tcp_fin_timeout")
+# the retransmission timeout's floor on the route to the probe address: a FIN the crafted
+# side leaves unacknowledged (FIN-WAIT-1, CLOSING, LAST-ACK) is retransmitted only after
+# this, never inside a probe's reply window (the default floor is 200 ms)
+RTO_MIN = "5s"
 
 
 class LabError(UsageError):
@@ -103,6 +108,8 @@ def lab():
         kernel_mac = _link_mac(kernel_ns, kernel_if)
         _ip("neigh", "replace", PROBE_ADDR, "lladdr", craft_mac, "dev", kernel_if,
             "nud", "permanent", ns=kernel_ns)
+        _ip("route", "replace", f"{PROBE_ADDR}/32", "dev", kernel_if, "rto_min", RTO_MIN,
+            ns=kernel_ns)
         yield Lab(kernel_ns, craft_ns, kernel_if, craft_if, craft_mac, kernel_mac)
     finally:
         _remove(made)
