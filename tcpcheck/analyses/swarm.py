@@ -173,7 +173,10 @@ def no_bitstate(model: ir.Model, names: tuple, engine: str) -> str | None:
     if engine == "python":
         return "--engine python: bitstate storage is built in the native engine only"
     native = registry.engine_named("native")
-    return native.unavailable(model, CheckOptions(properties=names, storage=storage.BITSTATE))
+    try:
+        return native.unavailable(model, CheckOptions(properties=names, storage=storage.BITSTATE))
+    except TcpcheckError as err:  # a model no engine explores: the other tasks say so too
+        return str(err)
 
 
 # -- one task (runs in a Ray worker, or here) ------------------------------------------------
