@@ -122,6 +122,7 @@ class SwarmResult:
     liveness: tuple = ()  # liveness properties: not judged by a swarm
     stop_reason: str | None = None  # violated, budget, interrupted, or None
     no_bitstate: str | None = None  # why the bitstate tasks ran as walks (None: they did not)
+    share: float | None = None  # each task's own seconds at most (task_share)
 
     @property
     def fallbacks(self) -> tuple:
@@ -172,17 +173,24 @@ def no_bitstate(model: ir.Model, names: tuple, engine: str) -> str | None:
     if engine == "python":
         return "--engine python: bitstate storage is built in the native engine only"
     native = registry.engine_named("native")
-    return native.unavailable(model, CheckOptions(properties=names, storage=storage.BITSTATE))
+    try:
+        return native.unavailable(model, CheckOptions(properties=names, storage=storage.BITSTATE))
+    except TcpcheckError as err:  # a model no engine explores: the other tasks say so too
+        return str(err)
 
 
 # -- one task (runs in a Ray worker, or here) ------------------------------------------------
 
 def run_task(model: ir.Model, spec: TaskSpec, names: tuple, deadline: float,
-             engine: str = "auto") -> TaskRecord:
-    """One search of the swarm, stopped by its first violation or at ``deadline`` (a
-    wall-clock time.time(): a task may start late, queued behind others or on a worker
-    still starting, and must still end with the swarm)."""
-    budget = max(MIN_TASK_SECONDS, deadline - time.time())
+             engine: str = "auto", share: float | None = None) -> TaskRecord:
+    """One search of the swarm, stopped by its first violation, after ``share`` seconds
+    of its own (None: no such limit), or at ``deadline`` (a wall-clock time.time(): a task
+    may start late, queued behind others or on a worker still starting, and must still end
+    with the swarm)."""
+    budget = deadline - time.time()
+    if share is not None:
+        budget = min(budget, share)
+    budget = max(MIN_TASK_SECONDS, budget)
     if spec.kind == "bitstate":
         return _bitstate(model, spec, names, budget)
     if spec.kind == "bfs":
@@ -360,21 +368,22 @@ def swarm(model: ir.Model, ray, address: str = "local", tasks: int | None = None
     start = time.monotonic()
     why = no_bitstate(model, names, engine) if tasks > KINDS.index("bitstate") else None
     specs = plan(tasks, seed, depth, bitstate=why is None)
-    records, stop = _gather(ray, model, specs, names, budget, engine, progress, start)
+    share = task_share(budget, len(specs), ray.cluster_resources().get("CPU", 1))
+    records, stop = _gather(ray, model, specs, names, budget, share, engine, progress, start)
     # a worker without a compiler: its bitstate task ran as walks (the driver had one)
     why = why or next((r.no_bitstate for r in records if r.no_bitstate), None)
     specs = tuple(next((r.spec for r in records if r.spec.index == s.index), s) for s in specs)
     result = _summarise(model, address, seed, depth, budget, specs, records, chosen,
                         time.monotonic() - start, stop, engine)
-    return replace(result, no_bitstate=why)
+    return replace(result, no_bitstate=why, share=share)
 
 
-def _gather(ray, model, specs, names, budget, engine, progress, start):
+def _gather(ray, model, specs, names, budget, share, engine, progress, start):
     """The tasks' records until the first violation, the budget or a stop request; the
     rest are cancelled."""
     remote = ray.remote(num_cpus=1, max_retries=1)(run_task)
     model_ref, deadline = ray.put(model), time.time() + budget
-    pending = [remote.remote(model_ref, s, names, deadline, engine) for s in specs]
+    pending = [remote.remote(model_ref, s, names, deadline, engine, share) for s in specs]
     records, stop = [], None
     with polled():
         while pending and stop is None:
@@ -392,8 +401,16 @@ def _gather(ray, model, specs, names, budget, engine, progress, start):
     for ref in pending:
         ray.cancel(ref)  # a KeyboardInterrupt in the task: its worker lives on
     if stop is None and any(r.stop_reason == "timeout" for r in records):
-        stop = "budget"  # every task ended, some of them at the deadline
+        stop = "budget"  # every task ended, some of them at their share or the deadline
     return records, stop
+
+
+def task_share(budget: float, tasks: int, cpus: float) -> float:
+    """A task's own seconds: with more tasks than CPUs they run in waves, and a walk task
+    would otherwise hold its CPU until the swarm's deadline, leaving the tasks queued behind
+    it nothing (SPIN's swarm sizes its jobs to the time and the cores the same way)."""
+    waves = -(-tasks // max(1, int(cpus)))  # ceil
+    return budget / waves
 
 
 def _summarise(model, address, seed, depth, budget, specs, records, chosen, seconds, stop,

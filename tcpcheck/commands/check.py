@@ -32,8 +32,8 @@ examples:
   tcpcheck check MODEL --engine python                 the reference engine, not the C one
   tcpcheck check MODEL --storage hashcompact           less memory per state, approximate:
                                                        never 'holds' (docs/storage.md)
-  tcpcheck check MODEL --storage bitstate=24 --hash-seed 7   another hash function: other
-                                                       states missed than with seed 0
+  tcpcheck check MODEL --storage bitstate --hash-seed 7 another hash function: it misses
+                                                       other states than seed 0 does
   tcpcheck check MODEL --ray ADDRESS --partitions 64   exhaustive, the states spread over a
                                                        Ray cluster (docs/distributed.md)
   tcpcheck check MODEL --format svg > run.svg          the counterexample alone, as an SVG file

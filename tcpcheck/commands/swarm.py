@@ -27,8 +27,8 @@ Needs Ray, an optional extra: pip install 'tcpcheck[ray]'.  Task i is a uniform 
 walk, a rare-weighted walk, a depth-bounded breadth-first check or a depth-bounded bitstate
 search (i mod 4; bitstate: 2^27, 2^24, 2^21 bits, hash seed S+i, in the native engine, else
 uniform walks with a note), with seed S+i and its own depth bound; each is deterministic
-given its seed.  Keep --tasks near the cluster's CPUs: a walk task holds its CPU until the
-budget is spent, so the tasks queued behind it get what is left.
+given its seed.  With more tasks than the cluster's CPUs the tasks run in waves, each
+with its share of the budget (8 tasks on 2 CPUs, --budget 20: 5 s a task).
 
 exit codes: 1 a property is violated, 2 bad model or usage (Ray missing or unreachable),
             3 no violation found (a swarm never verifies a property, so this is "not
@@ -47,7 +47,8 @@ def add_parser(subparsers) -> None:
     c.add_argument("--tasks", type=positive_int, metavar="N",
                    help="number of searches (default: the cluster's CPUs)")
     c.add_argument("--budget", type=positive_float, default=60.0, metavar="S",
-                   help="seconds for the whole swarm (default 60)")
+                   help="seconds for the whole swarm (default 60); with more tasks than "
+                        "CPUs each task gets its share (the budget over the waves they run in)")
     c.add_argument("--seed", type=int, default=0, metavar="S",
                    help="base seed (default 0): task i uses S+i (a bitstate task as its hash seed)")
     c.add_argument("--depth", type=positive_int, default=100, metavar="D",

@@ -7,7 +7,7 @@ from tcpcheck import __version__
 from tcpcheck.render import json as render_json
 from tcpcheck.render.simulate import fired_count, never_fired, verdict_lines
 
-STOPS = {"budget": "the budget of {budget:g} s was spent",
+STOPS = {"budget": "time ran out: the budget of {budget:g} s{share}",
          "interrupted": "interrupted", "terminated": "terminated (SIGTERM)"}
 
 
@@ -18,8 +18,10 @@ def text(result, *, trace_format: str = "chart", full: bool = False,
     lines += verdict_lines(result, _status, "a swarm", trace_format=trace_format, full=full,
                            color=color)
     if result.stop_reason in STOPS:
-        lines.append(f"stopped early ({STOPS[result.stop_reason].format(budget=result.budget)})"
-                     ": partial result, not verified")
+        share = (f", {result.share:.3g} s a task" if result.share and result.share < result.budget
+                 else "")
+        why = STOPS[result.stop_reason].format(budget=result.budget, share=share)
+        lines.append(f"stopped early ({why}): partial result, not verified")
     complete = [r for r in result.records if r.complete]
     if complete and result.exit_code != 1:
         lines.append(f"note: task {complete[0].spec.index}'s breadth-first search explored "
@@ -70,7 +72,8 @@ def data(result, model) -> dict:
         "schema": render_json.SCHEMA_VERSION, "tcpcheck": __version__, "command": "swarm",
         "model": result.model, "file": model.file, "overrides": render_json.overrides(model),
         "ray": result.address, "seed": result.seed, "depth": result.depth,
-        "budget": result.budget, "stop_reason": result.stop_reason,
+        "budget": result.budget, "task_seconds": result.share,
+        "stop_reason": result.stop_reason,
         "exit_code": result.exit_code,
         "verified": False,  # a swarm never verifies
         "properties": [{"name": p.name, "kind": p.kind, "status": p.status,

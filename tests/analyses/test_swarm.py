@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from tcpcheck import cli
 from tcpcheck.analyses import swarm as swarm_mod
 from tcpcheck.analyses.simulate import simulate
 from tcpcheck.analyses.swarm import (Finding, TaskSpec, _replayed, moves_of, plan, replay,
-                                     run_task, swarm)
+                                     run_task, swarm, task_share)
 from tcpcheck.diagnostics import UsageError
 from tcpcheck.engine import registry
 from tcpcheck.explicit import CheckOptions
@@ -192,6 +193,7 @@ def test_a_swarm_with_bitstate_tasks_never_says_holds_and_sums_their_coverage(ra
     assert "holds" not in text.lower() and "no_bitstate" not in text
     data = render_swarm.data(result, model)
     assert data["notes"] == [] and data["tasks"][3]["bits"] == 27
+    assert data["task_seconds"] == result.share == 1.5  # 4 tasks on 2 CPUs: two waves
 
 
 def test_without_ray_the_message_names_the_extra(monkeypatch):
@@ -239,3 +241,13 @@ def test_a_stop_request_ends_the_swarm_not_verified(ray):
         STOP.reset()
     assert result.stop_reason == "interrupted" and result.exit_code == 3
     assert result.seconds < 30 and result.properties[0].status == "not verified"
+
+
+def test_with_more_tasks_than_cpus_each_task_gets_its_share_of_the_budget():
+    assert task_share(20, 8, 2) == 5.0 and task_share(20, 7, 2) == 5.0
+    assert task_share(20, 2, 4) == 20 and task_share(9, 3, 0.5) == 3.0
+    model = load_file(THREE, {})
+    started = time.monotonic()
+    record = run_task(model, TaskSpec(0, "uniform", 0, 20), ("no_stale_accept",), FAR,
+                      share=0.3)
+    assert record.stop_reason == "timeout" and time.monotonic() - started < 5
