@@ -124,3 +124,66 @@ def test_connection_waiting_out_a_full_accept_queue_conforms(tmp_path):
         assert len(result.verdicts) == 3
         assert {v.opener[1]: v.verdict for v in result.verdicts}[waiting_port] == CONFORMS
         assert all(v.verdict == CONFORMS for v in result.verdicts), model.name
+
+
+def _closed_in_turn(ns, first: str, tmp_path):
+    """A connection opened and closed in turn: ``first`` ("client" or "server") closes,
+    the other closes once the FIN has arrived (Figure 12 from either side)."""
+    capture = Capture(ns)
+    listener, client, server = _established(ns)
+    closer, other = (client, server) if first == "client" else (server, client)
+    closer.close()
+    assert other.recv(1) == b""  # the FIN has arrived: end of the stream
+    other.close()
+    listener.close()
+    return capture.stop(tmp_path / f"close_{first}.pcap")
+
+
+def test_a_normal_open_and_close_from_each_side_conforms(tmp_path):
+    for first in ("client", "server"):
+        with namespace() as ns:
+            segments = _closed_in_turn(ns, first, tmp_path)
+        shown = [flags(s) for s in segments]
+        assert shown[:3] == ["S", "SA", "A"] and shown.count("FA") == 2, shown
+        path = tmp_path / f"close_{first}.pcap"
+        linux = _one_verdict(_linux(), path)
+        assert (linux.verdict, linux.segments) == (CONFORMS, len(shown)), (first, shown)
+        rfc = _one_verdict(_model(), path)
+        if shown[3:] == ["FA", "A", "FA", "A"]:  # the FIN acknowledged at once
+            assert (rfc.verdict, rfc.segments) == (CONFORMS, len(shown)), (first, shown)
+        else:  # its ACK delayed and carried by the FIN of the close (linux.tcp L11)
+            assert shown[3:] == ["FA", "FA", "A"], (first, shown)
+            assert rfc.verdict == DIVERGES and rfc.at.index == 5, (first, shown)
+
+
+def test_a_refused_connection_conforms(tmp_path):
+    with namespace() as ns:
+        capture = Capture(ns)
+        client = ns.socket()
+        assert client.connect_ex((HOST, PORT)) == errno.ECONNREFUSED  # nothing listens
+        client.close()
+        segments = capture.stop(tmp_path / "refused.pcap")
+    # RFC 9293 3.10.7.1: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> for a SYN at CLOSED
+    assert [flags(s) for s in segments] == ["S", "RA"]
+    for model in (_model(), _linux()):
+        verdict = _one_verdict(model, tmp_path / "refused.pcap")
+        assert (verdict.verdict, verdict.segments) == (CONFORMS, 2), model.name
+
+
+def test_a_close_with_unread_data_resets_outside_both_models(tmp_path):
+    """RFC 1122 4.2.2.13: a close with data unread sends a RST.  Neither model has data
+    (a data-transfer model would be needed): the capture diverges at its data segment."""
+    with namespace() as ns:
+        capture = Capture(ns)
+        listener, client, server = _established(ns)
+        client.sendall(b"unread")
+        time.sleep(0.05)  # the data is in the server's receive queue
+        server.close()  # unread data: a RST, not a FIN
+        segments = capture.stop(tmp_path / "unread.pcap")
+        _abort(client, listener)
+    shown = [flags(s) for s in segments]
+    assert shown[:3] == ["S", "SA", "A"] and "RA" in shown and "FA" not in shown, shown
+    for model in (_model(), _linux()):
+        verdict = _one_verdict(model, tmp_path / "unread.pcap")
+        assert verdict.verdict == DIVERGES and verdict.at.index == 4, model.name
+        assert "no data transfer" in verdict.reason
