@@ -9,6 +9,8 @@ model's sequence space, ``h = n/2``):
 
 * ``any``: a state without a connection (CLOSED, LISTEN): the model is asked with every
   number foreign to the endpoint (held by none of its seq variables), as ``tcpcheck scan``;
+* ``queue-full``: ``any`` numbers (a SYN) at a listener whose accept queue is full (one
+  connection completed and not accepted, backlog 0): in a model, the TCB bound spent;
 * ``exact``: seq = RCV.NXT, ack = SND.NXT; the model: ``x = rcv_nxt``, ``y = snd_nxt``;
 * ``above``: both 2^30 past them (outside any window, "after" in sequence space); the
   model: ``x = rcv_nxt + k``, ``y = snd_nxt + j`` for k, j in 1..h-1;
@@ -118,7 +120,8 @@ _RETRANSMITTED = {"SYN_RECEIVED": "SYN", "CLOSING": "FIN-ACK", "TIME_WAIT": "FIN
 
 def _cases_of(state: str) -> list:
     if state in kernel.NO_CONNECTION:
-        return [Case(state, k.name, "any") for k in kernel.PROBE_KINDS]
+        full = [Case(state, "SYN", "queue-full")] if state == "LISTEN" else []
+        return [Case(state, k.name, "any") for k in kernel.PROBE_KINDS] + full
     out = [Case(state, probe, n) for probe, numbers in _CONNECTED for n in numbers]
     if state in _RETRANSMITTED:
         out.append(Case(state, _RETRANSMITTED[state], "retransmitted"))
@@ -199,7 +202,7 @@ def _predict_one(ask, reps, e, flags, numbers, seq_slots, n) -> Prediction:
 def _numbers(ep, flags, numbers, seq_slots, n):
     """The (seq, ack) pairs the model is asked with for ``numbers`` (the module's doc)."""
     has_ack = bool(flags & ir.Flag.ACK)
-    if numbers == "any":
+    if numbers in ("any", "queue-full"):
         held = {ep[slot] for slot in seq_slots.values()}
         foreign = [v for v in range(n) if v not in held]
         return [(x, y) for x in foreign for y in (foreign if has_ack else [0])]

@@ -20,11 +20,15 @@ examples:
   sudo tcpcheck probe models/rfc9293.tcp
   sudo tcpcheck probe models/rfc9293.tcp --cases 'LISTEN/*' --json
   sudo tcpcheck probe models/rfc9293.tcp --cases TIME_WAIT
+  sudo tcpcheck probe models/linux.tcp           every case matches on Linux 6
 
-cases: STATE/PROBE/NUMBERS for STATE in CLOSED, LISTEN, ESTABLISHED, TIME_WAIT (a real
-       socket in the kernel namespace), PROBE in SYN, ACK, FIN, NULL, Xmas, RST, NUMBERS
-       'any' (no connection), 'exact' (the connection's own) or 'out-of-window'; --cases
-       takes a shell pattern, or a part of the name
+cases: STATE/PROBE/NUMBERS (204), e.g. TIME_WAIT/SYN/above: STATE one of CLOSED, LISTEN,
+       SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, TIME_WAIT,
+       CLOSE_WAIT, LAST_ACK (a real socket in the kernel namespace); PROBE one of SYN, ACK,
+       FIN, RST, SYN-ACK, FIN-ACK, NULL, Xmas, data; NUMBERS 'any' (no connection),
+       'exact' (the connection's own), 'above', 'below', 'inexact', 'ack-ahead',
+       'retransmitted', 'queue-full' (MANUAL 14.19); --cases takes a shell pattern,
+       or a part of the name
 needs: root and iproute2 (ip netns); the namespaces are removed on exit, also on Ctrl-C
 
 exit codes: 0 every case matches, 1 a divergence, 2 bad model or usage, not root, no

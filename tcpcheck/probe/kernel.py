@@ -61,7 +61,8 @@ KIND = {k.name: k for k in PROBE_KINDS}
 # the numbers a probe carries, relative to the connection's RCV.NXT and SND.NXT (the
 # kernel's): (seq offset, ack offset); "any" is for a socket without a connection
 NUMBERS = {"any": (0, 0), "exact": (0, 0), "above": (FAR, FAR), "below": (-BEHIND, 0),
-           "inexact": (1, 0), "ack-ahead": (0, AHEAD), "retransmitted": (-1, 0)}
+           "inexact": (1, 0), "ack-ahead": (0, AHEAD), "retransmitted": (-1, 0),
+           "queue-full": (0, 0)}  # "any", at a listener whose accept queue is full
 
 NO_CONNECTION = ("CLOSED", "LISTEN")
 PASSIVE = ("SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSING", "TIME_WAIT",
@@ -256,6 +257,7 @@ class _Driver:
             return
         listeners = {c.dport: self.bench._listener(c.dport) for c in conns}
         if state == "LISTEN":
+            self._fill_queues([c for c in conns if c.numbers == "queue-full"], listeners)
             return
         self._step(conns, lambda c: Sent(SYN, OUR_ISS, 0), lambda c, t: t.flags & SYN,
                    "no SYN+ACK to the crafted SYN", self._learn_iss)
@@ -321,6 +323,24 @@ class _Driver:
             return None
         self._step(conns, connect, lambda c, t: t.flags & SYN, "the socket sent no SYN",
                    self._learn_iss)
+
+    def _fill_queues(self, conns: list, listeners: dict) -> None:
+        """A listener with a full accept queue: its backlog set to 0, then one connection
+        from another port completes the handshake and is never accepted."""
+        if not conns:
+            return
+        fillers = []
+        for c in conns:
+            listeners[c.dport].listen(0)
+            fillers.append(Conn(c.kind, "any", self.bench._port(), c.dport))
+        self._step(fillers, lambda f: Sent(SYN, OUR_ISS, 0), lambda f, t: t.flags & SYN,
+                   "no SYN+ACK to the filler's SYN", self._learn_iss)
+        for f, c in zip(fillers, conns):
+            if f.error is not None:
+                c.error = "the accept queue could not be filled: " + f.error
+                continue
+            self.wire.send(f.sport, f.dport, Sent(ACK, OUR_ISS + 1, f.theirs))
+        time.sleep(0.01)  # the ACK makes the queued connection
 
     def _accept(self, conns: list, listeners: dict) -> None:
         deadline = time.monotonic() + STEP

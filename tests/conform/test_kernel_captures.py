@@ -1,8 +1,8 @@
 """Linux talking to itself in a namespace made for the test, captured as it happens and
-checked against models/rfc9293.tcp (issue 14, sections 3 and 5): a simultaneous close and
-a connection that waits out a full accept queue conform; an abortive close diverges at its
-RST, which Linux sends with ACK where RFC 9293 3.10.5 sends <SEQ=SND.NXT><CTL=RST> (a
-difference for models/linux.tcp)."""
+checked against models/rfc9293.tcp and models/linux.tcp (issue 14, sections 3 and 5): a
+simultaneous close and a connection that waits out a full accept queue conform to both; an
+abortive close diverges from rfc9293.tcp at its RST, which Linux sends with ACK where RFC
+9293 3.10.5 sends <SEQ=SND.NXT><CTL=RST>, and conforms to linux.tcp (its difference L10)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,12 @@ RST = 4  # the flag bit, as conform's Allowed records carry it
 ABORTS = {"CLIENT_ABORTS": 1, "SERVER_ABORTS": 1}
 
 
-def _model(overrides=None):
-    return load_file(str(ROOT / "models" / "rfc9293.tcp"), overrides or {})
+def _model(overrides=None, name: str = "rfc9293.tcp"):
+    return load_file(str(ROOT / "models" / name), overrides or {})
+
+
+def _linux(overrides=None):
+    return _model(overrides, "linux.tcp")
 
 
 def _one_verdict(model, path):
@@ -59,8 +63,9 @@ def test_simultaneous_close_conforms(tmp_path):
     assert shown[:3] == ["S", "SA", "A"]
     # both FINs are on the wire before either is acknowledged
     assert sorted(shown[3:5]) == ["FA", "FA"] and shown[5:] == ["A", "A"], shown
-    verdict = _one_verdict(_model(), tmp_path / "simultaneous.pcap")
-    assert (verdict.verdict, verdict.segments) == (CONFORMS, 7)
+    for model in (_model(), _linux()):
+        verdict = _one_verdict(model, tmp_path / "simultaneous.pcap")
+        assert (verdict.verdict, verdict.segments) == (CONFORMS, 7), model.name
 
 
 def test_abortive_close_is_the_rfcs_abort_but_with_ack(tmp_path):
@@ -82,6 +87,9 @@ def test_abortive_close_is_the_rfcs_abort_but_with_ack(tmp_path):
     aborting = _one_verdict(_model(ABORTS), tmp_path / "abort.pcap")
     assert aborting.verdict == DIVERGES and aborting.at.index == 4
     assert (0, RST, 1) in {(a.side, a.flags, a.seq) for a in aborting.allowed}
+    # linux.tcp's ABORT sends RST+ACK: the capture conforms
+    linux = _one_verdict(_linux(ABORTS), tmp_path / "abort.pcap")
+    assert (linux.verdict, linux.segments) == (CONFORMS, 4)
 
 
 def _abort(*sockets) -> None:
@@ -111,7 +119,71 @@ def test_connection_waiting_out_a_full_accept_queue_conforms(tmp_path):
         _abort(first, queued, unaccepted, accepted, waiting, listener)
     waited = [flags(s) for s in segments if s.sport == waiting_port]
     assert waited[:2] == ["S", "S"], waited  # the first SYN went unanswered
-    result = conform(_model(), read(str(tmp_path / "queue.pcap")))
-    assert len(result.verdicts) == 3
-    assert {v.opener[1]: v.verdict for v in result.verdicts}[waiting_port] == CONFORMS
-    assert all(v.verdict == CONFORMS for v in result.verdicts)
+    for model in (_model(), _linux()):
+        result = conform(model, read(str(tmp_path / "queue.pcap")))
+        assert len(result.verdicts) == 3
+        assert {v.opener[1]: v.verdict for v in result.verdicts}[waiting_port] == CONFORMS
+        assert all(v.verdict == CONFORMS for v in result.verdicts), model.name
+
+
+def _closed_in_turn(ns, first: str, tmp_path):
+    """A connection opened and closed in turn: ``first`` ("client" or "server") closes,
+    the other closes once the FIN has arrived (Figure 12 from either side)."""
+    capture = Capture(ns)
+    listener, client, server = _established(ns)
+    closer, other = (client, server) if first == "client" else (server, client)
+    closer.close()
+    assert other.recv(1) == b""  # the FIN has arrived: end of the stream
+    other.close()
+    listener.close()
+    return capture.stop(tmp_path / f"close_{first}.pcap")
+
+
+def test_a_normal_open_and_close_from_each_side_conforms(tmp_path):
+    for first in ("client", "server"):
+        with namespace() as ns:
+            segments = _closed_in_turn(ns, first, tmp_path)
+        shown = [flags(s) for s in segments]
+        assert shown[:3] == ["S", "SA", "A"] and shown.count("FA") == 2, shown
+        path = tmp_path / f"close_{first}.pcap"
+        linux = _one_verdict(_linux(), path)
+        assert (linux.verdict, linux.segments) == (CONFORMS, len(shown)), (first, shown)
+        rfc = _one_verdict(_model(), path)
+        if shown[3:] == ["FA", "A", "FA", "A"]:  # the FIN acknowledged at once
+            assert (rfc.verdict, rfc.segments) == (CONFORMS, len(shown)), (first, shown)
+        else:  # its ACK delayed and carried by the FIN of the close (linux.tcp L11)
+            assert shown[3:] == ["FA", "FA", "A"], (first, shown)
+            assert rfc.verdict == DIVERGES and rfc.at.index == 5, (first, shown)
+
+
+def test_a_refused_connection_conforms(tmp_path):
+    with namespace() as ns:
+        capture = Capture(ns)
+        client = ns.socket()
+        assert client.connect_ex((HOST, PORT)) == errno.ECONNREFUSED  # nothing listens
+        client.close()
+        segments = capture.stop(tmp_path / "refused.pcap")
+    # RFC 9293 3.10.7.1: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> for a SYN at CLOSED
+    assert [flags(s) for s in segments] == ["S", "RA"]
+    for model in (_model(), _linux()):
+        verdict = _one_verdict(model, tmp_path / "refused.pcap")
+        assert (verdict.verdict, verdict.segments) == (CONFORMS, 2), model.name
+
+
+def test_a_close_with_unread_data_resets_outside_both_models(tmp_path):
+    """RFC 1122 4.2.2.13: a close with data unread sends a RST.  Neither model has data
+    (a data-transfer model would be needed): the capture diverges at its data segment."""
+    with namespace() as ns:
+        capture = Capture(ns)
+        listener, client, server = _established(ns)
+        client.sendall(b"unread")
+        time.sleep(0.05)  # the data is in the server's receive queue
+        server.close()  # unread data: a RST, not a FIN
+        segments = capture.stop(tmp_path / "unread.pcap")
+        _abort(client, listener)
+    shown = [flags(s) for s in segments]
+    assert shown[:3] == ["S", "SA", "A"] and "RA" in shown and "FA" not in shown, shown
+    for model in (_model(), _linux()):
+        verdict = _one_verdict(model, tmp_path / "unread.pcap")
+        assert verdict.verdict == DIVERGES and verdict.at.index == 4, model.name
+        assert "no data transfer" in verdict.reason

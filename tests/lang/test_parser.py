@@ -457,4 +457,5 @@ def test_the_shipped_models_parse(models_dir):
     for path in sorted(models_dir.glob("*.tcp")):
         tree = parse(path.read_text(encoding="utf-8"), str(path))
         assert len(tree.endpoints) == 2, path
-        assert tree.properties, path
+        # a variant (models/linux.tcp) may add no property: its base's are its own
+        assert tree.properties or tree.extends is not None, path

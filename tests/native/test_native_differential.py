@@ -26,6 +26,7 @@ CASES = {
     "handshake_no_fairness.tcp": ({}, {}),
     "syn_backlog.tcp": ({}, {}),
     "rfc9293.tcp": ({"channel.capacity": 1}, {"max_states": 15_000}),
+    "linux.tcp": ({"channel.capacity": 1}, {"max_states": 15_000}),
     "three_way_handshake.tcp": ({"channel.capacity": 1}, {}),
     "teardown_time_wait.tcp": ({"channel.capacity": 1}, {}),
     "teardown_no_time_wait.tcp": ({"channel.capacity": 1}, {}),

@@ -34,6 +34,7 @@ SHIPPED = {
     "variants/syn_flood.tcp": {},
     # the small configuration: every liveness property holds
     "rfc9293.tcp": {"CLIENT_TCBS": 1, "SERVER_TCBS": 1, "channel.capacity": 1},
+    "linux.tcp": {"CLIENT_TCBS": 1, "SERVER_TCBS": 1, "channel.capacity": 1},
 }
 # the model's second configuration (its Scope): three violated, one NOT VERIFIED at the
 # bound's edge, fairness hints

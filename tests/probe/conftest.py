@@ -9,7 +9,7 @@ import pytest
 from tcpcheck.probe import kernel
 
 
-def _why_not() -> str | None:
+def why_not() -> str | None:
     if os.geteuid() != 0:
         return "the probe lab needs root (network namespaces, AF_PACKET)"
     if not kernel.kernel_ready():
@@ -19,6 +19,6 @@ def _why_not() -> str | None:
 
 @pytest.fixture
 def lab_ok():
-    why = _why_not()
+    why = why_not()
     if why:
         pytest.skip(why)

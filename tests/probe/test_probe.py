@@ -100,10 +100,11 @@ def test_the_model_predicts_exact_and_out_of_window_from_its_own_numbers():
     assert outside.replies == (((kernel.ACK,), ("ESTABLISHED",)),)  # RFC 9293 3.10.7.4
 
 
-# 2 states without a connection x 9 probes, 9 with one x 20, 5 retransmissions
-@pytest.mark.parametrize("pattern, count", [("LISTEN", 9), ("*/SYN/*", 2 + 9 * 3 + 1),
+# 2 states without a connection x 9 probes, 9 with one x 20, 5 retransmissions, a SYN at
+# a full accept queue
+@pytest.mark.parametrize("pattern, count", [("LISTEN", 10), ("*/SYN/*", 2 + 9 * 3 + 1 + 1),
                                             ("*/exact", 9 * 8), ("*exact", 9 * 9), ("*/retransmitted", 5),
-                                            (None, 203)])
+                                            (None, 204)])
 def test_cases_are_selected_by_pattern(pattern, count):
     assert len(probe.select(pattern)) == count
 
@@ -123,3 +124,22 @@ def test_ss_states_are_read_per_connection():
     assert kernel.state_in(text, 20002, 20001, False) == "TIME_WAIT"
     assert kernel.state_in(text, 20002, 20009, True) == "LISTEN"
     assert kernel.state_in(text, 20002, 20009, False) == "CLOSED"
+
+
+def test_an_orphaned_fin_wait_2_times_out_after_tcp_fin_timeout(lab_ok):
+    # models/linux.tcp L7 (fw2_timeout): RFC 9293 sets no timer in FIN-WAIT-2, Linux ends
+    # an orphan's wait after tcp_fin_timeout, here shortened to 1 s in the lab's namespace
+    import time
+    with lab.lab() as the_lab:
+        lab._sysctl_write(the_lab.kernel_ns, "net.ipv4.tcp_fin_timeout", "1")
+        # the timeout is at least 3.5 RTOs (tcp_fin_time): the lab's rto_min of seconds off
+        lab._ip("route", "replace", f"{lab.PROBE_ADDR}/32", "dev", the_lab.kernel_if,
+                ns=the_lab.kernel_ns)
+        bench = kernel.Bench(the_lab)
+        try:
+            (seen,) = bench.run_batch("FIN_WAIT_2", [("ACK", "exact")])
+            assert (seen.before, seen.replies, seen.after) == ("FIN_WAIT_2", (), "FIN_WAIT_2")
+            time.sleep(2.0)
+            assert "FIN-WAIT-2" not in lab.socket_states(the_lab.kernel_ns)
+        finally:
+            bench.close()

@@ -44,6 +44,7 @@ DEPTHS = {  # model -> (depth for safety and goals, depth for deadlock freedom)
     "spoofing": (6, 4),
     "offpath_reset": (4, 3),
     "rfc9293": (5, 2),  # the complete machine: figure 6 (5 steps) found, the others bounded
+    "linux": (5, 2),  # rfc9293 with Linux's differences: the same depths
 }
 LIVENESS = ("eventually", "always_eventually", "leads_to")
 
