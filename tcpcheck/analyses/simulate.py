@@ -136,6 +136,9 @@ def simulate(model: ir.Model, runs: int = 100, depth: int = 100, seed: int = 0,
         walk_started = time.monotonic()
         stop = _walk_all(job, tally, runs, workers, progress)
         walk_seconds = time.monotonic() - walk_started
+    # the bounded checks that shorten the runs: in Python when the native engine could not
+    # be had (its note said why once)
+    engine = engine if native is not None else "python"
     props = tuple(_finish(model, tally.verdict(p), tally.found.get(p.prop.name), engine, notice)
                   for p in tally.pending if p.prop.kind not in ir.LIVENESS_KINDS)
     domains = tally.verdict(tally.domains)
