@@ -19,7 +19,6 @@ from tcpcheck.analyses import simulate as sim
 from tcpcheck.diagnostics import UsageError
 from tcpcheck.limits import Watch
 from tcpcheck.loader import load_file
-from tcpcheck.model import ir
 from tcpcheck.native import runner
 from tcpcheck.render import simulate as render
 
@@ -46,7 +45,7 @@ def walked(model, engine, **how):
 def tally(model, engine, runs, depth, seed, weighting, workers=1):
     """What the walks of one engine found, before any shortening: per property decided, its
     status, detail, length, run and moves; the coverage, steps, states and runs done."""
-    names = tuple(p.name for p in model.properties if p.kind not in ir.LIVENESS_KINDS)
+    _, names = sim.judged(model, None)
     job = sim._Job(model, names, seed, weighting, None, time.monotonic(), depth)
     t = sim._Tally(sim._Judge(job))
     if engine == "native":
