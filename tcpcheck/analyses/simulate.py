@@ -186,7 +186,7 @@ def _walk_native(native, job: _Job, tally: _Tally, runs: int, workers: int, prog
     (the stop reason, the walks' seconds).  ReplayMismatch when one cannot be."""
     from tcpcheck.native import runner
 
-    watch = Watch(job.timeout, None, job.started)
+    watch = Watch(job.timeout, None, time.monotonic())  # after compiling, as check's
     try:
         walked = runner.walks(native, job.names, job.seed, runs, job.depth,
                               job.weighting == "rare", workers, watch, progress)

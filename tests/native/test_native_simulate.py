@@ -188,3 +188,13 @@ def test_the_stream_is_splitmix64():
     first = [sim.Stream(3, i).below(10) for i in range(8)]
     assert first == [sim.Stream(3, i).below(10) for i in range(8)]
     assert len({sim.Stream(3, i).state for i in range(1000)}) == 1000  # a stream per run
+
+
+@needs_cc
+def test_a_time_limit_stops_the_native_walks_with_a_partial_result():
+    model = load_file(str(THREE), {})
+    result = sim.simulate(model, runs=10**9, depth=50, timeout=0.5, engine="native",
+                          workers=2, properties=("no_stale_accept",))
+    assert result.engine == "native" and result.stop_reason == "timeout"
+    assert 0 < result.runs_done < 10**9 and result.exit_code == 3
+    assert all(p.status == "not verified" for p in result.properties)
