@@ -16,7 +16,9 @@ lines are tcpcheck.render.packetdrill's (its :class:`Writer` and :class:`Packet`
   takes its seq from the probe's ACK field (0 without one) and, with ACK, acknowledges the
   probe (SEG.SEQ+SEG.LEN); a SYN (the kernel's SYN+ACK) is the kernel's ISN and
   acknowledges the probe's SYN; anything else is SND.NXT and acknowledges RCV.NXT, or the
-  probe when it is the connection's next FIN or data (``exact``).  A prediction of several
+  end of the probe when the model's state after is another (it took the probe in).  A RST
+  at seq 0 from a socket that has sent its SYN cannot be said (packetdrill reads the
+  kernel's seq relative to its ISN): the script says so above the line.  A prediction of several
   replies: a script expects one, the kernel's when the probe ran and the model allows it,
   else the model's first; the others are comments.
 * The state after: a comment (packetdrill cannot read the state of a socket the
@@ -80,7 +82,10 @@ def script(case, prediction, *, model: str, file: str, endpoint: str,
     w.packet(probe)
     (bits, after), *others = _expected_first(prediction.replies, observed)
     w.comment(f"predicted: {_reply_words(bits)}, then {' or '.join(after)}")
-    for packet in reply_packets(bits, probe, conn, case):
+    if absolute_zero_rst(bits, probe, case):
+        w.comment("the kernel's RST is at seq 0 itself, which packetdrill reads relative to "
+                  "the kernel's ISN: this line fails on its seq")
+    for packet in reply_packets(bits, probe, conn, case, after):
         w.packet(packet)
     if any(b & Flag.SYN for b in bits) and case.state not in NO_CONNECTION:
         w.comment("a new connection: the kernel picks a new ISN, which packetdrill compares "
@@ -180,13 +185,15 @@ def probe_packet(case, conn: Connection) -> Packet:
     return _in(flag_letters(flag_text(kind.flags)), conn.rcv + dseq, ack, len(kind.payload))
 
 
-def reply_packets(bits: tuple, probe: Packet, conn: Connection, case) -> list:
-    """The expected segments of a reply with the flags ``bits`` (RFC 9293's numbers for
-    them; the module doc)."""
-    return [_reply(b, probe, conn, case) for b in bits]
+def reply_packets(bits: tuple, probe: Packet, conn: Connection, case, after: tuple) -> list:
+    """The expected segments of a reply with the flags ``bits``, the model's state after
+    being one of ``after`` (RFC 9293's numbers for them; the module doc)."""
+    return [_reply(b, probe, conn, case.state not in after) for b in bits]
 
 
-def _reply(bits: int, probe: Packet, conn: Connection, case) -> Packet:
+def _reply(bits: int, probe: Packet, conn: Connection, moved: bool) -> Packet:
+    """``moved``: the probe changes the state (the model took it in), so an ACK
+    acknowledges it; otherwise an ACK is a challenge or duplicate one, at RCV.NXT."""
     letters = flag_letters(flag_text(bits))
     has_ack = bool(bits & Flag.ACK)
     probe_end = (probe.seq + probe.length + ("S" in probe.flags) + ("F" in probe.flags)) % SPACE
@@ -195,6 +202,13 @@ def _reply(bits: int, probe: Packet, conn: Connection, case) -> Packet:
         return Packet(False, letters, seq, probe_end if has_ack else None, None)
     if bits & Flag.SYN:
         return Packet(False, letters, 0, probe_end if has_ack else None, None)
-    accepted = case.numbers == "exact" and "S" not in probe.flags and probe_end != probe.seq
-    ack = probe_end if accepted else conn.rcv
-    return Packet(False, letters, conn.snd, ack if has_ack else None, None)
+    return Packet(False, letters, conn.snd, (probe_end if moved else conn.rcv)
+                  if has_ack else None, None)
+
+
+def absolute_zero_rst(bits: tuple, probe: Packet, case) -> bool:
+    """Whether the reply has a RST at seq 0 (the answer to a probe without ACK) from a
+    socket that has sent its SYN: the kernel's seq is 0 itself, and packetdrill reads the
+    kernel's numbers relative to its ISN, so the script cannot say it."""
+    return probe.ack is None and case.state not in NO_CONNECTION and \
+        any(b & Flag.RST for b in bits)

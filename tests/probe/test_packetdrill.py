@@ -19,6 +19,7 @@ from tcpcheck.model.ir import flag_text
 from tcpcheck.probe import kernel, lab
 from tcpcheck.render import probe_packetdrill as pp
 from tcpcheck.render.packetdrill import flag_letters
+from tests.probe.pdreplay import replay_all
 
 LINUX = str(Path(__file__).resolve().parents[2] / "models" / "linux.tcp")
 STATES = 10000  # enough global states to reach every control state the cases name
@@ -113,20 +114,32 @@ def test_the_probes_numbers_are_the_cases_relative_to_the_connection(predicted):
 
 
 def test_the_replys_numbers_are_rfc_9293s_for_its_flags():
-    def reply(name, bits):
+    def reply(name, bits, after=None):  # after: the state after; by default unchanged
         case = next(c for c in probe.all_cases() if c.name == name)
-        prediction = probe.Prediction((((bits,), ("X",)),), 1)
+        prediction = probe.Prediction((((bits,), (after or case.state,)),), 1)
         return _events(_script(case, prediction))[-1]
 
     # a RST answers an ACK at its ACK field, a segment without ACK with RST+ACK at SEG.SEQ+LEN
     assert reply("CLOSED/ACK/any", kernel.RST) == "+0 > R 0:0(0) <...>"
     assert reply("CLOSED/SYN/any", kernel.RST | kernel.ACK) == "+0 > R. 0:0(0) ack 1 <...>"
     assert reply("ESTABLISHED/ACK/ack-ahead", kernel.RST) == "+0 > R 1001:1001(0) <...>"
-    # a challenge or duplicate ACK: SND.NXT, RCV.NXT; the connection's next FIN is acknowledged
+    # a challenge or duplicate ACK: SND.NXT, RCV.NXT; a probe the model takes in (its state
+    # changes) is acknowledged
     assert reply("ESTABLISHED/SYN/exact", kernel.ACK) == "+0 > . 1:1(0) ack 1 <...>"
     assert reply("ESTABLISHED/data/above", kernel.ACK) == "+0 > . 1:1(0) ack 1 <...>"
-    assert reply("ESTABLISHED/FIN-ACK/exact", kernel.ACK) == "+0 > . 1:1(0) ack 2 <...>"
+    assert reply("ESTABLISHED/FIN-ACK/exact", kernel.ACK, "CLOSE_WAIT") == \
+        "+0 > . 1:1(0) ack 2 <...>"
+    assert reply("SYN_SENT/SYN-ACK/exact", kernel.ACK, "ESTABLISHED") == \
+        "+0 > . 1:1(0) ack 1 <...>"
+    assert reply("TIME_WAIT/FIN-ACK/exact", kernel.ACK) == "+0 > . 2:2(0) ack 2 <...>"
     assert reply("TIME_WAIT/FIN-ACK/retransmitted", kernel.ACK) == "+0 > . 2:2(0) ack 2 <...>"
+    # a RST at seq 0 from a socket with an ISN: said to be beyond packetdrill's numbers
+    case = next(c for c in probe.all_cases() if c.name == "FIN_WAIT_2/SYN/exact")
+    text = _script(case, probe.Prediction((((kernel.RST | kernel.ACK,), ("CLOSED",)),), 1))
+    assert "this line fails on its seq" in text and text.endswith("+0 > R. 0:0(0) ack 2 <...>\n")
+    case = next(c for c in probe.all_cases() if c.name == "CLOSED/SYN/any")
+    text = _script(case, probe.Prediction((((kernel.RST | kernel.ACK,), ("CLOSED",)),), 1))
+    assert "fails on its seq" not in text
     # a SYN+ACK: the kernel's ISN, acknowledging the probe's SYN
     assert reply("LISTEN/SYN/any", kernel.SYN | kernel.ACK) == "+0 > S. 0:0(0) ack 1 <...>"
     assert reply("SYN_RECEIVED/SYN/retransmitted", kernel.SYN | kernel.ACK) == \
@@ -247,4 +260,31 @@ def test_with_root_the_script_expects_the_kernels_reply(lab_ok, tmp_path):
         replies = [x for x in check_script(text) if x.direction == ">"][1:]  # less the SYN+ACK
         assert [x.flags for x in replies] == [
             flag_letters(f) for f in case["observed"]["reply"]], case["case"]
+    assert lab.existing(mine=True) == []
+
+
+# ---- against the kernel ----------------------------------------------------------------------
+
+def test_every_script_replays_against_the_kernel_as_packetdrill_would(lab_ok):
+    """The scripts, made from a probe run (each expects the kernel's reply where the model
+    allows several), replayed against the kernel (tests/probe/pdreplay.py, packetdrill's
+    rules): every one of a matching case passes but those whose RST at seq 0 the script
+    says it cannot express; the replayer itself fails a wrong ack and an unexpected reply."""
+    result = probe.run(load_file(LINUX), probe.all_cases(), max_states=STATES)
+    scripts = {o.case.name: _script(o.case, o.prediction, o.observed.replies)
+               for o in result.outcomes
+               if o.verdict == probe.MATCH and pp.unscriptable(o.case, o.prediction) is None}
+    assert len(scripts) >= 190  # linux.tcp matches every case on Linux 6
+    established = scripts["ESTABLISHED/FIN-ACK/exact"]
+    assert "\n+0 > . 1:1(0) ack 2 <...>\n" in established
+    wrong_ack = established.replace("+0 > . 1:1(0) ack 2 <...>", "+0 > . 1:1(0) ack 1 <...>")
+    case = probe.Case("ESTABLISHED", "SYN", "exact")  # Linux sends a challenge ACK
+    silent = _script(case, probe.Prediction((((), ("ESTABLISHED",)),), 1))
+    failures = replay_all([*scripts.items(), ("wrong ack", wrong_ack), ("silent", silent)])
+    cannot = {name for name, text in scripts.items() if "fails on its seq" in text}
+    assert {name for name, why in failures.items() if why} == cannot | {"wrong ack", "silent"}
+    assert "expected > . 1:1(0) ack 1 <...>, the kernel sent flags 0x10 seq 1 ack 2" in \
+        failures["wrong ack"]
+    assert failures["silent"].startswith("after the last line the kernel sent flags 0x10")
+    assert len(cannot) <= 2, cannot  # on Linux 6: SYN_RECEIVED/SYN/exact, FIN_WAIT_2/SYN/exact
     assert lab.existing(mine=True) == []
