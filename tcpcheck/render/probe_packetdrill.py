@@ -16,9 +16,10 @@ lines are tcpcheck.render.packetdrill's (its :class:`Writer` and :class:`Packet`
   takes its seq from the probe's ACK field (0 without one) and, with ACK, acknowledges the
   probe (SEG.SEQ+SEG.LEN); a SYN (the kernel's SYN+ACK) is the kernel's ISN and
   acknowledges the probe's SYN; anything else is SND.NXT and acknowledges RCV.NXT, or the
-  end of the probe when the model's state after is another (it took the probe in).  A RST
-  at seq 0 from a socket that has sent its SYN cannot be said (packetdrill reads the
-  kernel's seq relative to its ISN): the script says so above the line.  A prediction of several
+  end of the probe when the model's state after is another (it took the probe in).
+  packetdrill reads the kernel's seq relative to the ISN of its first SYN, so two replies
+  cannot be said: a RST at seq 0 from a socket that has sent its SYN, and a SYN+ACK of a
+  new connection from a state with one (a new ISN); the script says so above the line.  A prediction of several
   replies: a script expects one, the kernel's when the probe ran and the model allows it,
   else the model's first; the others are comments.
 * The state after: a comment (packetdrill cannot read the state of a socket the
@@ -38,7 +39,8 @@ from dataclasses import dataclass
 
 from tcpcheck.model.ir import Flag, flag_text
 from tcpcheck.probe.kernel import CLOSED_FIRST, KIND, NO_CONNECTION, NUMBERS
-from tcpcheck.render.packetdrill import DEFAULT_WINDOW, Packet, Writer, flag_letters
+from tcpcheck.render.packetdrill import (DEFAULT_WINDOW, SYNCHRONIZED, Packet, Writer,
+                                         flag_letters)
 
 SPACE = 2 ** 32
 
@@ -87,9 +89,9 @@ def script(case, prediction, *, model: str, file: str, endpoint: str,
                   "the kernel's ISN: this line fails on its seq")
     for packet in reply_packets(bits, probe, conn, case, after):
         w.packet(packet)
-    if any(b & Flag.SYN for b in bits) and case.state not in NO_CONNECTION:
-        w.comment("a new connection: the kernel picks a new ISN, which packetdrill compares "
-                  "with the first's (0)")
+    if any(b & Flag.SYN for b in bits) and case.state in SYNCHRONIZED:
+        w.comment("a new connection: the kernel picks a new ISN, and packetdrill reads its "
+                  "seq relative to the first: this line fails on its seq")
     for other_bits, other_after in others:
         w.comment(f"the model also allows: {_reply_words(other_bits)}, then "
                   f"{' or '.join(other_after)} (not scripted)")

@@ -3,7 +3,7 @@ the probe lab: packetdrill itself is not installed here, so the tests play the s
 subset of packetdrill the way packetdrill does (its README): system calls on a real socket
 in the kernel namespace; ``<`` lines injected with the peer's numbers as written (plus a
 peer ISN) and the ack relative to the kernel's ISN; ``>`` lines awaited and compared (flags,
-seq relative to the kernel's ISN, learnt from its first SYN, ack relative to the peer's
+seq relative to the kernel's ISN, learnt from its first SYN only, ack relative to the peer's
 ISN; options and windows not compared).  One rule stricter than packetdrill: a segment the
 kernel sends within :data:`QUIET` seconds after the script's last line fails the replay, so
 a predicted silence is checked too (a later one is a timer's: the kernel retransmits its
@@ -69,7 +69,7 @@ class Replay:
         self.fds: dict = {}
         self.bound: set = set()
         self.ended = 0.0  # when the last line was played
-        self.kernel_isn = 0  # until the kernel's first SYN
+        self.kernel_isn, self.isn_known = 0, False  # 0 until the kernel's first SYN
 
     def run(self, text: str) -> None:
         """Play ``text``; AssertionError naming the line on the first difference."""
@@ -141,8 +141,8 @@ class Replay:
         assert t is not None, f"line {number}: no segment from the kernel, expected " \
                               f"{packet.group(0)}"
         flags = int(t.flags) & 0x3F
-        if flags & SYN:
-            self.kernel_isn = t.seq  # packetdrill learns the kernel's ISN from its SYN
+        if flags & SYN and not self.isn_known:  # packetdrill learns the kernel's ISN from
+            self.kernel_isn, self.isn_known = t.seq, True  # its first SYN, once a socket
         seen = (flags, (t.seq - self.kernel_isn) % U32,
                 (t.ack - PEER_ISN) % U32 if flags & ACK else None)
         ack = packet.group("ack")
