@@ -75,20 +75,19 @@ def run(args, stdout, stderr) -> int:
     if args.packetdrill is not None:
         _check_target(args.packetdrill, cases)
     not_run = _cannot_probe() if args.packetdrill is not None else None
+    notes = stderr if args.json else stdout  # --json: standard output is the JSON alone
     if not_run is None:
         result = analysis.run(model, cases, max_states=args.max_states, timeout=args.timeout)
     else:
+        notes.write(f"the probes are not run ({not_run}): the table holds the model's "
+                    "predictions, the packetdrill scripts are written from them\n\n")
         result = _predictions_only(model, cases, args.max_states, args.timeout)
     if args.json:
         stdout.write(render_json.dumps(render_probe.result_json(result)) + "\n")
     else:
         stdout.write(render_probe.text(result) + "\n")
     if args.packetdrill is not None:
-        notes = _write_scripts(args, result)
-        if not_run is not None:
-            notes.append(f"the probes were not run: {not_run}; the scripts are the model's "
-                         "predictions")
-        (stderr if args.json else stdout).write("\n".join(notes) + "\n")
+        notes.write("\n".join(_write_scripts(args, result)) + "\n")
     return result.exit_code
 
 
@@ -167,4 +166,6 @@ def _command(args) -> str:
         words += ["--cases", args.cases]
     for override in args.overrides or ():
         words += ["--set", override]
+    if args.max_states != DEFAULT_MAX_STATES:  # the predictions depend on it
+        words += ["--max-states", str(args.max_states)]
     return shlex.join(words + ["--packetdrill", args.packetdrill])
