@@ -48,11 +48,10 @@ SPACE = 2 ** 32
 @dataclass(frozen=True)
 class Connection:
     """The kernel socket's numbers once driven, relative to each side's ISN: RCV.NXT (the
-    peer's next seq, ``rcv``) and SND.NXT (``snd``); the socket's descriptor if it has one."""
+    peer's next seq, ``rcv``) and SND.NXT (``snd``)."""
 
     rcv: int
     snd: int
-    fd: int | None
 
 
 def file_name(case) -> str:
@@ -76,26 +75,32 @@ def script(case, prediction, *, model: str, file: str, endpoint: str,
     :func:`unscriptable` is None.  ``observed``: the kernel's reply (flag bits) when the
     probe ran; the script expects it when the model allows it, else the model's first."""
     w = Writer()
-    _header(w, case, prediction, model, file, endpoint, command)
+    _header(w, case, model, file, endpoint, command)
     w.comment(f"drive a socket into {case.state}")
     conn = drive(w, case.state)
     probe = probe_packet(case, conn)
     w.comment(f"the probe: {case.probe} with the {case.numbers} numbers")
     w.packet(probe)
-    (bits, after), *others = _expected_first(prediction.replies, observed)
+    _expect(w, case, probe, conn, _expected_first(prediction.replies, observed))
+    return "\n".join(w.lines) + "\n"
+
+
+def _expect(w: Writer, case, probe: Packet, conn: Connection, replies: list) -> None:
+    """The expected reply (the first of ``replies``), what packetdrill cannot check of it,
+    and the other replies the model allows, as comments."""
+    (bits, after), *others = replies
     w.comment(f"predicted: {_reply_words(bits)}, then {' or '.join(after)}")
     if absolute_zero_rst(bits, probe, case):
         w.comment("the kernel's RST is at seq 0 itself, which packetdrill reads relative to "
                   "the kernel's ISN: this line fails on its seq")
-    for packet in reply_packets(bits, probe, conn, case, after):
-        w.packet(packet)
     if any(b & Flag.SYN for b in bits) and case.state in SYNCHRONIZED:
         w.comment("a new connection: the kernel picks a new ISN, and packetdrill reads its "
                   "seq relative to the first: this line fails on its seq")
+    for packet in reply_packets(bits, probe, conn, case, after):
+        w.packet(packet)
     for other_bits, other_after in others:
         w.comment(f"the model also allows: {_reply_words(other_bits)}, then "
                   f"{' or '.join(other_after)} (not scripted)")
-    return "\n".join(w.lines) + "\n"
 
 
 def _expected_first(replies: tuple, observed: tuple | None) -> list:
@@ -104,7 +109,7 @@ def _expected_first(replies: tuple, observed: tuple | None) -> list:
     return chosen + [r for r in replies if r[0] != observed]
 
 
-def _header(w: Writer, case, prediction, model, file, endpoint, command) -> None:
+def _header(w: Writer, case, model, file, endpoint, command) -> None:
     w.comment(f"packetdrill script of the tcpcheck probe case {case.name}: model {model} "
               f"({file}), endpoint {endpoint} is the kernel; packetdrill plays the peer")
     if command:
@@ -126,34 +131,44 @@ def drive(w: Writer, state: str) -> Connection:
     if state == "CLOSED":  # bound, not listening: the kernel answers for a closed port
         fd = w.socket()
         w.bind(fd)
-        return Connection(0, 0, fd)
+        return Connection(0, 0)
     if state == "SYN_SENT":  # the kernel's SYN goes out, the peer never answers it
         fd = w.socket()
         w.connect(fd)
         w.packet(Packet(False, "S", 0, None, None))
-        return Connection(0, 1, fd)
+        return Connection(0, 1)
+    return _passive(w, state)
+
+
+def _passive(w: Writer, state: str) -> Connection:
+    """A listener, and for the states past LISTEN the peer's handshake and accept()."""
     listener = w.socket()
     w.bind(listener)
     w.listen(listener, 8)
     if state == "LISTEN":
-        return Connection(0, 0, listener)
+        return Connection(0, 0)
     w.packet(_in("S", 0, None))
     w.packet(Packet(False, "S.", 0, 1, None))
     if state == "SYN_RECEIVED":
-        return Connection(1, 1, listener)
+        return Connection(1, 1)
     w.packet(_in(".", 1, 1))
     fd = w.accept(listener)
     if state in CLOSED_FIRST:
         return _closed_first(w, state, fd)
     if state == "ESTABLISHED":
-        return Connection(1, 1, fd)
-    w.packet(_in("F.", 1, 1))  # CLOSE-WAIT and LAST-ACK: the peer closes first
+        return Connection(1, 1)
+    return _peer_closed_first(w, state, fd)
+
+
+def _peer_closed_first(w: Writer, state: str, fd: int) -> Connection:
+    """CLOSE-WAIT and LAST-ACK: the peer's FIN, acknowledged; LAST-ACK: then close()."""
+    w.packet(_in("F.", 1, 1))
     w.packet(Packet(False, ".", 1, 2, None))
     if state == "CLOSE_WAIT":
-        return Connection(2, 1, fd)
+        return Connection(2, 1)
     w.close_fd(fd)
     w.packet(Packet(False, "F.", 1, 2, None))
-    return Connection(2, 2, None)
+    return Connection(2, 2)
 
 
 def _closed_first(w: Writer, state: str, fd: int) -> Connection:
@@ -162,15 +177,15 @@ def _closed_first(w: Writer, state: str, fd: int) -> Connection:
     w.close_fd(fd)
     w.packet(Packet(False, "F.", 1, 1, None))
     if state == "FIN_WAIT_1":
-        return Connection(1, 2, None)
+        return Connection(1, 2)
     if state == "FIN_WAIT_2":
         w.packet(_in(".", 1, 2))
-        return Connection(1, 2, None)
+        return Connection(1, 2)
     # CLOSING: the peer's FIN crosses the kernel's (it does not acknowledge it); TIME-WAIT:
     # it does (RFC 9293 Figures 13 and 12)
     w.packet(_in("F.", 1, 2 if state == "TIME_WAIT" else 1))
     w.packet(Packet(False, ".", 2, 2, None))
-    return Connection(2, 2, None)
+    return Connection(2, 2)
 
 
 def _in(flags: str, seq: int, ack: int | None, length: int = 0) -> Packet:
