@@ -94,10 +94,18 @@ def run(args, stdout, stderr) -> int:
 # ---- --packetdrill ------------------------------------------------------------------------
 
 def _check_target(path: str, cases: tuple) -> None:
-    """A FILE.pkt takes exactly one case (packetdrill runs one script a file)."""
-    if path.endswith(".pkt") and len(cases) != 1:
-        raise UsageError(f"--packetdrill {path}: a .pkt file holds one case and --cases "
-                         f"selects {len(cases)}; give a directory for one script a case")
+    """A FILE.pkt takes exactly one case (packetdrill runs one script a file); a DIR is made
+    now, so that a bad one is refused before the probes run."""
+    if path.endswith(".pkt"):
+        if len(cases) != 1:
+            raise UsageError(f"--packetdrill {path}: a .pkt file holds one case and --cases "
+                             f"selects {len(cases)}; give a directory for one script a case")
+        return
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"--packetdrill {path}: cannot make the directory: "
+                         f"{err.strerror or err}") from None
 
 
 def _cannot_probe() -> str | None:
@@ -126,13 +134,7 @@ def _write_scripts(args, result) -> list:
     """Write one script per scriptable case; the lines that say what was written and what
     was not."""
     single = args.packetdrill.endswith(".pkt")
-    folder = Path(args.packetdrill)
-    if not single:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise UsageError(f"--packetdrill {args.packetdrill}: cannot make the directory: "
-                             f"{err.strerror or err}") from None
+    folder = Path(args.packetdrill)  # made by _check_target
     written, skipped = 0, []
     for o in result.outcomes:
         why = probe_packetdrill.unscriptable(o.case, o.prediction)

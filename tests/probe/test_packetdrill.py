@@ -254,8 +254,9 @@ def test_json_stays_json_and_the_note_goes_to_stderr(tmp_path, not_root):
 def test_an_unwritable_directory_is_a_usage_error(tmp_path, not_root):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    code, _, err = _run("--cases", "LISTEN/SYN/any", "--packetdrill", str(blocker / "d"))
+    code, out, err = _run("--cases", "LISTEN/SYN/any", "--packetdrill", str(blocker / "d"))
     assert code == 2 and "cannot make the directory" in err and "Traceback" not in err
+    assert out == ""  # refused before anything ran
 
 
 def test_with_root_the_script_expects_the_kernels_reply(lab_ok, tmp_path):
