@@ -59,3 +59,11 @@ def test_a_run_reads_back_the_same_through_json_and_itf(tmp_path):
     assert code == 0 and "ACK seq=1 ack=1 len=2 wnd=4" in back
     code, rejson = run("trace", str(path), "--format", "json")
     assert json.loads(rejson)["trace"]["steps"][1]["sent"][0]["len"] == 2
+
+
+def test_explain_says_how_much_data_a_segment_carries():
+    code, out = run("explain", ONE_WAY, "-p", "data_acked")
+    assert "sending an ACK with seq=1 and ack=1, carrying 2 octets of data." in out
+    assert "sending an ACK with seq=1 and ack=3." in out  # a bare ACK carries none
+    code, out = run("explain", ONE_WAY, "-p", "data_acked", "--lang", "zh")
+    assert "携带 2 字节数据" in out
