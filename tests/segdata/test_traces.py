@@ -67,3 +67,20 @@ def test_explain_says_how_much_data_a_segment_carries():
     assert "sending an ACK with seq=1 and ack=3." in out  # a bare ACK carries none
     code, out = run("explain", ONE_WAY, "-p", "data_acked", "--lang", "zh")
     assert "携带 2 字节数据" in out
+
+
+def test_diff_observes_len_and_says_how_segments_differ(tmp_path):
+    text = """model {name}
+segment {{ len : 0..2 }}
+endpoint c {{ states S, T  initial S  terminal S, T
+  transition w: S -> T on send {{ send ACK(seq=1, len={n}) }} }}
+endpoint d {{ states S  initial S  terminal S  transition r: S -> S on recv ... }}
+"""
+    paths = []
+    for name, n in (("two", 2), ("one", 1)):
+        paths.append(tmp_path / f"{name}.tcp")
+        paths[-1].write_text(text.format(name=name, n=n))
+    code, out = run("diff", *map(str, paths))
+    assert code == 1
+    assert "(differs: sends ACK seq=1 ack=0 len=1, not" in out  # B's answer, then A's
+    assert "ACK seq=1 ack=0 len=2)" in out
