@@ -84,3 +84,11 @@ endpoint d {{ states S  initial S  terminal S  transition r: S -> S on recv ... 
     assert code == 1
     assert "(differs: sends ACK seq=1 ack=0 len=1, not" in out  # B's answer, then A's
     assert "ACK seq=1 ack=0 len=2)" in out
+
+
+def test_parse_lists_the_protocol_fields_apart_from_the_ghosts():
+    code, out = run("parse", str(Path(ONE_WAY).parent / "paws.tcp"))
+    assert "segment fields: len: 0..1, ts: 0..5" in out
+    assert "segment ghost fields: octet: 0..5" in out
+    code, out = run("parse", str(Path(ONE_WAY).parent / "paws.tcp"), "--json")
+    assert json.loads(out)["segment_fields"][0] == {"name": "len", "type": "0..1", "ghost": False}
