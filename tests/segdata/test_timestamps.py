@@ -88,3 +88,15 @@ def test_the_symbolic_engine_reads_timestamps():
     code = main(["prove", str(REUSE), "-p", "reuse_below_rcv_nxt", "--timeout", "60"], out,
                 io.StringIO())
     assert code == 0 and "reuse_below_rcv_nxt  reached  (witness: 2 steps)" in out.getvalue()
+
+
+@pytest.mark.parametrize("endpoint", ["both", "server"])
+def test_conform_does_not_compare_ts_and_tries_each_on_a_given_segment(tmp_path, endpoint):
+    # with --endpoint server the client's SYN is taken as given: only a ts above TS.Recent
+    # (2) lets the server answer SYN-ACK, so each value of the range must be tried
+    from tests.conform import pcaps
+    path = tmp_path / "reopen.pcap"
+    pcaps.write(path, pcaps.connection([(0, "S", 0, 0), (1, "SA", 0, 1)]))
+    out = io.StringIO()
+    code = main(["conform", str(REUSE), str(path), "--endpoint", endpoint], out, io.StringIO())
+    assert code == 0 and "1 conform, 0 diverge" in out.getvalue()
