@@ -92,3 +92,26 @@ def test_parse_lists_the_protocol_fields_apart_from_the_ghosts():
     assert "segment ghost fields: octet: 0..5" in out
     code, out = run("parse", str(Path(ONE_WAY).parent / "paws.tcp"), "--json")
     assert json.loads(out)["segment_fields"][0] == {"name": "len", "type": "0..1", "ghost": False}
+
+
+def test_a_run_without_the_models_fields_is_refused_with_their_names(tmp_path):
+    data = json.loads(saved(tmp_path).read_text())
+    strip(data)
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data))
+    code, out = run("trace", str(path), "--eval", "client.snd_nxt")
+    assert code == 2 and "Traceback" not in out
+    assert "a segment has the fields none, the model's are len, wnd" in out
+
+
+def strip(node) -> None:
+    """Remove len and wnd from every segment of a saved run (as a run of a model without
+    them would be)."""
+    if isinstance(node, dict):
+        if "flags" in node and "seq" in node:
+            node.pop("len", None), node.pop("wnd", None)
+        for value in node.values():
+            strip(value)
+    elif isinstance(node, list):
+        for value in node:
+            strip(value)
