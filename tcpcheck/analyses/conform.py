@@ -182,6 +182,10 @@ class _Checker:
         names = [f.name for f in semantics.model.ghost_fields]
         self.fields = {n: (names.index(n), semantics.ghost_types[names.index(n)])
                        for n in ("len", "wnd") if n in names}
+        # a timestamp (ts) is an abstract order, not the capture's clock: not compared; a
+        # segment taken as given carries each value of its range in turn
+        self.stamps = (names.index("ts"), semantics.ghost_types[names.index("ts")].values()) \
+            if "ts" in names else None
 
     def check(self, conn, started: float) -> ConnectionVerdict:
         seen = observations(conn)
@@ -309,9 +313,24 @@ class _Checker:
         """With ``--endpoint client`` or ``server``: the other side's segment enters the
         channel towards the checked endpoint as it was seen, under every anchor not yet
         chosen (a full channel loses it, within the loss budget)."""
-        m = self.modulus
+        for fields in self._given_fields(o):
+            yield from self._inject_as(closed, o, fields)
+
+    def _given_fields(self, o: Observation):
+        """The added fields of a segment taken as given: len and wnd as seen, ts every value
+        of its range, ghosts their lowest."""
         data = self._data(o)
         fields = [data.get(k, g) for k, g in enumerate(self.ghosts)]
+        if self.stamps is None:
+            yield fields
+            return
+        k, values = self.stamps
+        for value in values:
+            fields[k] = value
+            yield list(fields)
+
+    def _inject_as(self, closed, o: Observation, fields):
+        m = self.modulus
         for state, b0, b1, pending in closed:
             if pending:
                 continue

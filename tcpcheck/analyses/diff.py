@@ -13,8 +13,9 @@ of a protocol whose variables and transition names may differ, so it compares wh
 * the segments involved: the one received, lost or duplicated, those sent (in order), those
   dropped because the channel was full, those that expired at a tick.  A segment is seen as
   its flags, ``seq`` and ``ack`` (``ack`` only with the ACK flag: without it the field
-  carries no meaning); ghost fields only with ``ghosts=True`` (they are bookkeeping); only
-  the flags with ``observe="flags"``;
+  carries no meaning), its ``len`` (0 in a model that declares none: it sends no data) and
+  its ``wnd`` when both models declare one (they are on the wire too); ghost fields only
+  with ``ghosts=True`` (they are bookkeeping); only the flags with ``observe="flags"``;
 * the control state of each endpoint after the step, by name (not with ``observe="wire"``).
 
 A run is the sequence of observations of its steps from the initial state.  Variables,
@@ -139,27 +140,42 @@ class DiffResult:
 
 # ---- observations ------------------------------------------------------------------------
 
-def segment_observation(seg: tuple, observe: str, ghosts: bool, ghost_names: tuple) -> tuple:
-    """What is seen of an engine segment ``(flags, seq, ack, ghost..., age)``."""
+def segment_observation(seg: tuple, observe: str, ghosts: bool, ghost_slots: tuple,
+                        data_slots: tuple = ()) -> tuple:
+    """What is seen of an engine segment ``(flags, seq, ack, field..., age)``:
+    ``data_slots`` are the protocol fields observed, (name, index in ``seg`` or None for a
+    field the model does not declare: 0), ``ghost_slots`` the ghost fields, (name, index)."""
     flags = seg[0]
     if observe == "flags":
         seen = (flags,)
     else:
-        seen = (flags, seg[1], seg[2] if flags & _ACK else 0)
+        seen = (flags, seg[1], seg[2] if flags & _ACK else 0,
+                tuple((name, 0 if k is None else seg[k]) for name, k in data_slots))
     if ghosts:
-        seen += (tuple(sorted(zip(ghost_names, seg[3:-1]))),)
+        seen += (tuple(sorted((name, seg[k]) for name, k in ghost_slots)),)
     return seen
+
+
+def data_fields(a: ir.Model, b: ir.Model) -> tuple:
+    """The protocol fields a difference observes: ``len`` where either model declares it
+    (a model without one sends no data, len 0), ``wnd`` where both do (a model without one
+    says nothing of windows)."""
+    names = [{f.name for f in m.ghost_fields if not f.ghost} for m in (a, b)]
+    return tuple(n for n in ir.DATA_FIELDS
+                 if (n == "len" and n in names[0] | names[1]) or n in names[0] & names[1])
 
 
 class _Side:
     """One model: its semantics, its observations and its property, memoised per state."""
 
-    def __init__(self, model: ir.Model, options: DiffOptions):
+    def __init__(self, model: ir.Model, options: DiffOptions, data: tuple = ()):
         self.model = model
         self.sem = Semantics(model)
         self.observe = options.observe
         self.ghosts = options.ghosts
-        self.ghost_names = tuple(f.name for f in model.ghost_fields)
+        slots = {f.name: 3 + k for k, f in enumerate(model.ghost_fields)}
+        self.ghost_slots = tuple((f.name, slots[f.name]) for f in model.ghost_fields if f.ghost)
+        self.data_slots = tuple((n, slots.get(n)) for n in data)
         self.timer_names = tuple(e.timers for e in model.endpoints)
         self.state_names = tuple(e.states for e in model.endpoints)
         self._moves: dict = {}
@@ -257,7 +273,8 @@ class _Side:
         return (stimulus, response, states)
 
     def _seg(self, s: tuple) -> tuple:
-        return segment_observation(s, self.observe, self.ghosts, self.ghost_names)
+        return segment_observation(s, self.observe, self.ghosts, self.ghost_slots,
+                                   self.data_slots)
 
     def control(self, state) -> tuple:
         return (self.state_names[0][state[0][0]], self.state_names[1][state[1][0]])
@@ -298,7 +315,8 @@ def diff(a: ir.Model, b: ir.Model, options: DiffOptions = DiffOptions()) -> Diff
     if options.observe not in OBSERVATIONS:
         raise UsageError(f"unknown observation '{options.observe}'; use one of "
                          + ", ".join(OBSERVATIONS))
-    sides = (_Side(a, options), _Side(b, options))
+    data = data_fields(a, b)
+    sides = (_Side(a, options, data), _Side(b, options, data))
     first = _search(sides[0], sides[1], _labelled(options, "A against B"))
     if first.stop_reason in SIGNAL_REASONS:  # Ctrl-C or SIGTERM stops the whole command
         second = Direction(b.name, a.name, None, False, first.stop_reason, 0, 0, 0.0)

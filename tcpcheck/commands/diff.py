@@ -64,7 +64,7 @@ def run(args, stdout, stderr) -> int:
     a = load_model(args.model_a, stderr, args.overrides)
     b = load_model(args.model_b, stderr, args.overrides)
     if args.ghosts:
-        names = [tuple(sorted(f.name for f in m.ghost_fields)) for m in (a, b)]
+        names = [tuple(sorted(f.name for f in m.ghost_fields if f.ghost)) for m in (a, b)]
         if names[0] != names[1]:
             raise UsageError(f"--ghosts needs the same ghost fields in both models; {a.name} "
                              f"has {', '.join(names[0]) or 'none'}, {b.name} has "

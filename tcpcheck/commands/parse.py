@@ -45,6 +45,9 @@ def model_json(model) -> dict:
         # only when there are some, so that other models' JSON stays as it was
         **({"assumptions": [{"name": a.name, "doc": a.doc} for a in model.assumptions]}
            if model.assumptions else {}),
+        # the segment's fields (MANUAL 7), likewise only when it has some
+        **({"segment_fields": [{"name": f.name, "type": str(f.type), "ghost": f.ghost}
+                               for f in model.ghost_fields]} if model.ghost_fields else {}),
         "warnings": [{"code": w.code, "message": w.message, "line": w.span.line,
                       "column": w.span.column} for w in model.warnings],
     }

@@ -124,7 +124,15 @@ class Words:
         if fact.old and view.flags == "SYN":
             return self.t("old_syn", seq=view.seq)
         key = ("old_segment" if fact.old else "segment") + ("_ack" if has_ack else "")
-        return self.t(key, flags=flags, seq=view.seq, ack=view.ack)
+        return self.t(key, flags=flags, seq=view.seq, ack=view.ack) + self.data(view)
+
+    def data(self, view) -> str:
+        """", carrying 2 octets of data" for a segment with payload; "" without (and in a
+        model without len)."""
+        octets = view.field("len", 0)
+        if not octets:
+            return ""
+        return self.t("data_one") if octets == 1 else self.t("data_many", octets=octets)
 
     def segment(self, fact: SegmentFact, *, article: str = "a", origin: bool = True,
                 delay: bool = False, capital: bool = False, close: bool = False) -> str:

@@ -390,8 +390,10 @@ class Endpoint:
 # The protocol fields a model may add to a segment (MANUAL 7), in the order every engine
 # stores them: before the ghost fields, whatever order the model declares them in.
 # ``len`` is the payload length in octets (SYN and FIN take one sequence number more each:
-# see :func:`seg_len`); ``wnd`` the advertised window (RFC 9293 3.1).
-DATA_FIELDS = ("len", "wnd")
+# see :func:`seg_len`); ``wnd`` the advertised window (RFC 9293 3.1); ``ts`` the sender's
+# timestamp (RFC 7323 TSval) as an abstract ordered value: a small number whose order is
+# all that counts (PAWS, the TIME-WAIT reuse rule), never a clock reading.
+DATA_FIELDS = ("len", "wnd", "ts")
 
 
 @dataclass(frozen=True)

@@ -332,12 +332,14 @@ class _Lowering:
         return True
 
     def _data_type_ok(self, f: ast.FieldDecl, type_) -> bool:
-        """A length and a window are counts of octets: a bounded range of numbers from 0 up
-        (the range bounds the state space, so it must be small)."""
+        """A length and a window count octets, a timestamp is an abstract ordered value: each
+        a bounded range of numbers from 0 up (the range bounds the state space, so it must be
+        small)."""
         if isinstance(type_, ir.IntType) and 0 <= type_.lo and type_.hi <= MAX_DATA_FIELD:
             return True
-        self.sink.error("type", f"'{f.name.name}' counts octets: its type must be a range "
-                        f"lo..hi with 0 <= lo and hi <= {MAX_DATA_FIELD}, not {type_}", f.type.span)
+        what = "is an ordered timestamp" if f.name.name == "ts" else "counts octets"
+        self.sink.error("type", f"'{f.name.name}' {what}: its type must be a range lo..hi "
+                        f"with 0 <= lo and hi <= {MAX_DATA_FIELD}, not {type_}", f.type.span)
         return False
 
     def _initial_value(self, decl: ast.VarDecl, type_):

@@ -266,11 +266,15 @@ def contrast(taken: tuple, instead: tuple, names: tuple) -> str:
 
 
 def seg_text(seen: tuple) -> str:
+    """An observed segment: ``(flags[, ghost pairs])`` or ``(flags, seq, ack, protocol
+    field pairs[, ghost pairs])`` (tcpcheck.analyses.diff.segment_observation)."""
     parts = [ir.flag_text(seen[0])]
-    if len(seen) >= 3:
+    pairs = seen[1:]
+    if len(seen) >= 3 and not isinstance(seen[1], tuple):
         parts.append(f"seq={seen[1]}")
         if seen[0] & _ACK:
             parts.append(f"ack={seen[2]}")
-    if seen and isinstance(seen[-1], tuple):
-        parts += [f"{k}={v}" for k, v in seen[-1]]
+        pairs = seen[3:]
+    for group in pairs:
+        parts += [f"{k}={v}" for k, v in group]
     return " ".join(parts)

@@ -23,6 +23,8 @@ EN = {
     "old_segment": "old {flags} with seq={seq}",
     "old_segment_ack": "old {flags} with seq={seq} and ack={ack}",
     "old_syn": "old SYN with seq={seq}",
+    "data_one": ", carrying 1 octet of data",  # a segment of a model with len (MANUAL 7)
+    "data_many": ", carrying {octets} octets of data",
     "segment_full": "{article}{duplicate}{base}{origin}{delayed}{close}",
     "duplicate_sep": "",
     "article_a": "a ",
@@ -281,6 +283,8 @@ ZH = {
     "old_segment": "旧的 {flags} 报文段（序号 seq={seq}）",
     "old_segment_ack": "旧的 {flags} 报文段（序号 seq={seq}，确认号 ack={ack}）",
     "old_syn": "失效的连接请求报文段（SYN，序号 seq={seq}）",
+    "data_one": "，携带 1 字节数据",
+    "data_many": "，携带 {octets} 字节数据",
     "segment_full": "{duplicate}{origin}{delayed}{of}{base}",
     "duplicate_sep": "、",  # between "copied by the network at step N" and "sent by ..."
     "article_a": "",

@@ -359,7 +359,10 @@ def _data_lines(trace: Trace, settings: Settings) -> list:
                if "wnd" in fields else f"inbound windows are {settings.window}")
     data = ("payload lengths are the model's len; SEND is write() of them, RECEIVE a "
             "comment" if "len" in fields else "the model carries no data")
-    return [f"// {data};", f"//   {windows}; options are not expressed (outbound: <...>);"]
+    stamps = ("; timestamps (ts) are the model's order, not a clock: not expressed"
+              if "ts" in fields else "")
+    return [f"// {data}{stamps};",
+            f"//   {windows}; options are not expressed (outbound: <...>);"]
 
 
 def _first_syn(trace: Trace, peer: str) -> int:

@@ -441,6 +441,7 @@ function valueText(v) {
 function segmentText(s) {
   const parts = [s.flags.length ? s.flags.join("+") : "none", "seq=" + s.seq];
   if (s.flags.includes("ACK")) parts.push("ack=" + s.ack);
+  for (const k of ["len", "wnd", "ts"]) if (k in s) parts.push(k + "=" + s[k]);  // MANUAL 7
   for (const [k, v] of Object.entries(s.ghosts)) parts.push(k + "=" + valueText(v));
   return s.src + "\u2192" + s.dst + " " + parts.join(" ") + (s.age ? " (age " + s.age + ")" : "");
 }

@@ -264,8 +264,12 @@ def model_summary(model: ir.Model) -> str:
                f"reordering={'yes' if ch.reordering else 'no'}, "
                f"msl={_msl_text(ch)}")
     out += _params_lines(model)
-    if model.ghost_fields:
-        out.append("segment ghost fields: " + ", ".join(f"{f.name}: {f.type}" for f in model.ghost_fields))
+    data = [f for f in model.ghost_fields if not f.ghost]
+    ghosts = [f for f in model.ghost_fields if f.ghost]
+    if data:  # len, wnd, ts (MANUAL 7): on the wire, unlike the ghosts
+        out.append("segment fields: " + ", ".join(f"{f.name}: {f.type}" for f in data))
+    if ghosts:
+        out.append("segment ghost fields: " + ", ".join(f"{f.name}: {f.type}" for f in ghosts))
     for e in model.endpoints:
         out.append("")
         out.append(f"endpoint {e.name}: {len(e.states)} states, {len(e.variables)} variables, "

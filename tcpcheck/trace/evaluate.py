@@ -118,14 +118,18 @@ def mismatch(model: ir.Model, trace: Trace, modulus: int | None = None, *,
                                                        else changed)
         for seg in _segments(step):
             if tuple(k for k, _ in seg.ghosts) != ghosts:
-                return f"step {step.index}: a segment has the ghost fields " \
+                # "ghost fields" unless a protocol field (len, wnd, ts: MANUAL 7) is involved
+                kind = "fields" if any(f.name in ir.DATA_FIELDS for f in model.ghost_fields) \
+                    or any(k in ir.DATA_FIELDS for k, _ in seg.ghosts) else "ghost fields"
+                return f"step {step.index}: a segment has the {kind} " \
                        f"{', '.join(k for k, _ in seg.ghosts) or 'none'}, the model's are " \
                        f"{', '.join(ghosts) or 'none'}" + changed
             for f, (k, v) in zip(model.ghost_fields, seg.ghosts):
                 problem = _value_mismatch(f.type, v, modulus)
                 if problem:
                     text, outside = problem
-                    return f"step {step.index}: the ghost field {k} of a segment is " \
+                    kind = "field" if k in ir.DATA_FIELDS else "ghost field"
+                    return f"step {step.index}: the {kind} {k} of a segment is " \
                            f"{text}" + (_settings_hint(file) if outside else changed)
             for key in ("seq", "ack"):
                 value = getattr(seg, key)
