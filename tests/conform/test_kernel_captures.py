@@ -186,4 +186,4 @@ def test_a_close_with_unread_data_resets_outside_both_models(tmp_path):
     for model in (_model(), _linux()):
         verdict = _one_verdict(model, tmp_path / "unread.pcap")
         assert verdict.verdict == DIVERGES and verdict.at.index == 4, model.name
-        assert "no data transfer" in verdict.reason
+        assert "declares no len field" in verdict.reason
