@@ -88,11 +88,33 @@ def test_a_walk_task_is_simulate_with_its_seed_and_is_deterministic():
     model = load_file(TWO, {})
     names = ("no_stale_accept",)
     spec = TaskSpec(0, "uniform", 7, 30)
-    a, b = run_task(model, spec, names, FAR), run_task(model, spec, names, FAR)
+    a, b = (run_task(model, spec, names, FAR, "python") for _ in range(2))
     assert a.findings == b.findings and a.fired == b.fired and a.states == b.states
     found = simulate(model, runs=50, depth=30, seed=7, properties=names, engine="python")
     assert len(a.findings[0].moves) == found.properties[0].found_length
     assert a.findings[0].status == "violated" and a.stop_reason == "violated"
+
+
+@needs_cc
+def test_a_walk_task_walks_natively_the_runs_simulate_walks():
+    """With the native engine a walk task walks its first round of runs in C: the run it
+    keeps is simulate's over as many runs with its seed (the engines walk the same runs),
+    and the driver's replay accepts it."""
+    model = load_file(TWO, {})
+    names = ("no_stale_accept",)
+    spec = TaskSpec(1, "rare", 7, 30)
+    record = run_task(model, spec, names, FAR, "native")
+    again = run_task(model, spec, names, FAR, "auto")
+    assert (again.findings, again.fired, again.steps) == \
+        (record.findings, record.fired, record.steps)
+    found = simulate(model, runs=swarm_mod.NATIVE_ROUNDS[0], depth=30, seed=7,
+                     weighting="rare", properties=names, engine="native")
+    [finding] = record.findings
+    assert finding.status == "violated" and record.stop_reason == "violated"
+    assert len(finding.moves) == found.properties[0].found_length
+    assert record.steps == found.steps and record.states == found.states_seen
+    trace, _ = replay(model, finding)
+    assert len(trace) == len(finding.moves)
 
 
 def test_a_breadth_first_task_finds_a_shortest_run():
