@@ -29,9 +29,15 @@ reply is in the set and the socket's state afterwards (``ss -tan``) is one the m
 after that reply; a **divergence** otherwise.  A case the model cannot predict (a state it
 does not reach within the limits) is **unpredicted**, never a match.
 
-In-window data is not probed: it needs a model with data transfer (segments with a length),
-which models/rfc9293.tcp is not; out-of-window data is (every model answers it as any
-unacceptable segment).
+The ``data`` probe carries one octet.  A model whose ``len`` field holds it is asked with
+a segment of that length (models/rfc9293.tcp and linux.tcp with ``--set DATA=1``); one
+whose segments carry no data is asked with a bare segment where the numbers are outside
+every window (``above``, ``below``: the first check answers an unacceptable segment
+whatever its length; ``any``: no connection, no window) and makes no prediction where
+they are not (``exact``, ``inexact``).
+Data is probed at RCV.NXT in ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2 and CLOSE-WAIT (taken;
+after the user's CLOSE, RFC 1122 4.2.2.13's RST; after the peer's FIN, ignored), inside
+the window and below it in ESTABLISHED (:data:`_DATA`).
 """
 
 from __future__ import annotations
@@ -113,6 +119,10 @@ _CONNECTED = (("SYN", ("exact", "above", "below")), ("ACK", ("exact", "above", "
               ("FIN", ("exact", "above")), ("RST", ("exact", "inexact", "above")),
               ("SYN-ACK", ("exact", "above")), ("FIN-ACK", ("exact", "above")),
               ("NULL", ("exact", "above")), ("Xmas", ("exact", "above")), ("data", ("above",)))
+# data inside the window: at RCV.NXT where a socket takes it, answers it with a RST (after
+# close(2)) or ignores it (after the peer's FIN), and beside RCV.NXT in ESTABLISHED
+_DATA = {"ESTABLISHED": ("exact", "inexact", "below"), "FIN_WAIT_1": ("exact",),
+         "FIN_WAIT_2": ("exact",), "CLOSE_WAIT": ("exact",)}
 # the peer's SYN again in SYN-RECEIVED, its FIN again where it has been received
 _RETRANSMITTED = {"SYN_RECEIVED": "SYN", "CLOSING": "FIN-ACK", "TIME_WAIT": "FIN-ACK",
                   "CLOSE_WAIT": "FIN-ACK", "LAST_ACK": "FIN-ACK"}
@@ -123,6 +133,7 @@ def _cases_of(state: str) -> list:
         full = [Case(state, "SYN", "queue-full")] if state == "LISTEN" else []
         return [Case(state, k.name, "any") for k in kernel.PROBE_KINDS] + full
     out = [Case(state, probe, n) for probe, numbers in _CONNECTED for n in numbers]
+    out += [Case(state, "data", n) for n in _DATA.get(state, ())]
     if state in _RETRANSMITTED:
         out.append(Case(state, _RETRANSMITTED[state], "retransmitted"))
     return out
@@ -154,6 +165,8 @@ def predict(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_M
     e = default_endpoint(model)
     found, complete = explore_endpoint(model, e, max_states=max_states, timeout=timeout)
     ask = prober(model, e)
+    payload = {k.name: _payload_prober(model, e, len(k.payload)) for k in kernel.PROBE_KINDS
+               if k.payload}
     names = model.endpoints[e].states
     seq_slots = _seq_slots(model.endpoints[e])
     flags_of = {k.name: k.flags for k in kernel.PROBE_KINDS}
@@ -169,8 +182,37 @@ def predict(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_M
             out[case] = Prediction((), 0, f"the model does not reach {case.state}"
                                    + ("" if complete else " within the limits"))
             continue
-        out[case] = _predict_one(ask, reps, e, flags_of[case.probe], case.numbers, seq_slots, n)
+        asking = payload.get(case.probe, ask)
+        if asking is None:  # a model without data: the numbers must be outside every window
+            if case.numbers not in _OUTSIDE:
+                out[case] = Prediction((), 0, "the model's segments carry no data (its len "
+                                       "field cannot hold the probe's octet)")
+                continue
+            asking = ask
+        out[case] = _predict_one(asking, reps, e, flags_of[case.probe], case.numbers,
+                                 seq_slots, n)
     return out, complete
+
+
+# numbers outside every window (the module's doc), and those of a socket without a
+# connection (no window at all: a segment's length changes the numbers of the reply only)
+_OUTSIDE = ("above", "below", "any", "queue-full")
+
+
+def _payload_prober(model: ir.Model, e: int, octets: int):
+    """The prober of endpoint ``e`` whose segments carry ``octets`` of data in the model's
+    ``len`` field, or None when the model has no such field or its range cannot hold them."""
+    names = [f.name for f in model.ghost_fields]
+    if "len" not in names:
+        return None
+    i = names.index("len")
+    type_ = model.ghost_fields[i].type
+    if not type_.lo <= octets <= type_.hi:
+        return None
+    ask = prober(model, e)
+    # the probe's segment is (flags, seq, ack, *fields, age): its fields take these values
+    ask.ghosts = ask.ghosts[:i] + (octets,) + ask.ghosts[i + 1:]
+    return ask
 
 
 def _seq_slots(endpoint) -> dict:
