@@ -102,11 +102,11 @@ def test_the_model_predicts_exact_and_out_of_window_from_its_own_numbers():
 
 def test_data_in_the_window_is_predicted_only_by_a_model_with_data():
     cases = probe.select("ESTABLISHED/data/")
-    with_data, _ = probe.predict(load_file(RFC9293, {"DATA": 1}), cases, max_states=20000)
+    with_data, _ = probe.predict(load_file(RFC9293, {"DATA": 1}), cases, max_states=4000)
     exact = with_data[probe.Case("ESTABLISHED", "data", "exact")]
     # the seventh check: the octet at RCV.NXT is taken and acknowledged
     assert exact.replies == (((kernel.ACK,), ("ESTABLISHED",)),)
-    without, _ = probe.predict(load_file(RFC9293), cases, max_states=20000)
+    without, _ = probe.predict(load_file(RFC9293), cases, max_states=4000)
     assert without[probe.Case("ESTABLISHED", "data", "exact")].reason is not None
     assert without[probe.Case("ESTABLISHED", "data", "inexact")].reason is not None
     # outside every window the first check answers whatever the length
