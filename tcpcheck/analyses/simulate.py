@@ -116,9 +116,7 @@ def simulate(model: ir.Model, runs: int = 100, depth: int = 100, seed: int = 0,
     them out without changing the result.  ``engine``: native, python, or auto (native
     when it can walk the model, else python, and ``notice`` hears why in one line); the
     bounded check that shortens a run found uses it too."""
-    chosen = [p for p in model.properties if properties is None or p.name in properties]
-    live = tuple(p.name for p in chosen if p.kind in ir.LIVENESS_KINDS)
-    safe = tuple(p.name for p in chosen if p.kind not in ir.LIVENESS_KINDS)
+    live, safe = judged(model, properties)
     started = time.monotonic()
     job = _Job(model, safe, seed, weighting, timeout, started, depth)
     tally = _Tally(_Judge(job))
@@ -136,6 +134,9 @@ def simulate(model: ir.Model, runs: int = 100, depth: int = 100, seed: int = 0,
         walk_started = time.monotonic()
         stop = _walk_all(job, tally, runs, workers, progress)
         walk_seconds = time.monotonic() - walk_started
+    # the bounded checks that shorten the runs: in Python when the native engine could not
+    # be had (its note said why once)
+    engine = engine if native is not None else "python"
     props = tuple(_finish(model, tally.verdict(p), tally.found.get(p.prop.name), engine, notice)
                   for p in tally.pending if p.prop.kind not in ir.LIVENESS_KINDS)
     domains = tally.verdict(tally.domains)
@@ -146,6 +147,16 @@ def simulate(model: ir.Model, runs: int = 100, depth: int = 100, seed: int = 0,
     return SimulationResult(model.name, seed, weighting, runs, depth, tally.runs_done,
                             tally.steps, tally.states_seen(), time.monotonic() - started,
                             props, cov, live, stop, used, walk_seconds)
+
+
+def judged(model: ir.Model, properties: tuple | None) -> tuple:
+    """(the liveness properties, not judged; the names the walks judge: the safety
+    properties and goals, then the lemmas, invariants as `check` judges them)."""
+    chosen = [p for p in model.properties if properties is None or p.name in properties]
+    live = tuple(p.name for p in chosen if p.kind in ir.LIVENESS_KINDS)
+    safe = tuple(p.name for p in chosen if p.kind not in ir.LIVENESS_KINDS) + tuple(
+        lem.name for lem in model.lemmas if properties is None or lem.name in properties)
+    return live, safe
 
 
 def _say(notice, text: str) -> None:
@@ -175,7 +186,7 @@ def _walk_native(native, job: _Job, tally: _Tally, runs: int, workers: int, prog
     (the stop reason, the walks' seconds).  ReplayMismatch when one cannot be."""
     from tcpcheck.native import runner
 
-    watch = Watch(job.timeout, None, job.started)
+    watch = Watch(job.timeout, None, time.monotonic())  # after compiling, as check's
     try:
         walked = runner.walks(native, job.names, job.seed, runs, job.depth,
                               job.weighting == "rare", workers, watch, progress)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -38,21 +39,32 @@ def positive_float(text: str) -> float:
     return value
 
 
+# --max-memory's units, in MiB (the unit resident memory is measured in); binary, as
+# ulimit and the JVM's -Xmx read them: 2G is 2048 MiB.
+_MEMORY_UNITS = {"k": 1 / 1024, "m": 1.0, "g": 1024.0, "t": 1024.0 ** 2}
+_MEMORY_SIZE = re.compile(r"\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(?:([kmgt])(?:i?b)?)?\s*",
+                          re.IGNORECASE)
+
+
 def positive_megabytes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of megabytes, got '{text}'") from None
+    """A memory size in MiB: a plain number is megabytes; 512M, 1.5G, 800MB, 2GiB, 64K
+    carry their unit."""
+    match = _MEMORY_SIZE.fullmatch(text)
+    if match is None:
+        raise argparse.ArgumentTypeError(
+            f"expected a size in megabytes, or with a unit (512M, 2G, 800MB), got '{text}'")
+    value = float(match.group(1)) * _MEMORY_UNITS[(match.group(2) or "m").lower()]
     if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number of megabytes, got {text}")
+        raise argparse.ArgumentTypeError(f"expected a positive memory size, got {text}")
     return value
 
 
 def add_memory_option(parser) -> None:
-    """``--max-memory MB``, shared by every command that explores or solves."""
-    parser.add_argument("--max-memory", type=positive_megabytes, metavar="MB",
-                        help="stop when the process's resident memory exceeds MB megabytes, "
-                             "with what was found so far (the undecided: not verified)")
+    """``--max-memory SIZE``, shared by every command that explores or solves."""
+    parser.add_argument("--max-memory", type=positive_megabytes, metavar="SIZE",
+                        help="stop when the process's resident memory exceeds SIZE (megabytes, "
+                             "or with a unit: 512M, 2G), with what was found so far (the "
+                             "undecided: not verified)")
 
 
 def add_engine_option(parser) -> None:

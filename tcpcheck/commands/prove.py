@@ -9,7 +9,8 @@ import os
 from tcpcheck.commands import _artefact as artefact
 from tcpcheck.commands._common import (SolverProgress, add_file_format_options,
                                        check_property_names, is_terminal, load_model, no_liveness,
-                                       positive_float, positive_int)
+                                       positive_float, positive_int,
+                                       positive_megabytes)
 from tcpcheck.diagnostics import UsageError
 from tcpcheck.limits import Limits
 from tcpcheck.render import json as render_json
@@ -63,9 +64,10 @@ def add_parser(subparsers) -> None:
                          f"then bounded or unknown); default {DEFAULT_TIMEOUT:g} s for the "
                          "portfolio, so that the default command always ends, and none for "
                          "a single engine")
-    pr.add_argument("--max-memory", type=positive_float, metavar="MB",
-                    help="stop when tcpcheck and its solver processes use more than MB "
-                         "megabytes together (undecided properties are then unknown, exit 3)")
+    pr.add_argument("--max-memory", type=positive_megabytes, metavar="SIZE",
+                    help="stop when tcpcheck and its solver processes use more than SIZE "
+                         "(megabytes, or 512M, 2G) together (undecided properties are "
+                         "then unknown, exit 3)")
     pr.add_argument("--jobs", "-j", type=positive_int, metavar="N",
                     help="solver processes running at once (default: every core this "
                          "process may use); more tasks take turns without oversubscribing")

@@ -1,6 +1,8 @@
 """``tcpcheck simulate MODEL``: random walks from the initial state that judge every
 safety property and goal on the way; a violation found is shortened to a shortest run.
-A simulation never proves: without a violation the exit code is 3 (not verified)."""
+A simulation never proves: without a violation the exit code is 3 (not verified).  The
+walks run in the native engine when a C compiler works (--engine auto), else in Python;
+both take the same runs for a seed."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ examples:
   tcpcheck simulate models/two_way_handshake.tcp        finds the stale-SYN violation
   tcpcheck simulate MODEL --runs 1000 --depth 50 --seed 7
   tcpcheck simulate MODEL --weighting rare              favour transitions fired least
-  tcpcheck simulate MODEL --runs 10000 --workers 4      the same runs, in 4 processes
+  tcpcheck simulate MODEL --runs 1000000 --workers 4    the same runs, in 4 threads
+  tcpcheck simulate MODEL --engine python               the reference walks (the same runs)
   tcpcheck simulate MODEL --json                        machine-readable result
 
 exit codes: 1 a property is violated, 2 bad model or usage, 3 no violation found (a
@@ -46,8 +49,8 @@ def add_parser(subparsers) -> None:
                         "fired least so far (for coverage)")
     c.add_argument("--timeout", type=positive_float, metavar="S", help="stop after S seconds")
     c.add_argument("--workers", type=positive_int, default=1, metavar="N",
-                   help="walk in N processes (default 1); the runs and the result are the "
-                        "same for any N")
+                   help="walk in N threads (native engine) or processes (python) (default "
+                        "1); the runs and the result are the same for any N")
     add_search_output_options(c)
 
 

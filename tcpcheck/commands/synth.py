@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tcpcheck.commands._common import (SolverProgress, add_format_option, check_property_names,
                                        is_terminal, load_model, no_liveness, positive_float,
-                                       positive_int, trace_options)
+                                       positive_int, positive_megabytes, trace_options)
 from tcpcheck.render import json as render_json
 from tcpcheck.render import text as render_text
 
@@ -32,9 +32,10 @@ def add_parser(subparsers) -> None:
     sy.add_argument("--timeout", type=positive_float, metavar="S",
                     help="time limit of each proof (its verdict is then unknown, and the "
                          "search goes on)")
-    sy.add_argument("--max-memory", type=positive_float, metavar="MB",
+    sy.add_argument("--max-memory", type=positive_megabytes, metavar="SIZE",
                     help="stop the search when tcpcheck and its solver processes use more "
-                         "than MB megabytes together (exit 3, with the samples so far)")
+                         "than SIZE (megabytes, or 512M, 2G) together (exit 3, with the "
+                         "samples so far)")
     sy.add_argument("--set", action="append", metavar="NAME=VALUE", dest="overrides")
     sy.add_argument("--json", action="store_true", help="print the result as JSON")
     sy.add_argument("--full", action="store_true", help="show every variable at every step")

@@ -121,31 +121,9 @@ def _search(native: Native, options: CheckOptions, started: float) -> _Run:
     worker = threading.Thread(target=lib.tc_run, args=args, daemon=True,
                               name="tcpcheck-native")
     watch = Watch(options.timeout, options.max_memory_mb, started)
-    reason = None
-    next_report = started + 1.0
-    with polled():  # a signal records a stop request; this loop passes it on
-        try:
-            reason = watch.reason()
-            if reason is not None:
-                stop.value = 1
-            worker.start()
-            while worker.is_alive():
-                worker.join(POLL_SECONDS)
-                if reason is None:
-                    reason = watch.reason()
-                    if reason is not None:
-                        stop.value = 1
-                if options.progress and time.monotonic() >= next_report:
-                    options.progress(live[0], live[1], live[2], live[3],
-                                     time.monotonic() - started)
-                    next_report = time.monotonic() + options.progress_interval
-        except KeyboardInterrupt:  # a caller without tcpcheck's handlers (a notebook)
-            stop.value = 1
-            reason = reason or "interrupted"
-            worker.join()
-        except ForcedStop:
-            stop.value = 1
-            raise
+    report = (lambda: options.progress(live[0], live[1], live[2], live[3],
+                                       time.monotonic() - started)) if options.progress else None
+    reason = _watched(worker, stop, watch, report, options.progress_interval)
     return _Run(list(out), reason, watch)
 
 
@@ -383,6 +361,7 @@ class _Sparse:
 # -- random walks (tcpcheck simulate, walk.c) ----------------------------------------------
 
 WALK_STOPS = {0: None, 4: "max-memory"}
+PROGRESS_SECONDS = 0.5  # between two progress reports of the walks
 
 
 @dataclasses.dataclass(frozen=True)
@@ -443,11 +422,16 @@ def walks(native: Native, names: tuple, seed: int, runs: int, depth: int, rare: 
     stop = ctypes.c_int32(0)
     args = (active, seed & ((1 << 64) - 1), runs, depth, int(rare), max(1, threads),
             ctypes.byref(stop), live, out)
+    worker = threading.Thread(target=lib.tc_walks, args=args, daemon=True,
+                              name="tcpcheck-walks")
+    report = (lambda: progress(live[0], runs, live[1], live[2],
+                               time.monotonic() - watch.started)) if progress else None
     with _RUN_LOCK:
+        started = time.monotonic()
+        # ForcedStop leaves at once: the C walks may still run, so nothing is freed
+        reason = _watched(worker, stop, watch, report, PROGRESS_SECONDS)
+        seconds = time.monotonic() - started
         try:
-            started = time.monotonic()
-            reason = _watched(lib.tc_walks, args, stop, watch, live, runs, started, progress)
-            seconds = time.monotonic() - started
             code = out[3]
             if code == S_UNSUPPORTED:
                 raise NativeMismatch("a value went beyond 64-bit integers")
@@ -466,16 +450,18 @@ def walks(native: Native, names: tuple, seed: int, runs: int, depth: int, rare: 
                  tuple(found), stop_reason, out[4], seconds)
 
 
-def _watched(call, args, stop, watch: Watch, live, runs: int, started: float, progress):
-    """Run ``call(*args)`` in a thread of its own while this one watches the limits and
-    signals (setting ``stop``) and reports progress; the watch's reason, if it stopped it."""
-    worker = threading.Thread(target=call, args=args, daemon=True, name="tcpcheck-walks")
-    reason = watch.reason()
-    if reason is not None:
-        stop.value = 1
-    next_report = started + 1.0
-    with polled():
+def _watched(worker: threading.Thread, stop, watch: Watch, report, interval: float):
+    """Start ``worker`` (a C call, which releases the GIL) and wait for it while this
+    thread watches the limits and the signals, setting ``stop`` (polled by the C loop) when
+    the watch says stop, and calls ``report()`` (progress) every ``interval`` seconds after
+    the first; the watch's reason, if it stopped the run."""
+    reason = None
+    next_report = time.monotonic() + 1.0
+    with polled():  # a signal records a stop request; this loop passes it on
         try:
+            reason = watch.reason()
+            if reason is not None:
+                stop.value = 1
             worker.start()
             while worker.is_alive():
                 worker.join(POLL_SECONDS)
@@ -483,16 +469,15 @@ def _watched(call, args, stop, watch: Watch, live, runs: int, started: float, pr
                     reason = watch.reason()
                     if reason is not None:
                         stop.value = 1
-                if progress and time.monotonic() >= next_report:
-                    progress(live[0], runs, live[1], live[2], time.monotonic() - watch.started)
-                    next_report = time.monotonic() + 0.5
-        except KeyboardInterrupt:
+                if report is not None and time.monotonic() >= next_report:
+                    report()
+                    next_report = time.monotonic() + interval
+        except KeyboardInterrupt:  # a caller without tcpcheck's handlers (a notebook)
             stop.value = 1
             reason = reason or "interrupted"
             worker.join()
         except ForcedStop:
             stop.value = 1
-            worker.join()
             raise
     return reason
 

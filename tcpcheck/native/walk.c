@@ -91,6 +91,8 @@ typedef struct {
     int64_t round_cov[NCOV + 1], round_ticks;   /* in this round's walks, for rare weighting */
     int64_t own[NCOV + 1], own_ticks;           /* in the walk under way */
     int32_t *moves;                             /* the walk under way */
+    uint64_t *weight;                           /* rare weighting: one per successor */
+    size_t weight_cap;
     int64_t dlen[NPROPS + 1], dstatus[NPROPS + 1];  /* decided in the walk under way */
     best_t best[NPROPS + 1];                    /* slot NPROPS: domains */
     int unsupported, nomem, cut;
@@ -140,27 +142,31 @@ static void walk_check_state(walker_t *t, int64_t len, const int64_t *S) {
     }
 }
 
-/* simulate._rare: weights by how often each successor's kind of move was taken */
-static size_t walk_rare_choice(const walker_t *t, uint64_t *rng) {
+/* simulate._rare: weights by how often each successor's kind of move was taken (kept in
+ * t->weight between the two passes: a division each); -1 when memory ran out */
+static int64_t walk_rare_choice(walker_t *t, uint64_t *rng) {
+    if (nsucc > t->weight_cap) {
+        uint64_t *grown = realloc(t->weight, nsucc * 2 * sizeof *grown);
+        if (!grown) return -1;
+        t->weight = grown;
+        t->weight_cap = nsucc * 2;
+    }
     uint64_t total = 0;
     for (size_t k = 0; k < nsucc; k++) {
-        int64_t c = succ[k].kind == K_FIRE
-            ? before_cov[TRANS_BASE(succ[k].e) + succ[k].t] + t->own[TRANS_BASE(succ[k].e) + succ[k].t]
+        const succ_t *s = &succ[k];
+        int64_t c = s->kind == K_FIRE
+            ? before_cov[TRANS_BASE(s->e) + s->t] + t->own[TRANS_BASE(s->e) + s->t]
             : before_ticks + t->own_ticks;
         uint64_t w = (UINT64_C(1) << 32) / (uint64_t)(1 + c);
-        total += w ? w : 1;
+        t->weight[k] = w ? w : 1;
+        total += t->weight[k];
     }
     uint64_t r = sm_scale(sm_next(rng), total);
     for (size_t k = 0; k < nsucc; k++) {
-        int64_t c = succ[k].kind == K_FIRE
-            ? before_cov[TRANS_BASE(succ[k].e) + succ[k].t] + t->own[TRANS_BASE(succ[k].e) + succ[k].t]
-            : before_ticks + t->own_ticks;
-        uint64_t w = (UINT64_C(1) << 32) / (uint64_t)(1 + c);
-        w = w ? w : 1;
-        if (r < w) return k;
-        r -= w;
+        if (r < t->weight[k]) return (int64_t)k;
+        r -= t->weight[k];
     }
-    return nsucc - 1;  /* not reached: r < total */
+    return (int64_t)nsucc - 1;  /* not reached: r < total */
 }
 
 /* keep the walk's run for each property it decided, when shorter than the one kept (or
@@ -216,7 +222,9 @@ static void walk_one(walker_t *t, int64_t run) {
                         walk_decide(t, p, step - 1, P_VIOLATED);
             break;
         }
-        size_t k = walk_rare ? walk_rare_choice(t, &rng) : sm_scale(sm_next(&rng), nsucc);
+        int64_t k = walk_rare ? walk_rare_choice(t, &rng)
+                              : (int64_t)sm_scale(sm_next(&rng), nsucc);
+        if (k < 0) { t->nomem = 1; return; }
         const succ_t *s = &succ[k];
         t->moves[step - 1] = (int32_t)k;
         steps++;
@@ -287,6 +295,7 @@ static void walks_release(void) {
     for (int64_t i = 0; walkers && i < nwalkers; i++) {
         free(walkers[i].seen.slot);
         free(walkers[i].moves);
+        free(walkers[i].weight);
         for (int p = 0; p <= NPROPS; p++) free(walkers[i].best[p].moves);
     }
     free(walkers);

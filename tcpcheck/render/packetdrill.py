@@ -175,26 +175,17 @@ def _header(trace: Trace, sut: str, peer: str, settings: Settings) -> list:
         ""]
 
 
-class _Script:
-    """The script's lines as the run's steps are read, with what the kernel's side holds:
-    its sockets (fds), its current connection's ISN and the time since the last event."""
+class Writer:
+    """A script's lines, one event at a time, with the time since the previous event and the
+    kernel's open descriptors: the one writer of packetdrill's syntax, shared by a run's
+    script (below) and a probe case's (tcpcheck.render.probe_packetdrill)."""
 
-    def __init__(self, trace: Trace, sut: str, peer: str, settings: Settings):
-        self.sut, self.peer, self.settings = sut, peer, settings
-        self.space = settings.seqspace or 2 ** 32
+    def __init__(self):
         self.lines: list = []
         self.events = 0
         self.pending = Decimal(0)  # seconds since the previous event
         self.open_fds: set = set()
-        self.listener: int | None = None
-        self.connection: int | None = None  # the socket of the SUT's current connection
-        self.connected = False  # whether the SUT has a connection (opened or accepted) now,
-        # with a socket or after close(), which leaves the kernel to finish it
-        self.sut_isn = 0
-        self.peer_isn = _first_syn(trace, peer)
-        self.state = trace.steps[0].state.endpoint(sut).state
 
-    # -- lines -----------------------------------------------------------------------------
     def comment(self, text: str) -> None:
         self.lines.append(f"// {text}")
 
@@ -203,6 +194,9 @@ class _Script:
         self.lines.append(f"{seconds if self.events == 0 else '+' + seconds} {text}")
         self.events += 1
         self.pending = Decimal(0)
+
+    def packet(self, packet: Packet) -> None:
+        self.event(packet.text())
 
     def new_fd(self) -> int:
         """The lowest free descriptor, as the kernel gives it."""
@@ -215,12 +209,51 @@ class _Script:
         self.event(f"socket(..., SOCK_STREAM, IPPROTO_TCP) = {fd}")
         return fd
 
+    def bind(self, fd: int) -> None:
+        self.event(f"bind({fd}, ..., ...) = 0")
+
+    def listen(self, fd: int, backlog: int = 1) -> None:
+        self.event(f"listen({fd}, {backlog}) = 0")
+
+    def connect(self, fd: int) -> None:
+        """A non-blocking connect: the SYN goes out, the call returns at once."""
+        self.event(f"fcntl({fd}, F_SETFL, O_RDWR|O_NONBLOCK) = 0")
+        self.event(f"connect({fd}, ..., ...) = -1 EINPROGRESS (Operation now in progress)")
+
+    def accept(self, listener: int) -> int:
+        fd = self.new_fd()
+        self.event(f"accept({listener}, ..., ...) = {fd}")
+        return fd
+
+    def close_fd(self, fd: int, linger: bool = False) -> None:
+        if linger:  # Linux aborts (sends RST) on close with a zero linger time
+            self.event(f"setsockopt({fd}, SOL_SOCKET, SO_LINGER, {{onoff=1, linger=0}}, 8) = 0")
+        self.event(f"close({fd}) = 0")
+        self.open_fds.discard(fd)
+
+
+class _Script(Writer):
+    """The script's lines as the run's steps are read, with what the kernel's side holds:
+    its sockets (fds), its current connection's ISN and the time since the last event."""
+
+    def __init__(self, trace: Trace, sut: str, peer: str, settings: Settings):
+        super().__init__()
+        self.sut, self.peer, self.settings = sut, peer, settings
+        self.space = settings.seqspace or 2 ** 32
+        self.listener: int | None = None
+        self.connection: int | None = None  # the socket of the SUT's current connection
+        self.connected = False  # whether the SUT has a connection (opened or accepted) now,
+        # with a socket or after close(), which leaves the kernel to finish it
+        self.sut_isn = 0
+        self.peer_isn = _first_syn(trace, peer)
+        self.state = trace.steps[0].state.endpoint(sut).state
+
     # -- steps -----------------------------------------------------------------------------
     def step(self, step: Step) -> None:
         if step.kind == "init":
             if self.state == "LISTEN":
                 self.comment(f"{self.sut} starts in LISTEN")
-                self.listen()
+                self.start_listening()
             return
         if step.kind == "tick":
             self.pending += self.settings.tick * tick_count(step)
@@ -232,23 +265,22 @@ class _Script:
         before = self.state
         self.state = step.state.endpoint(self.sut).state
         if step.received is not None:
-            self.event(self.inbound(step.received).text())
+            self.packet(self.inbound(step.received))
         if step.kind == "user":
             self.call(step.trigger, step.sent)
         for seg in step.sent:
-            self.event(self.outbound(seg, before).text())
+            self.packet(self.outbound(seg, before))
         self.follow_state()
 
     def call(self, trigger: str, sent: tuple = ()) -> None:
         if trigger in ("send", "receive"):
             self.data_call(trigger, sum(seg.field("len", 0) for seg in sent))
         elif trigger == "listen":
-            self.listen()
+            self.start_listening()
         elif trigger == "open":
             fd = self.connection = self.socket()
             self.connected = True
-            self.event(f"fcntl({fd}, F_SETFL, O_RDWR|O_NONBLOCK) = 0")
-            self.event(f"connect({fd}, ..., ...) = -1 EINPROGRESS (Operation now in progress)")
+            self.connect(fd)
         else:
             self.close(linger=trigger == "abort")
 
@@ -263,23 +295,20 @@ class _Script:
         else:
             self.comment(f"{self.sut} calls RECEIVE on {fd} (the amount is the model's)")
 
-    def listen(self) -> None:
+    def start_listening(self) -> None:
         if self.listener is not None:
             self.comment(f"the listening socket {self.listener} still listens")
             return
         fd = self.listener = self.socket()
-        self.event(f"bind({fd}, ..., ...) = 0")
-        self.event(f"listen({fd}, 1) = 0")
+        self.bind(fd)
+        self.listen(fd)
 
     def close(self, linger: bool) -> None:
         fd = self.connection if self.connection is not None else self.listener
         if fd is None:
             self.comment(f"{self.sut} has no socket here: nothing to close")
             return
-        if linger:  # Linux aborts (sends RST) on close with a zero linger time
-            self.event(f"setsockopt({fd}, SOL_SOCKET, SO_LINGER, {{onoff=1, linger=0}}, 8) = 0")
-        self.event(f"close({fd}) = 0")
-        self.open_fds.discard(fd)
+        self.close_fd(fd, linger)
         if fd == self.connection:
             self.connection = None
         else:
@@ -292,9 +321,8 @@ class _Script:
         if self.state in NEW_CONNECTION:
             self.connection, self.connected = None, False
         elif self.state in SYNCHRONIZED and not self.connected and self.listener is not None:
-            fd = self.connection = self.new_fd()
+            self.connection = self.accept(self.listener)
             self.connected = True
-            self.event(f"accept({self.listener}, ..., ...) = {fd}")
 
     # -- segments ---------------------------------------------------------------------------
     def inbound(self, seg: SegmentView) -> Packet:

@@ -53,7 +53,9 @@ def _status(p, result) -> str:
 def coverage(result) -> str:
     return (f"coverage: {fired_count(result.coverage)}, "
             f"{result.states_seen:,} distinct states seen, {result.runs_done:,} runs, "
-            f"{result.steps:,} steps, {result.seconds:.2f} s" + never_fired(result.coverage))
+            f"{result.steps:,} steps, {result.seconds:.2f} s"
+            + f" ({result.engine} walks, {result.steps_per_second:,.0f} steps/s)"
+            + never_fired(result.coverage))
 
 
 def fired_count(coverage) -> str:
@@ -77,6 +79,7 @@ def data(result, model) -> dict:
         "seed": result.seed, "weighting": result.weighting, "runs": result.runs,
         "runs_done": result.runs_done, "depth": result.depth,
         "stop_reason": result.stop_reason, "exit_code": result.exit_code,
+        "engine": result.engine,
         "verified": False,  # a simulation never verifies
         "properties": [{"name": p.name, "kind": p.kind, "status": p.status,
                         "found_length": p.found_length, "shortest": p.shortest,
@@ -86,6 +89,8 @@ def data(result, model) -> dict:
         "not_judged": list(result.liveness),
         "stats": {"steps": result.steps, "states_seen": result.states_seen,
                   "seconds": round(result.seconds, 3),
+                  "walk_seconds": round(result.walk_seconds, 3),
+                  "steps_per_second": round(result.steps_per_second),
                   "coverage": [{"endpoint": c.endpoint, "transition": c.transition,
                                 "fired": c.fired} for c in result.coverage]},
     }

@@ -66,7 +66,9 @@ def test_json_fields():
     assert data["verified"] is False
     prop = next(p for p in data["properties"] if p["name"] == "no_stale_accept")
     assert prop["status"] == "violated" and prop["trace"]["length"] == 3
-    assert {"steps", "states_seen", "coverage"} <= set(data["stats"])
+    assert {"steps", "states_seen", "coverage", "walk_seconds", "steps_per_second"} <= \
+        set(data["stats"])
+    assert data["engine"] in ("native", "python")
 
 
 def test_rare_weighting_runs_and_liveness_is_not_judged():
@@ -93,17 +95,20 @@ def test_rare_weighting_fires_more_transitions_than_uniform():
 
 def without_time(data: dict) -> dict:
     data = json.loads(json.dumps(data))
-    del data["stats"]["seconds"]
+    for key in ("seconds", "walk_seconds", "steps_per_second"):
+        del data["stats"][key]
     return data
 
 
 def test_the_same_runs_and_result_for_any_number_of_workers():
-    # rare weighting too: a run sees only the coverage of the rounds before its own
+    # rare weighting too: a run sees only the coverage of the rounds before its own; the
+    # Python engine's worker processes (the native threads: tests/native)
     for weighting in ("uniform", "rare"):
         outputs = []
         for workers in ("1", "2", "3"):
-            code, out, err = cli(RFC_SMALL, "--runs", "40", "--depth", "25", "--seed", "3",
-                                 "--weighting", weighting, "--workers", workers, "--json")
+            code, out, err = cli(RFC_SMALL, "--runs", "40", "--depth", "12", "--seed", "3",
+                                 "--weighting", weighting, "--workers", workers, "--json",
+                                 "--engine", "python")
             assert code in (1, 3), err
             outputs.append(without_time(json.loads(out)))
         assert outputs[0] == outputs[1] == outputs[2]
@@ -111,7 +116,8 @@ def test_the_same_runs_and_result_for_any_number_of_workers():
 
 
 def test_workers_find_the_stale_syn_as_one_does():
-    runs = [cli(TWO, "--runs", "20", "--seed", "1", "--workers", n, "--json") for n in "12"]
+    runs = [cli(TWO, "--runs", "20", "--seed", "1", "--workers", n, "--json", "--engine", "python")
+            for n in "12"]
     assert [r[0] for r in runs] == [1, 1]
     assert without_time(json.loads(runs[0][1])) == without_time(json.loads(runs[1][1]))
 
@@ -125,7 +131,8 @@ def test_sigterm_stops_the_workers_too_with_a_partial_result():
     import time
 
     proc = subprocess.Popen([sys.executable, "-m", "tcpcheck", "simulate", THREE, "--runs",
-                             "10000000", "--depth", "400", "--workers", "2"],
+                             "10000000", "--depth", "400", "--workers", "2", "--engine",
+                             "python"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=ROOT, start_new_session=True)
     time.sleep(2.5)  # past start-up: the workers are walking

@@ -90,7 +90,7 @@ def test_a_walk_task_is_simulate_with_its_seed_and_is_deterministic():
     spec = TaskSpec(0, "uniform", 7, 30)
     a, b = run_task(model, spec, names, FAR), run_task(model, spec, names, FAR)
     assert a.findings == b.findings and a.fired == b.fired and a.states == b.states
-    found = simulate(model, runs=50, depth=30, seed=7, properties=names)
+    found = simulate(model, runs=50, depth=30, seed=7, properties=names, engine="python")
     assert len(a.findings[0].moves) == found.properties[0].found_length
     assert a.findings[0].status == "violated" and a.stop_reason == "violated"
 
