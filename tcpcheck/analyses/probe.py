@@ -37,7 +37,10 @@ whatever its length; ``any``: no connection, no window) and makes no prediction 
 they are not (``exact``, ``inexact``).
 Data is probed at RCV.NXT in ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2 and CLOSE-WAIT (taken;
 after the user's CLOSE, RFC 1122 4.2.2.13's RST; after the peer's FIN, ignored), inside
-the window and below it in ESTABLISHED (:data:`_DATA`).
+the window and below it in ESTABLISHED (:data:`_DATA`).  ``ESTABLISHED/data-close/exact``
+is a socket with unread data closed: the octet at RCV.NXT, then close(2) once it has
+arrived; the model is asked with the delivery followed by each of the endpoint's CLOSE
+transitions then enabled, and the reply is what both send.
 """
 
 from __future__ import annotations
@@ -48,7 +51,8 @@ from dataclasses import dataclass
 
 from tcpcheck.analyses.scan import DEFAULT_MAX_STATES, default_endpoint, explore_endpoint, prober
 from tcpcheck.diagnostics import UsageError
-from tcpcheck.engine.state import VAR_BASE, Error
+from tcpcheck.engine.state import VAR_BASE, Error, view
+from tcpcheck.explicit.semantics import FIRE
 from tcpcheck.limits import STOP, Interrupted
 from tcpcheck.model import ir
 from tcpcheck.probe import kernel, lab
@@ -134,6 +138,8 @@ def _cases_of(state: str) -> list:
         return [Case(state, k.name, "any") for k in kernel.PROBE_KINDS] + full
     out = [Case(state, probe, n) for probe, numbers in _CONNECTED for n in numbers]
     out += [Case(state, "data", n) for n in _DATA.get(state, ())]
+    if state == "ESTABLISHED":
+        out.append(Case(state, kernel.UNREAD_CLOSE.name, "exact"))
     if state in _RETRANSMITTED:
         out.append(Case(state, _RETRANSMITTED[state], "retransmitted"))
     return out
@@ -165,11 +171,11 @@ def predict(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_M
     e = default_endpoint(model)
     found, complete = explore_endpoint(model, e, max_states=max_states, timeout=timeout)
     ask = prober(model, e)
-    payload = {k.name: _payload_prober(model, e, len(k.payload)) for k in kernel.PROBE_KINDS
+    payload = {k.name: _payload_prober(model, e, len(k.payload)) for k in kernel.KIND.values()
                if k.payload}
     names = model.endpoints[e].states
     seq_slots = _seq_slots(model.endpoints[e])
-    flags_of = {k.name: k.flags for k in kernel.PROBE_KINDS}
+    flags_of = {k.name: k.flags for k in kernel.KIND.values()}
     n = model.bounds.seqspace
     out = {}
     for case in cases:
@@ -190,7 +196,7 @@ def predict(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_M
                 continue
             asking = ask
         out[case] = _predict_one(asking, reps, e, flags_of[case.probe], case.numbers,
-                                 seq_slots, n)
+                                 seq_slots, n, kernel.KIND[case.probe].then_close)
     return out, complete
 
 
@@ -220,7 +226,7 @@ def _seq_slots(endpoint) -> dict:
             if isinstance(v.type, ir.SeqType) and not v.ghost}
 
 
-def _predict_one(ask, reps, e, flags, numbers, seq_slots, n) -> Prediction:
+def _predict_one(ask, reps, e, flags, numbers, seq_slots, n, then_close=False) -> Prediction:
     if numbers != "any" and not {"rcv_nxt", "snd_nxt"} <= set(seq_slots):
         return Prediction((), 0, "the model has no rcv_nxt and snd_nxt to take the "
                           "connection's numbers from")
@@ -229,7 +235,8 @@ def _predict_one(ask, reps, e, flags, numbers, seq_slots, n) -> Prediction:
     for state in reps:
         ep = state[e]
         for x, y in _numbers(ep, flags, numbers, seq_slots, n):
-            got = ask.outcomes(state, flags, x, y)
+            got = (_then_close(ask, state, e, flags, x, y) if then_close
+                   else ask.outcomes(state, flags, x, y))
             if isinstance(got, Error):
                 errors.append(got.message)
                 continue
@@ -239,6 +246,27 @@ def _predict_one(ask, reps, e, flags, numbers, seq_slots, n) -> Prediction:
         reason = "the model's answer cannot be computed: " + (errors[0] if errors else "no move")
         return Prediction((), len(reps), reason)
     return Prediction(tuple((bits, tuple(after)) for bits, after in replies.items()), len(reps))
+
+
+def _then_close(ask, state, e, flags, x, y):
+    """``(sent flag bits, control state after)`` for each way endpoint ``e`` in global
+    ``state`` takes the segment and then fires a CLOSE transition enabled after it (the
+    user's close(2) once the segment has arrived), or the Error of the delivery."""
+    seg = (flags, x, y, *ask.ghosts, 0)  # as the prober's own delivery builds it
+    channels = [(), ()]
+    channels[e] = (seg,)
+    moves = ask.sem.deliveries((state[0], state[1], channels[0], channels[1], 0, 0), e)
+    if moves.error is not None:
+        return view(moves.error)
+    closes = {i for i, t in enumerate(ask.model.endpoints[e].transitions)
+              if t.trigger.kind == "close"}
+    out = []
+    for action, after in moves:
+        first = tuple(s[0] for s in action[4]) if action[0] == FIRE else ()
+        for then, end in ask.sem.successors(after):
+            if then[0] == FIRE and then[1] == e and then[2] in closes:
+                out.append((first + tuple(s[0] for s in then[4]), ask.states[end[e][0]]))
+    return out
 
 
 def _numbers(ep, flags, numbers, seq_slots, n):
