@@ -60,3 +60,19 @@ def test_the_differences_are_transitions_of_the_variant():
                 "sent_bad_ack_resyn", "unacceptable_closing"} <= added, e.name
     server = {t.name for t in model.endpoints[1].transitions}
     assert {"tw_reopen", "rcvd_syn_again", "rcvd_bad_ack_first"} <= server
+
+
+def test_with_data_the_safety_properties_hold_and_l12_resets():
+    """DATA=1 (one octet each way) at capacity 1 with duplication and one loss (the full
+    model with data is tens of millions of states): safety holds, and L12's resets for a
+    close with data unread and for data after a close both happen."""
+    overrides = {"DATA": 1, "channel.capacity": 1, "channel.duplication": 1,
+                 "channel.loss": 1}
+    safety = ("no_old_segment_confusion", "handshake_answers_this_tcb",
+              "synchronized_agree", "no_deadlock", "domains")
+    res = registry.check(load_file(MODEL, overrides), CheckOptions(properties=safety))
+    assert res.stats.states == 178_695
+    assert {p.name: p.status for p in res.properties} == dict.fromkeys(safety, "holds")
+    fired = {(c.endpoint, c.transition) for c in res.stats.coverage if c.fired}
+    l12 = {"close_unread", "data_after_close", "write", "data_in", "read", "acked"}
+    assert {(side, t) for side in ("client", "server") for t in l12} <= fired

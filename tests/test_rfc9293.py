@@ -80,6 +80,19 @@ def test_with_duplicates_and_abort_the_safety_properties_still_hold():
             ("server", "abort_quiet")} <= fired
 
 
+def test_with_data_both_ways_the_safety_properties_still_hold():
+    """DATA=1: one octet each way (SEND, retransmission, the acceptability test with a
+    window, RECEIVE), in the second configuration (the full one with data is 21 million
+    states: a minute natively, not in the suite)."""
+    res = registry.check(load_file(MODEL, {**WITH_ABORT, "DATA": 1}),
+                         CheckOptions(properties=SAFETY))
+    assert res.stats.states == 2_565_262
+    assert {p.name: p.status for p in res.properties} == dict.fromkeys(SAFETY, "holds")
+    fired = {(c.endpoint, c.transition) for c in res.stats.coverage if c.fired}
+    data = {"write", "data_rexmt", "data_give_up", "read", "acked", "data_in", "fw1_data"}
+    assert {(side, t) for side in ("client", "server") for t in data} <= fired
+
+
 # ---- the figures ----
 
 def _story(trace) -> list:

@@ -29,9 +29,18 @@ reply is in the set and the socket's state afterwards (``ss -tan``) is one the m
 after that reply; a **divergence** otherwise.  A case the model cannot predict (a state it
 does not reach within the limits) is **unpredicted**, never a match.
 
-In-window data is not probed: it needs a model with data transfer (segments with a length),
-which models/rfc9293.tcp is not; out-of-window data is (every model answers it as any
-unacceptable segment).
+The ``data`` probe carries one octet.  A model whose ``len`` field holds it is asked with
+a segment of that length (models/rfc9293.tcp and linux.tcp with ``--set DATA=1``); one
+whose segments carry no data is asked with a bare segment where the numbers are outside
+every window (``above``, ``below``: the first check answers an unacceptable segment
+whatever its length; ``any``: no connection, no window) and makes no prediction where
+they are not (``exact``, ``inexact``).
+Data is probed at RCV.NXT in ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2 and CLOSE-WAIT (taken;
+after the user's CLOSE, RFC 1122 4.2.2.13's RST; after the peer's FIN, ignored), inside
+the window and below it in ESTABLISHED (:data:`_DATA`).  ``ESTABLISHED/data-close/exact``
+is a socket with unread data closed: the octet at RCV.NXT, then close(2) once it has
+arrived; the model is asked with the delivery followed by each of the endpoint's CLOSE
+transitions then enabled, and the reply is what both send.
 """
 
 from __future__ import annotations
@@ -42,7 +51,8 @@ from dataclasses import dataclass
 
 from tcpcheck.analyses.scan import DEFAULT_MAX_STATES, default_endpoint, explore_endpoint, prober
 from tcpcheck.diagnostics import UsageError
-from tcpcheck.engine.state import VAR_BASE, Error
+from tcpcheck.engine.state import VAR_BASE, Error, view
+from tcpcheck.explicit.semantics import FIRE
 from tcpcheck.limits import STOP, Interrupted
 from tcpcheck.model import ir
 from tcpcheck.probe import kernel, lab
@@ -113,6 +123,10 @@ _CONNECTED = (("SYN", ("exact", "above", "below")), ("ACK", ("exact", "above", "
               ("FIN", ("exact", "above")), ("RST", ("exact", "inexact", "above")),
               ("SYN-ACK", ("exact", "above")), ("FIN-ACK", ("exact", "above")),
               ("NULL", ("exact", "above")), ("Xmas", ("exact", "above")), ("data", ("above",)))
+# data inside the window: at RCV.NXT where a socket takes it, answers it with a RST (after
+# close(2)) or ignores it (after the peer's FIN), and beside RCV.NXT in ESTABLISHED
+_DATA = {"ESTABLISHED": ("exact", "inexact", "below"), "FIN_WAIT_1": ("exact",),
+         "FIN_WAIT_2": ("exact",), "CLOSE_WAIT": ("exact",)}
 # the peer's SYN again in SYN-RECEIVED, its FIN again where it has been received
 _RETRANSMITTED = {"SYN_RECEIVED": "SYN", "CLOSING": "FIN-ACK", "TIME_WAIT": "FIN-ACK",
                   "CLOSE_WAIT": "FIN-ACK", "LAST_ACK": "FIN-ACK"}
@@ -123,6 +137,9 @@ def _cases_of(state: str) -> list:
         full = [Case(state, "SYN", "queue-full")] if state == "LISTEN" else []
         return [Case(state, k.name, "any") for k in kernel.PROBE_KINDS] + full
     out = [Case(state, probe, n) for probe, numbers in _CONNECTED for n in numbers]
+    out += [Case(state, "data", n) for n in _DATA.get(state, ())]
+    if state == "ESTABLISHED":
+        out.append(Case(state, kernel.UNREAD_CLOSE.name, "exact"))
     if state in _RETRANSMITTED:
         out.append(Case(state, _RETRANSMITTED[state], "retransmitted"))
     return out
@@ -154,9 +171,11 @@ def predict(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_M
     e = default_endpoint(model)
     found, complete = explore_endpoint(model, e, max_states=max_states, timeout=timeout)
     ask = prober(model, e)
+    payload = {k.name: _payload_prober(model, e, len(k.payload)) for k in kernel.KIND.values()
+               if k.payload}
     names = model.endpoints[e].states
     seq_slots = _seq_slots(model.endpoints[e])
-    flags_of = {k.name: k.flags for k in kernel.PROBE_KINDS}
+    flags_of = {k.name: k.flags for k in kernel.KIND.values()}
     n = model.bounds.seqspace
     out = {}
     for case in cases:
@@ -169,8 +188,37 @@ def predict(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_M
             out[case] = Prediction((), 0, f"the model does not reach {case.state}"
                                    + ("" if complete else " within the limits"))
             continue
-        out[case] = _predict_one(ask, reps, e, flags_of[case.probe], case.numbers, seq_slots, n)
+        asking = payload.get(case.probe, ask)
+        if asking is None:  # a model without data: the numbers must be outside every window
+            if case.numbers not in _OUTSIDE:
+                out[case] = Prediction((), 0, "the model's segments carry no data (its len "
+                                       "field cannot hold the probe's octet)")
+                continue
+            asking = ask
+        out[case] = _predict_one(asking, reps, e, flags_of[case.probe], case.numbers,
+                                 seq_slots, n, kernel.KIND[case.probe].then_close)
     return out, complete
+
+
+# numbers outside every window (the module's doc), and those of a socket without a
+# connection (no window at all: a segment's length changes the numbers of the reply only)
+_OUTSIDE = ("above", "below", "any", "queue-full")
+
+
+def _payload_prober(model: ir.Model, e: int, octets: int):
+    """The prober of endpoint ``e`` whose segments carry ``octets`` of data in the model's
+    ``len`` field, or None when the model has no such field or its range cannot hold them."""
+    names = [f.name for f in model.ghost_fields]
+    if "len" not in names:
+        return None
+    i = names.index("len")
+    type_ = model.ghost_fields[i].type
+    if not type_.lo <= octets <= type_.hi:
+        return None
+    ask = prober(model, e)
+    # the probe's segment is (flags, seq, ack, *fields, age): its fields take these values
+    ask.ghosts = ask.ghosts[:i] + (octets,) + ask.ghosts[i + 1:]
+    return ask
 
 
 def _seq_slots(endpoint) -> dict:
@@ -178,7 +226,7 @@ def _seq_slots(endpoint) -> dict:
             if isinstance(v.type, ir.SeqType) and not v.ghost}
 
 
-def _predict_one(ask, reps, e, flags, numbers, seq_slots, n) -> Prediction:
+def _predict_one(ask, reps, e, flags, numbers, seq_slots, n, then_close=False) -> Prediction:
     if numbers != "any" and not {"rcv_nxt", "snd_nxt"} <= set(seq_slots):
         return Prediction((), 0, "the model has no rcv_nxt and snd_nxt to take the "
                           "connection's numbers from")
@@ -187,7 +235,8 @@ def _predict_one(ask, reps, e, flags, numbers, seq_slots, n) -> Prediction:
     for state in reps:
         ep = state[e]
         for x, y in _numbers(ep, flags, numbers, seq_slots, n):
-            got = ask.outcomes(state, flags, x, y)
+            got = (_then_close(ask, state, e, flags, x, y) if then_close
+                   else ask.outcomes(state, flags, x, y))
             if isinstance(got, Error):
                 errors.append(got.message)
                 continue
@@ -197,6 +246,27 @@ def _predict_one(ask, reps, e, flags, numbers, seq_slots, n) -> Prediction:
         reason = "the model's answer cannot be computed: " + (errors[0] if errors else "no move")
         return Prediction((), len(reps), reason)
     return Prediction(tuple((bits, tuple(after)) for bits, after in replies.items()), len(reps))
+
+
+def _then_close(ask, state, e, flags, x, y):
+    """``(sent flag bits, control state after)`` for each way endpoint ``e`` in global
+    ``state`` takes the segment and then fires a CLOSE transition enabled after it (the
+    user's close(2) once the segment has arrived), or the Error of the delivery."""
+    seg = (flags, x, y, *ask.ghosts, 0)  # as the prober's own delivery builds it
+    channels = [(), ()]
+    channels[e] = (seg,)
+    moves = ask.sem.deliveries((state[0], state[1], channels[0], channels[1], 0, 0), e)
+    if moves.error is not None:
+        return view(moves.error)
+    closes = {i for i, t in enumerate(ask.model.endpoints[e].transitions)
+              if t.trigger.kind == "close"}
+    out = []
+    for action, after in moves:
+        first = tuple(s[0] for s in action[4]) if action[0] == FIRE else ()
+        for then, end in ask.sem.successors(after):
+            if then[0] == FIRE and then[1] == e and then[2] in closes:
+                out.append((first + tuple(s[0] for s in then[4]), ask.states[end[e][0]]))
+    return out
 
 
 def _numbers(ep, flags, numbers, seq_slots, n):

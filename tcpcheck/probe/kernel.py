@@ -49,6 +49,7 @@ class ProbeKind:
     name: str
     flags: int
     payload: bytes = b""
+    then_close: bool = False  # the socket is closed (close(2)) once the probe has arrived
 
 
 # the probes: the control segments, nmap's NULL and Xmas, and one byte of data
@@ -56,7 +57,11 @@ PROBE_KINDS = (ProbeKind("SYN", SYN), ProbeKind("ACK", ACK), ProbeKind("FIN", FI
                ProbeKind("RST", RST), ProbeKind("SYN-ACK", SYN | ACK),
                ProbeKind("FIN-ACK", FIN | ACK), ProbeKind("NULL", 0),
                ProbeKind("Xmas", FIN | PSH | URG), ProbeKind("data", PSH | ACK, b"x"))
-KIND = {k.name: k for k in PROBE_KINDS}
+# a socket with unread data closed: one byte of data, then close(2) (RFC 1122 4.2.2.13);
+# not among PROBE_KINDS, which every state gets
+UNREAD_CLOSE = ProbeKind("data-close", PSH | ACK, b"x", then_close=True)
+KIND = {k.name: k for k in PROBE_KINDS + (UNREAD_CLOSE,)}
+CLOSE_DELAY = 0.05  # seconds between a then_close probe and the close: the data has arrived
 
 # the numbers a probe carries, relative to the connection's RCV.NXT and SND.NXT (the
 # kernel's): (seq offset, ack offset); "any" is for a socket without a connection
@@ -217,6 +222,11 @@ class Bench:
         self.wire.drain()
         for c in live:
             self.wire.send(c.sport, c.dport, _probe_segment(c))
+        closing = [c for c in live if c.kind.then_close and c.sock is not None]
+        if closing:  # the replies wait in the wire's queue meanwhile
+            time.sleep(CLOSE_DELAY)
+            for c in closing:
+                c.sock.close()
         replies = self.wire.collect(WINDOW)
         after = socket_states(self.lab.kernel_ns)
         listener = state in ("LISTEN", "SYN_RECEIVED")

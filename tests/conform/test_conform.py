@@ -102,7 +102,9 @@ def test_json_carries_the_same(tmp_path):
     assert code == 1 and data["exit_code"] == 1
     conn = data["connections"][0]
     assert conn["verdict"] == "diverges" and conn["at"]["segment"] == 5
-    assert {"side": 1, "flags": "ACK", "seq": 1, "ack": 2, "relative": True} in conn["allowed"]
+    # rfc9293.tcp declares len (0..DATA): an allowed segment says its length
+    assert {"side": 1, "flags": "ACK", "seq": 1, "ack": 2, "relative": True,
+            "len": 0} in conn["allowed"]
     assert ["FIN_WAIT_1", "ESTABLISHED"] in conn["states"]
     assert data["counts"] == {"conforms": 0, "diverges": 1, "unchecked": 0, "stopped": 0}
     assert data["capture"]["tcp_segments"] == 7 and data["seqspace"] == 8
@@ -137,7 +139,8 @@ def test_a_segment_with_data_is_outside_the_model(tmp_path, model):
     pcaps.write(path, pcaps.connection(data))
     v = check(model, path).verdicts[0]
     assert v.verdict == DIVERGES and v.at.index == 4 and v.at.payload == 100
-    assert "the model declares no len field" in v.reason
+    # as written rfc9293.tcp carries no data (DATA = 0: len 0..0)
+    assert "more than the model's len field holds (0..0)" in v.reason
 
 
 def test_a_connection_seen_from_its_middle_is_not_checked(tmp_path, model):

@@ -170,20 +170,72 @@ def test_a_refused_connection_conforms(tmp_path):
         assert (verdict.verdict, verdict.segments) == (CONFORMS, 2), model.name
 
 
-def test_a_close_with_unread_data_resets_outside_both_models(tmp_path):
-    """RFC 1122 4.2.2.13: a close with data unread sends a RST.  Neither model has data
-    (a data-transfer model would be needed): the capture diverges at its data segment."""
+DATA = {"DATA": 1}  # one octet each way: what the captures below send
+
+
+def test_a_close_with_unread_data_resets_as_linux_tcp_says(tmp_path):
+    """RFC 1122 4.2.2.13: a close with data unread sends a RST (linux.tcp's L12); RFC 9293
+    3.10.4 sends a FIN, so rfc9293.tcp diverges at the RST."""
     with namespace() as ns:
         capture = Capture(ns)
         listener, client, server = _established(ns)
-        client.sendall(b"unread")
+        client.sendall(b"u")  # one octet: the models' DATA
         time.sleep(0.05)  # the data is in the server's receive queue
         server.close()  # unread data: a RST, not a FIN
         segments = capture.stop(tmp_path / "unread.pcap")
         _abort(client, listener)
     shown = [flags(s) for s in segments]
-    assert shown[:3] == ["S", "SA", "A"] and "RA" in shown and "FA" not in shown, shown
-    for model in (_model(), _linux()):
-        verdict = _one_verdict(model, tmp_path / "unread.pcap")
-        assert verdict.verdict == DIVERGES and verdict.at.index == 4, model.name
-        assert "declares no len field" in verdict.reason
+    assert shown == ["S", "SA", "A", "PA", "A", "RA"], shown
+    linux = _one_verdict(_linux(DATA), tmp_path / "unread.pcap")
+    assert (linux.verdict, linux.segments) == (CONFORMS, 6)
+    rfc = _one_verdict(_model(DATA), tmp_path / "unread.pcap")
+    assert rfc.verdict == DIVERGES and rfc.at.index == 6
+    assert not any(a.flags & RST for a in rfc.allowed if a.side == 1)
+    # without data in the model the capture leaves it at its data segment
+    bare = _one_verdict(_linux(), tmp_path / "unread.pcap")
+    assert bare.verdict == DIVERGES and bare.at.index == 4
+
+
+def test_a_data_transfer_both_ways_conforms_to_linux_tcp(tmp_path):
+    """One octet each way, each read by its user, then a close from the client: the data
+    at RCV.NXT is taken and acknowledged at once (RFC 9293 3.10.7.4, seventh check); the
+    server's FIN carries the delayed ACK of the client's FIN (L11)."""
+    with namespace() as ns:
+        capture = Capture(ns)
+        listener, client, server = _established(ns)
+        client.sendall(b"a")
+        assert server.recv(1) == b"a"
+        server.sendall(b"b")
+        assert client.recv(1) == b"b"
+        time.sleep(0.3)  # both data segments acknowledged
+        client.close()
+        assert server.recv(1) == b""
+        server.close()
+        listener.close()
+        segments = capture.stop(tmp_path / "data.pcap")
+    shown = [(flags(s), len(s.data)) for s in segments]
+    assert shown[:7] == [("S", 0), ("SA", 0), ("A", 0), ("PA", 1), ("A", 0), ("PA", 1),
+                         ("A", 0)], shown
+    linux = _one_verdict(_linux(DATA), tmp_path / "data.pcap")
+    assert (linux.verdict, linux.segments) == (CONFORMS, len(shown))
+    if [f for f, _ in shown[7:]] == ["FA", "A", "FA", "A"]:  # the FIN acknowledged at once
+        rfc = _one_verdict(_model(DATA), tmp_path / "data.pcap")
+        assert (rfc.verdict, rfc.segments) == (CONFORMS, len(shown))
+
+
+def test_data_after_a_close_resets_as_linux_tcp_says(tmp_path):
+    """RFC 1122 4.2.2.13 again: data arriving after the user's CLOSE (here in the orphaned
+    FIN-WAIT-2) is answered with <SEQ=SEG.ACK><CTL=RST> (L12); RFC 9293 takes it."""
+    with namespace() as ns:
+        capture = Capture(ns)
+        listener, client, server = _established(ns)
+        client.close()
+        assert server.recv(1) == b""  # the FIN has arrived
+        server.sendall(b"z")
+        segments = capture.stop(tmp_path / "after.pcap")
+        _abort(server, listener)
+    shown = [flags(s) for s in segments]
+    # the server's ACK of the FIN is delayed and rides on its data (L11)
+    assert shown[:4] == ["S", "SA", "A", "FA"] and shown[-1] == "R", shown
+    linux = _one_verdict(_linux(DATA), tmp_path / "after.pcap")
+    assert (linux.verdict, linux.segments) == (CONFORMS, len(shown))

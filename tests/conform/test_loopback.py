@@ -1,7 +1,8 @@
 """Real Linux TCP on loopback, captured during the test in a namespace of its own
 (tests/conform/kernel_lab.py; root only, else skipped) and checked against
 models/rfc9293.tcp: an open and close from each side and a refused connection conform; a
-connection that carries data diverges at its first data segment (the model declares no len)."""
+connection that carries data diverges at its first data segment (rfc9293.tcp as written
+carries none: its len field is 0..DATA with DATA = 0)."""
 
 from __future__ import annotations
 
@@ -57,4 +58,4 @@ def test_real_loopback_connections(tmp_path):
     assert [verdicts[p].segments for p in ports[:3]] == [7, 7, 2]
     data = verdicts[ports[3]]
     assert data.at.index == 4 and data.at.payload == 5
-    assert "the model declares no len field" in data.reason
+    assert "more than the model's len field holds (0..0)" in data.reason  # DATA = 0

@@ -55,11 +55,15 @@ def _case(name: str, predicted) -> tuple:
 # ---- the grammar --------------------------------------------------------------------------
 
 def test_every_case_but_queue_full_is_a_script_packetdrill_parses(predicted):
-    scripted = 0
+    scripted = unpredicted = 0
     for case, prediction in predicted:
         why = pp.unscriptable(case, prediction)
         if case.numbers == "queue-full":
             assert why and "single peer" in why
+            continue
+        if prediction.reason is not None:  # data in the window: linux.tcp as written has none
+            assert case.probe.startswith("data") and why.startswith("no prediction"), case.name
+            unpredicted += 1
             continue
         assert why is None, case.name
         try:
@@ -67,7 +71,7 @@ def test_every_case_but_queue_full_is_a_script_packetdrill_parses(predicted):
         except AssertionError as err:
             pytest.fail(f"{case.name}: {err}")
         scripted += 1
-    assert scripted == len(probe.all_cases()) - 1 == 203
+    assert unpredicted == 6 and scripted == len(probe.all_cases()) - 1 - 6 == 204
 
 
 def test_a_case_without_a_prediction_gets_no_script():
@@ -221,11 +225,13 @@ def test_without_root_the_scripts_are_written_and_no_probe_runs(tmp_path, not_ro
     code, out, err = _run("--cases", "ESTABLISHED/*", "--packetdrill", str(tmp_path / "pkt"))
     assert code == 3, err  # every case 'not run'
     names = sorted(p.name for p in (tmp_path / "pkt").iterdir())
-    assert len(names) == 20 and "ESTABLISHED_SYN_exact.pkt" in names
-    assert "packetdrill: wrote 20 scripts" in out
+    # 24 cases, less the 3 of data in the window linux.tcp as written cannot predict
+    assert len(names) == 21 and "ESTABLISHED_SYN_exact.pkt" in names
+    assert "ESTABLISHED_data_exact.pkt" not in names
+    assert "packetdrill: wrote 21 scripts" in out
     assert out.startswith("the probes are not run (probe needs root: (test)): the table "
                           "holds the model's predictions")
-    assert "20 cases: 20 not run" in out
+    assert "24 cases: 24 not run" in out
     text = (tmp_path / "pkt" / "ESTABLISHED_SYN_exact.pkt").read_text()
     check_script(text)
     assert "// made by: tcpcheck probe" in text and "--cases 'ESTABLISHED/*'" in text

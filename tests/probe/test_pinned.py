@@ -1,7 +1,7 @@
 """The kernel's answer to every probe case against the pin for its major version
 (tests/probe/expected/linux-MAJOR.json, written by tests/probe/pin.py), and models/linux.tcp
 against the kernel: every case matches, rfc9293.tcp diverges where linux.tcp says Linux
-differs.
+differs (both with data, ``DATA=1``: the data cases need it).
 
 A kernel of another major version, or one whose outcome-changing sysctls differ from the
 pin's, is not failed blindly: the test is skipped with the list of cases that answered
@@ -27,7 +27,7 @@ def linux_run():
     why = why_not()
     if why:
         pytest.skip(why)
-    return probe.run(load_file(str(pin.MODEL)), probe.all_cases())
+    return probe.run(load_file(str(pin.MODEL), pin.OVERRIDES), probe.all_cases())
 
 
 def test_every_case_answers_as_pinned_for_this_kernel(linux_run):
@@ -50,7 +50,7 @@ def test_every_case_answers_as_pinned_for_this_kernel(linux_run):
 def test_linux_tcp_matches_every_case(linux_run):
     diverging = [o.case.name for o in linux_run.outcomes if o.verdict != probe.MATCH]
     assert diverging == [] and linux_run.exit_code == 0
-    assert len(linux_run.outcomes) == len(probe.all_cases()) == 204
+    assert len(linux_run.outcomes) == len(probe.all_cases()) == 211
 
 
 # every case where rfc9293.tcp's prediction diverges from Linux 6, by the difference of
@@ -70,16 +70,18 @@ SHOWN_BY = {
            "FIN_WAIT_2/RST/above", "FIN_WAIT_2/ACK/ack-ahead"],
     "L8": ["LAST_ACK/ACK/ack-ahead"],
     "L9": ["CLOSING/FIN-ACK/retransmitted", "LAST_ACK/FIN-ACK/retransmitted"],
+    "L12": ["FIN_WAIT_1/data/exact", "FIN_WAIT_2/data/exact", "ESTABLISHED/data-close/exact"],
 }
 
 
 def test_rfc9293_diverges_exactly_where_linux_tcp_states_a_difference(linux_run):
     if not pin.pin_path(linux_run.kernel).exists():
         pytest.skip(f"the differences were measured on Linux 6, this is {linux_run.kernel}")
-    result = probe.run(load_file(str(ROOT / "models" / "rfc9293.tcp")), probe.all_cases())
+    result = probe.run(load_file(str(ROOT / "models" / "rfc9293.tcp"), pin.OVERRIDES),
+                       probe.all_cases())
     diverging = {o.case.name for o in result.outcomes if o.verdict == probe.DIVERGENCE}
     stated = {name for cases in SHOWN_BY.values() for name in cases}
-    assert len(stated) == 44 and diverging == stated and result.exit_code == 1
+    assert len(stated) == 47 and diverging == stated and result.exit_code == 1
     assert all(o.verdict == probe.MATCH for o in result.outcomes if o.case.name not in stated)
 
 

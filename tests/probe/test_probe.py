@@ -100,11 +100,37 @@ def test_the_model_predicts_exact_and_out_of_window_from_its_own_numbers():
     assert outside.replies == (((kernel.ACK,), ("ESTABLISHED",)),)  # RFC 9293 3.10.7.4
 
 
+def test_data_in_the_window_is_predicted_only_by_a_model_with_data():
+    cases = probe.select("ESTABLISHED/data/")
+    with_data, _ = probe.predict(load_file(RFC9293, {"DATA": 1}), cases, max_states=4000)
+    exact = with_data[probe.Case("ESTABLISHED", "data", "exact")]
+    # the seventh check: the octet at RCV.NXT is taken and acknowledged
+    assert exact.replies == (((kernel.ACK,), ("ESTABLISHED",)),)
+    without, _ = probe.predict(load_file(RFC9293), cases, max_states=4000)
+    assert without[probe.Case("ESTABLISHED", "data", "exact")].reason is not None
+    assert without[probe.Case("ESTABLISHED", "data", "inexact")].reason is not None
+    # outside every window the first check answers whatever the length
+    assert without[probe.Case("ESTABLISHED", "data", "above")].replies == \
+        with_data[probe.Case("ESTABLISHED", "data", "above")].replies
+
+
+def test_a_close_with_unread_data_is_the_delivery_then_the_users_close():
+    case = probe.Case("ESTABLISHED", "data-close", "exact")
+    rfc, _ = probe.predict(load_file(RFC9293, {"DATA": 1}), (case,), max_states=4000)
+    linux, _ = probe.predict(load_file(str(Path(RFC9293).with_name("linux.tcp")),
+                                       {"DATA": 1}), (case,), max_states=4000)
+    # RFC 9293 3.10.4: the octet acknowledged, then CLOSE sends a FIN; linux.tcp's L12
+    # (RFC 1122 4.2.2.13): a RST, the TCB deleted
+    assert rfc[case].replies == (((kernel.ACK, kernel.FIN | kernel.ACK), ("FIN_WAIT_1",)),)
+    assert linux[case].replies == (((kernel.ACK, kernel.RST | kernel.ACK), ("CLOSED",)),)
+
+
 # 2 states without a connection x 9 probes, 9 with one x 20, 5 retransmissions, a SYN at
-# a full accept queue
+# a full accept queue, 6 of data in the window (4 at RCV.NXT), data then close(2)
 @pytest.mark.parametrize("pattern, count", [("LISTEN", 10), ("*/SYN/*", 2 + 9 * 3 + 1 + 1),
-                                            ("*/exact", 9 * 8), ("*exact", 9 * 9), ("*/retransmitted", 5),
-                                            (None, 204)])
+                                            ("*/exact", 9 * 8 + 4 + 1), ("*exact", 9 * 9 + 5 + 1),
+                                            ("*/retransmitted", 5), ("*/data/*", 9 + 2 + 6),
+                                            ("*/data-close/*", 1), (None, 211)])
 def test_cases_are_selected_by_pattern(pattern, count):
     assert len(probe.select(pattern)) == count
 
