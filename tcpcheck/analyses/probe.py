@@ -58,6 +58,10 @@ from tcpcheck.model import ir
 from tcpcheck.probe import kernel, lab
 
 MATCH, DIVERGENCE, UNPREDICTED, NOT_RUN = "match", "divergence", "unpredicted", "not run"
+# a case the model has no words for (data, in a model whose segments carry none): not sent
+# to the kernel and not held against the model, as a test outside a spec's scope is not
+# run; the table lists it with the reason
+OUTSIDE = "outside"
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class Prediction:
     replies: tuple  # ((flag bits, ...), (state after, ...)) pairs
     valuations: int
     reason: str | None = None  # why there is no prediction
+    outside: bool = False  # the case is beyond what the model describes (OUTSIDE)
 
     def allows(self, flags: tuple, after: str) -> bool:
         return any(r == flags and after in states for r, states in self.replies)
@@ -112,8 +117,8 @@ class ProbeResult:
         verdicts = {o.verdict for o in self.outcomes}
         if DIVERGENCE in verdicts:
             return 1
-        if not self.complete or verdicts - {MATCH}:
-            return 3
+        if not self.complete or verdicts - {MATCH, OUTSIDE} or MATCH not in verdicts:
+            return 3  # a case not compared, or none compared at all
         return 0
 
 
@@ -192,7 +197,7 @@ def predict(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_M
         if asking is None:  # a model without data: the numbers must be outside every window
             if case.numbers not in _OUTSIDE:
                 out[case] = Prediction((), 0, "the model's segments carry no data (its len "
-                                       "field cannot hold the probe's octet)")
+                                       "field cannot hold the probe's octet)", outside=True)
                 continue
             asking = ask
         out[case] = _predict_one(asking, reps, e, flags_of[case.probe], case.numbers,
@@ -299,9 +304,12 @@ def run(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_MAX_S
     # a Ctrl-C or SIGTERM while exploring stops the exploration (it polls); anywhere later it
     # raises Interrupted, which unwinds through the lab (removing it) to here
     complete = STOP.reason is None
+    outcomes += [Outcome(c, predictions[c], None, OUTSIDE) for c in cases
+                 if predictions[c].outside]
     if complete:
         try:
-            sysctls = _run_cases(cases, predictions, outcomes)
+            sysctls = _run_cases([c for c in cases if not predictions[c].outside],
+                                 predictions, outcomes)
         except Interrupted:
             complete = False
     done = {o.case for o in outcomes}

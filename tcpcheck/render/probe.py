@@ -8,12 +8,12 @@ with several allowed replies lists them with ``|``.
 from __future__ import annotations
 
 from tcpcheck import __version__
-from tcpcheck.analyses.probe import DIVERGENCE, MATCH, NOT_RUN, UNPREDICTED
+from tcpcheck.analyses.probe import DIVERGENCE, MATCH, NOT_RUN, OUTSIDE, UNPREDICTED
 from tcpcheck.model.ir import flag_text
 from tcpcheck.render import json as render_json
 
 VERDICT_TEXT = {MATCH: "match", DIVERGENCE: "DIVERGENCE", UNPREDICTED: "no prediction",
-                NOT_RUN: "not run"}
+                NOT_RUN: "not run", OUTSIDE: "outside the model"}
 
 
 def reply_text(bits: tuple) -> str:
@@ -52,10 +52,12 @@ def text(result) -> str:
         lines.append("  ".join(c.ljust(w) for c, w in zip(row[:3], widths)) + "  " + row[3])
         if i == 0:
             lines.append("  ".join("-" * w for w in widths) + "  -------")
-    notes = [f"  {o.case.name}: {o.prediction.reason}" for o in result.outcomes
-             if o.prediction.reason is not None]
-    if notes:
-        lines += ["", "no prediction:", *notes]
+    for title, outside in (("no prediction:", False),
+                           ("outside the model (not sent, not counted):", True)):
+        notes = [f"  {o.case.name}: {o.prediction.reason}" for o in result.outcomes
+                 if o.prediction.reason is not None and o.prediction.outside == outside]
+        if notes:
+            lines += ["", title, *notes]
     lines += ["", _summary(result)]
     return "\n".join(lines)
 
@@ -65,11 +67,13 @@ def _summary(result) -> str:
     for o in result.outcomes:
         counts[o.verdict] = counts.get(o.verdict, 0) + 1
     parts = [f"{counts[v]} {VERDICT_TEXT[v].lower()}" for v in (MATCH, DIVERGENCE, UNPREDICTED,
-                                                                 NOT_RUN) if counts.get(v)]
+                                                                 NOT_RUN, OUTSIDE)
+             if counts.get(v)]
     tail = "" if result.complete else "; interrupted before every case ran"
     if not result.model_complete:
         tail += "; the model's exploration was cut short by its limits"
-    return f"{len(result.outcomes)} cases: " + ", ".join(parts) + tail + \
+    n = len(result.outcomes)
+    return f"{n} case{'' if n == 1 else 's'}: " + ", ".join(parts) + tail + \
         f" ({result.seconds:.1f} s)"
 
 

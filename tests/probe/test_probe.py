@@ -14,6 +14,7 @@ from tcpcheck.cli import main
 from tcpcheck.limits import Interrupted
 from tcpcheck.loader import load_file
 from tcpcheck.probe import kernel, lab
+from tcpcheck.render import probe as render_probe
 
 RFC9293 = str(Path(__file__).resolve().parents[2] / "models" / "rfc9293.tcp")
 SMALL = ["--max-states", "3000"]  # LISTEN and CLOSED are reached long before
@@ -112,6 +113,36 @@ def test_data_in_the_window_is_predicted_only_by_a_model_with_data():
     # outside every window the first check answers whatever the length
     assert without[probe.Case("ESTABLISHED", "data", "above")].replies == \
         with_data[probe.Case("ESTABLISHED", "data", "above")].replies
+
+
+def test_data_cases_are_outside_a_model_without_data_and_not_counted(monkeypatch):
+    """A model as written (DATA = 0) has no words for data in the window: those cases are
+    listed as outside the model, never sent (the lab sees only the others) and do not
+    change the exit code; a run of nothing but such cases compares nothing: exit 3."""
+    cases = probe.select("ESTABLISHED/data/")
+    predictions, _ = probe.predict(load_file(RFC9293), cases, max_states=4000)
+    outside = {c.numbers for c, p in predictions.items() if p.outside}
+    assert outside == {"exact", "inexact"}
+    sent = []
+    monkeypatch.setattr(probe.lab, "check_can_build", lambda: None)
+    monkeypatch.setattr(probe.lab, "kernel_release", lambda: "6.test")
+
+    def fake_run(chosen, predictions, outcomes):
+        sent.extend(chosen)
+        for c in chosen:
+            outcomes.append(probe.Outcome(c, predictions[c], None, probe.MATCH))
+        return ()
+
+    monkeypatch.setattr(probe, "_run_cases", fake_run)
+    result = probe.run(load_file(RFC9293), cases, max_states=4000)
+    assert [c.numbers for c in sent] == ["above", "below"]
+    assert sorted(o.verdict for o in result.outcomes) == ["match", "match", "outside",
+                                                          "outside"]
+    assert result.exit_code == 0
+    alone = probe.run(load_file(RFC9293), probe.select("ESTABLISHED/data/exact"),
+                      max_states=4000)
+    assert [o.verdict for o in alone.outcomes] == ["outside"] and alone.exit_code == 3
+    assert "1 case: 1 outside the model" in render_probe.text(alone)
 
 
 def test_a_close_with_unread_data_is_the_delivery_then_the_users_close():
