@@ -9,20 +9,15 @@ runs these on the Python engine."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tcpcheck.engine.registry import check
 from tcpcheck.explicit import CheckOptions
 from tcpcheck.loader import load_file
 
-from pathlib import Path
+from manifest_pin import MANIFEST, ROOT, assert_matches_manifest
 
-ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
-
-MANIFEST = json.loads((MODELS / "manifest.json").read_text())
 
 
 def test_every_model_file_is_in_the_manifest():
@@ -40,12 +35,4 @@ PINNED_ELSEWHERE = {"models/rfc9293.tcp": "tests/test_rfc9293.py",
 
 @pytest.mark.parametrize("path", sorted(set(MANIFEST) - set(PINNED_ELSEWHERE)))
 def test_model_matches_manifest(path):
-    expected = MANIFEST[path]
-    result = check(load_file(ROOT / path), CheckOptions())
-    got = {p.name: {"status": p.status, "trace_length": len(p.trace) if p.trace else None}
-           for p in result.properties}
-    assert got == expected["properties"]
-    assert result.complete == expected["complete"]
-    assert result.stats.states == expected["states"]
-    assert result.stats.transitions == expected["transitions"]
-    assert result.stats.diameter == expected["diameter"]
+    assert_matches_manifest(path, check(load_file(ROOT / path), CheckOptions()))
