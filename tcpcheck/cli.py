@@ -113,7 +113,7 @@ def _main(argv, stdout, stderr) -> int:
                      + " before any property was decided\n")
         return exit_code_for_signal(signum)
     except MemoryError:
-        stderr.write("tcpcheck: out of memory; --max-memory MB stops a run earlier with "
+        stderr.write("tcpcheck: out of memory; --max-memory SIZE stops a run earlier with "
                      "what it found\n")
         return EXIT_INCOMPLETE
     except Exception as error:  # a bug: one line, the command, and how to see more

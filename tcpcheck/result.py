@@ -35,6 +35,7 @@ STOP_DETAILS = {
     "interrupted": "the run was interrupted",
     "terminated": "the run was terminated (SIGTERM)",
     "max-memory": "the memory limit was reached",
+    "out-of-memory": "the machine's memory ran out",
     "error": "a transition failed to evaluate (see domains)",
     "approximate": "no violation found, but approximate storage may have missed states",
     "partition-lost": "a partition of the search (a Ray actor) was lost, with its states",

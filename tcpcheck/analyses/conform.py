@@ -217,15 +217,23 @@ class _Checker:
             raise _Stop(f"the time limit ({timeout:g} s) was reached")
 
     def _outside(self, o: Observation) -> str:
-        """Why ``o``'s payload is beyond every segment the model can send, or ""."""
-        if not o.payload:
-            return ""
+        """Why ``o``'s payload or window is beyond every segment the model can send, or ""
+        (a window above the wnd field's range reads as its top, "this much or more"; one
+        below it has no reading)."""
+        if "wnd" in self.fields:
+            low = self.fields["wnd"][1].lo
+            if o.window < low:
+                return f"the segment's window is {o.window:,}, less than the model's wnd " \
+                       f"field holds ({low}..{self.fields['wnd'][1].hi})"
         if "len" not in self.fields:
-            return f"{NO_LEN}: the segment carries {o.payload:,} bytes"
-        top = self.fields["len"][1].hi
+            return f"{NO_LEN}: the segment carries {o.payload:,} bytes" if o.payload else ""
+        low, top = self.fields["len"][1].lo, self.fields["len"][1].hi
         if o.payload > top:
             return f"the segment carries {o.payload:,} bytes, more than the model's len " \
-                   f"field holds (0..{top})"
+                   f"field holds ({low}..{top})"
+        if o.payload < low:
+            return f"the segment carries {o.payload:,} bytes, less than the model's len " \
+                   f"field holds ({low}..{top})"
         return ""
 
     def _data(self, o: Observation) -> dict:
@@ -236,7 +244,7 @@ class _Checker:
             found[self.fields["len"][0]] = o.payload
         if "wnd" in self.fields:
             k, type_ = self.fields["wnd"]
-            found[k] = max(type_.lo, min(o.window, type_.hi))
+            found[k] = min(o.window, type_.hi)  # below lo: _outside has said so
         return found
 
     def _key(self, o: Observation) -> tuple:

@@ -29,6 +29,28 @@ def positive_int(text: str) -> int:
     return value
 
 
+def whole_number(low: int, high: int, what: str = ""):
+    """An argparse type: a whole number from ``low`` to ``high`` (``what`` says why there
+    is a bound at all, after the range in the message)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected {low:,} to {high:,}{what}, got {value:,}")
+        return value
+    return parse
+
+
+# simulate's and swarm's bounds: a walk keeps the moves of its run (4 bytes a step in each
+# native walker), and the native walks count runs and seeds in 64-bit integers
+MAX_WALK_DEPTH = 10_000_000
+MAX_RUNS = 2 ** 62
+MAX_SEED = 2 ** 63 - 1
+
+
 def positive_float(text: str) -> float:
     try:
         value = float(text)

@@ -100,15 +100,18 @@ def run(args, stdout, stderr) -> int:
 def _check_target(path: str, cases: tuple) -> None:
     """A FILE.pkt takes exactly one case (packetdrill runs one script a file); a DIR is made
     now, so that a bad one is refused before the probes run."""
+    folder = Path(path)
     if path.endswith(".pkt"):
         if len(cases) != 1:
             raise UsageError(f"--packetdrill {path}: a .pkt file holds one case and --cases "
                              f"selects {len(cases)}; give a directory for one script a case")
-        return
+        if folder.is_dir():
+            raise UsageError(f"--packetdrill {path}: it is a directory, not a file to write")
+        folder = folder.parent
     try:
-        Path(path).mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise UsageError(f"--packetdrill {path}: cannot make the directory: "
+        raise UsageError(f"--packetdrill {path}: cannot make the directory {folder}: "
                          f"{err.strerror or err}") from None
 
 

@@ -11,7 +11,8 @@ import argparse
 from tcpcheck.analyses.simulate import WEIGHTINGS, simulate
 from tcpcheck.commands._common import (ProgressLine, add_search_output_options,
                                        check_property_names, is_terminal, load_model,
-                                       positive_float, positive_int, write_search_result)
+                                       MAX_RUNS, MAX_SEED, MAX_WALK_DEPTH, positive_float,
+                                       positive_int, whole_number, write_search_result)
 from tcpcheck.render import simulate as render_simulate
 
 NAME = "simulate"
@@ -38,11 +39,12 @@ def add_parser(subparsers) -> None:
     c.add_argument("model", help="a .tcp model file")
     c.add_argument("--property", "-p", action="append", metavar="NAME",
                    help="judge only this property (repeatable)")
-    c.add_argument("--runs", type=positive_int, default=100, metavar="N",
+    c.add_argument("--runs", type=whole_number(1, MAX_RUNS), default=100, metavar="N",
                    help="number of random walks (default 100)")
-    c.add_argument("--depth", type=positive_int, default=100, metavar="D",
+    c.add_argument("--depth", type=whole_number(1, MAX_WALK_DEPTH, " (a walk keeps its moves)"),
+                   default=100, metavar="D",
                    help="steps per walk at most (default 100)")
-    c.add_argument("--seed", type=int, default=0, metavar="S",
+    c.add_argument("--seed", type=whole_number(0, MAX_SEED), default=0, metavar="S",
                    help="random seed (default 0): the same seed gives the same runs")
     c.add_argument("--weighting", choices=WEIGHTINGS, default="uniform",
                    help="uniform: every enabled move alike; rare: favour the transitions "

@@ -11,10 +11,12 @@ import argparse
 from tcpcheck.analyses.swarm import connect, swarm
 from tcpcheck.commands._common import (ProgressLine, add_search_output_options,
                                        check_property_names, is_terminal, load_model,
-                                       positive_float, positive_int, write_search_result)
+                                       MAX_SEED, MAX_WALK_DEPTH, positive_float,
+                                       whole_number, write_search_result)
 from tcpcheck.render import swarm as render_swarm
 
 NAME = "swarm"
+MAX_TASKS = 1_000_000  # so that every task's seed S+i is below 2^64 (a hash seed)
 ORDER = 1
 
 EXAMPLES = """\
@@ -44,14 +46,16 @@ def add_parser(subparsers) -> None:
     c.add_argument("--ray", required=True, metavar="ADDRESS|local",
                    help="local: start Ray here with one worker per core; else the address "
                         "of an existing Ray cluster (as ray.init(address=...) takes it)")
-    c.add_argument("--tasks", type=positive_int, metavar="N",
+    c.add_argument("--tasks", type=whole_number(1, MAX_TASKS), metavar="N",
                    help="number of searches (default: the cluster's CPUs)")
     c.add_argument("--budget", type=positive_float, default=60.0, metavar="S",
                    help="seconds for the whole swarm (default 60); with more tasks than "
                         "CPUs each task gets its share (the budget over the waves they run in)")
-    c.add_argument("--seed", type=int, default=0, metavar="S",
+    c.add_argument("--seed", type=whole_number(0, MAX_SEED), default=0, metavar="S",
                    help="base seed (default 0): task i uses S+i (a bitstate task as its hash seed)")
-    c.add_argument("--depth", type=positive_int, default=100, metavar="D",
+    c.add_argument("--depth", type=whole_number(1, MAX_WALK_DEPTH // 4,
+                                                " (bitstate tasks search to 4D)"),
+                   default=100, metavar="D",
                    help="the depth scale: walks of D/2 to 2D steps, breadth-first bounds "
                         "of D/4 to 2D, bitstate bounds of D to 4D (default 100)")
     c.add_argument("--property", "-p", action="append", metavar="NAME",

@@ -63,6 +63,7 @@ class Scope:
     symbolic: dict = field(default_factory=dict)  # params and derived consts -> ir expression
     names: tuple = ()  # EndpointNames per endpoint (computed here when not given)
     failed: frozenset = frozenset()  # constants and params whose own definition is in error
+    failed_fields: frozenset = frozenset()  # segment fields whose declaration is in error
 
     def __post_init__(self):
         if len(self.names) != len(self.endpoints):
@@ -240,6 +241,8 @@ class ExprChecker:
         pool = ["seq", "ack", "seglen", *ir.FLAG_NAMES] + [f.name for f in self.scope.ghost_fields]
         if self.scope.own is None:
             pool += ["age"] + (["dst"] if binder != "seg" else [])
+        if name in self.scope.failed_fields:
+            return ERROR  # its declaration's error says it all
         if name in ir.DATA_FIELDS:
             self.sink.error("unknown-field", f"a segment has no field '{name}': the model "
                             f"declares no {name} field", attr.span,

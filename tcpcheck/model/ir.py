@@ -87,14 +87,14 @@ class SeqType:
         """0 .. modulus - 1 as a range (up to 2^32 values: never enumerated here)."""
         return range(self.modulus)
 
+    def __str__(self) -> str:
+        return "seq"
+
 
 def seq_lt(a: int, b: int, modulus: int) -> bool:
     """RFC 9293 3.4 ``SEQ.LT``: ``a - b`` is negative in modulus arithmetic (the one
     definition: the engines and the evaluation of saved runs share it)."""
     return (a - b) % modulus >= (modulus + 1) // 2
-
-    def __str__(self) -> str:
-        return "seq"
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ class _Lowering:
         self.scope_base = dict(endpoints=tuple(skeletons), constants=self.constants,
                                seqspace=bounds.seqspace, ghost_fields=fields,
                                symbolic=self.symbolic, failed=frozenset(self.folder.failed),
+                               failed_fields=frozenset(self.failed_fields),
                                names=tuple(EndpointNames(e) for e in skeletons))
         endpoints = tuple(self._endpoint(i, e, skeletons[i])
                           for i, e in enumerate(self.node.endpoints[: len(skeletons)]))
@@ -295,6 +296,7 @@ class _Lowering:
         """The segment's added fields: the protocol fields (len, wnd) first, in
         ir.DATA_FIELDS order, then the ghosts in declaration order."""
         data, ghosts, seen = {}, [], set()
+        self.failed_fields = set()  # declared, but in error: their uses say nothing more
         builtin = ("seq", "ack", "age", "dst", "seglen", *ir.FLAG_NAMES)
         for f in self.node.fields:
             name = f.name.name
@@ -304,9 +306,11 @@ class _Lowering:
                 continue
             seen.add(name)
             if not self._field_kind_ok(f):
+                self.failed_fields.add(name)
                 continue
             type_ = self._type(f.type, allow_set=False)
             if type_ is None or (not f.ghost and not self._data_type_ok(f, type_)):
+                self.failed_fields.add(name)
                 continue
             field = ir.GhostField(name, type_, f.span, ghost=f.ghost)
             if f.ghost:
@@ -796,6 +800,8 @@ class _TransitionLowering:
                     self.sink.error("type", f"segment field '{field.name}' ({field.type}) cannot "
                                     f"hold a {value.type} value", value_node.span)
                 ghosts[names.index(ident.name) - 2] = value
+            elif ident.name in self.outer.scope_base["failed_fields"]:
+                pass  # its declaration's error says it all
             elif ident.name in ir.DATA_FIELDS:
                 self.sink.error("unknown-field", f"a segment has no field '{ident.name}': the "
                                 f"model declares no {ident.name} field", ident.span,

@@ -318,6 +318,10 @@ int64_t tc_walks(const int32_t *active_props, uint64_t seed, int64_t runs, int64
                  volatile int64_t *live, int64_t *out) {
     int stop_code = S_NONE;
     walks_release();
+    if (depth < 1 || depth > INT32_MAX || runs < 0) {  /* a run's moves: int32 each */
+        out[3] = S_UNSUPPORTED;
+        return S_UNSUPPORTED;
+    }
     walk_seed = seed; walk_runs = runs; walk_depth = depth; walk_rare = rare;
     walk_active = active_props;
     stop_flag = stop;

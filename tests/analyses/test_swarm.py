@@ -225,7 +225,7 @@ def test_without_ray_the_message_names_the_extra(monkeypatch):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--tasks", "0"], "positive"),
+    (["--tasks", "0"], "expected 1 to 1,000,000"),
     (["--budget", "-1"], "positive"),
     (["-p", "nope"], "no property 'nope'"),
 ])

@@ -265,6 +265,18 @@ def test_an_unwritable_directory_is_a_usage_error(tmp_path, not_root):
     assert out == ""  # refused before anything ran
 
 
+@pytest.mark.parametrize("target", ["file/d/one.pkt", "."])
+def test_a_pkt_file_that_cannot_be_written_is_refused_before_any_probe(tmp_path, not_root,
+                                                                       target):
+    (tmp_path / "file").write_text("")
+    path = str(tmp_path / target) if target != "." else str(tmp_path / "dir.pkt")
+    if target == ".":
+        (tmp_path / "dir.pkt").mkdir()
+    code, out, err = _run("--cases", "LISTEN/SYN/any", "--packetdrill", path)
+    assert code == 2 and "Traceback" not in err and out == ""
+    assert ("cannot make the directory" in err) if target != "." else ("is a directory" in err)
+
+
 def test_with_root_the_script_expects_the_kernels_reply(lab_ok, tmp_path):
     code, out, err = _run("--cases", "ESTABLISHED/RST/*", "--json", "--packetdrill",
                           str(tmp_path))

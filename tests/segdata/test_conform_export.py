@@ -89,6 +89,18 @@ def test_more_data_than_len_holds_diverges_with_that_reason(model, tmp_path):
     assert v.reason == "the segment carries 3 bytes, more than the model's len field holds (0..2)"
 
 
+def test_a_window_below_the_wnd_range_diverges_with_that_reason(tmp_path):
+    # a window above the range reads as its top ("this much or more"); one below it is no
+    # window the model's segments can carry, so it is not read as the bottom
+    source = FIXTURE.read_text().replace("wnd : 0..4", "wnd : 1..4")
+    (tmp_path / "m.tcp").write_text(source)
+    narrow = load_file(tmp_path / "m.tcp")
+    shut = [RUN[0][:5] + (0,), *RUN[1:]]
+    v = verdict(narrow, tmp_path, shut)
+    assert v.verdict == DIVERGES and v.at.index == 1
+    assert v.reason == "the segment's window is 0, less than the model's wnd field holds (1..4)"
+
+
 def test_a_model_without_len_says_so(tmp_path):
     plain = load_file(ROOT / "models" / "three_way_handshake.tcp")
     v = verdict(plain, tmp_path, RUN)

@@ -90,6 +90,15 @@ def test_a_protocol_field_is_a_small_range_from_zero(type_):
     assert "counts octets" in error(fields=f"wnd : {type_}")
 
 
+@pytest.mark.parametrize("fields", ["len : 0..2  wnd : 5..2", "len : 0..2  wnd : seq",
+                                    "len : 0..2  ghost wnd : 0..4"])
+def test_a_field_declared_in_error_is_one_error_not_one_per_use(fields):
+    # the send of wnd and nothing else: no "declares no wnd field" for a field declared
+    text = error(fields=fields, body="send ACK(seq=1, len=2, wnd=3)", take="got := seg.wnd")
+    assert len(text.splitlines()) == 1 and "declares no" not in text, text
+    assert "SeqType" not in text
+
+
 def test_reading_an_undeclared_len_says_the_model_declares_none():
     text = error(fields="wnd : 0..4", take="got := seg.len")
     assert "7:51: a segment has no field 'len': the model declares no len field" in text
