@@ -314,6 +314,8 @@ def run(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_MAX_S
             complete = False
     done = {o.case for o in outcomes}
     outcomes += [Outcome(c, predictions[c], None, NOT_RUN) for c in cases if c not in done]
+    order = {c: i for i, c in enumerate(cases)}
+    outcomes.sort(key=lambda o: order[o.case])  # the cases' own order, outside ones in place
     return ProbeResult(model.name, model.file, model.endpoints[e].name, lab.kernel_release(),
                        sysctls, kernel.WINDOW, tuple(outcomes), complete, model_complete,
                        time.monotonic() - started)

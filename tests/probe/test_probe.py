@@ -136,8 +136,9 @@ def test_data_cases_are_outside_a_model_without_data_and_not_counted(monkeypatch
     monkeypatch.setattr(probe, "_run_cases", fake_run)
     result = probe.run(load_file(RFC9293), cases, max_states=4000)
     assert [c.numbers for c in sent] == ["above", "below"]
-    assert sorted(o.verdict for o in result.outcomes) == ["match", "match", "outside",
-                                                          "outside"]
+    assert [(o.case.numbers, o.verdict) for o in result.outcomes] == [
+        ("above", "match"), ("exact", "outside"), ("inexact", "outside"), ("below", "match")]
+    assert [o.case for o in result.outcomes] == list(cases)  # the table keeps their order
     assert result.exit_code == 0
     alone = probe.run(load_file(RFC9293), probe.select("ESTABLISHED/data/exact"),
                       max_states=4000)
