@@ -33,8 +33,8 @@ The ``data`` probe carries one octet.  A model whose ``len`` field holds it is a
 a segment of that length (models/rfc9293.tcp and linux.tcp with ``--set DATA=1``); one
 whose segments carry no data is asked with a bare segment where the numbers are outside
 every window (``above``, ``below``: the first check answers an unacceptable segment
-whatever its length; ``any``: no connection, no window) and makes no prediction where
-they are not (``exact``, ``inexact``).
+whatever its length; ``any``: no connection, no window); where they are not (``exact``,
+``inexact``) the case is **outside** the model: not sent, not counted, listed with why.
 Data is probed at RCV.NXT in ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2 and CLOSE-WAIT (taken;
 after the user's CLOSE, RFC 1122 4.2.2.13's RST; after the peer's FIN, ignored), inside
 the window and below it in ESTABLISHED (:data:`_DATA`).  ``ESTABLISHED/data-close/exact``
@@ -195,7 +195,7 @@ def predict(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_M
             continue
         asking = payload.get(case.probe, ask)
         if asking is None:  # a model without data: the numbers must be outside every window
-            if case.numbers not in _OUTSIDE:
+            if case.numbers not in _OUTSIDE_WINDOWS:
                 out[case] = Prediction((), 0, "the model's segments carry no data (its len "
                                        "field cannot hold the probe's octet)", outside=True)
                 continue
@@ -207,7 +207,7 @@ def predict(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_M
 
 # numbers outside every window (the module's doc), and those of a socket without a
 # connection (no window at all: a segment's length changes the numbers of the reply only)
-_OUTSIDE = ("above", "below", "any", "queue-full")
+_OUTSIDE_WINDOWS = ("above", "below", "any", "queue-full")
 
 
 def _payload_prober(model: ir.Model, e: int, octets: int):
@@ -304,21 +304,23 @@ def run(model: ir.Model, cases: tuple, *, max_states: int | None = DEFAULT_MAX_S
     # a Ctrl-C or SIGTERM while exploring stops the exploration (it polls); anywhere later it
     # raises Interrupted, which unwinds through the lab (removing it) to here
     complete = STOP.reason is None
-    outcomes += [Outcome(c, predictions[c], None, OUTSIDE) for c in cases
-                 if predictions[c].outside]
     if complete:
         try:
             sysctls = _run_cases([c for c in cases if not predictions[c].outside],
                                  predictions, outcomes)
         except Interrupted:
             complete = False
-    done = {o.case for o in outcomes}
-    outcomes += [Outcome(c, predictions[c], None, NOT_RUN) for c in cases if c not in done]
-    order = {c: i for i, c in enumerate(cases)}
-    outcomes.sort(key=lambda o: order[o.case])  # the cases' own order, outside ones in place
+    done = {o.case: o for o in outcomes}
+    outcomes = [done.get(c) or not_compared(c, predictions[c]) for c in cases]  # in order
     return ProbeResult(model.name, model.file, model.endpoints[e].name, lab.kernel_release(),
                        sysctls, kernel.WINDOW, tuple(outcomes), complete, model_complete,
                        time.monotonic() - started)
+
+
+def not_compared(case: Case, prediction: Prediction) -> Outcome:
+    """The outcome of a case the kernel did not answer: outside the model (never sent), or
+    not run (no lab, or the run stopped first)."""
+    return Outcome(case, prediction, None, OUTSIDE if prediction.outside else NOT_RUN)
 
 
 def _run_cases(cases, predictions, outcomes: list) -> tuple:

@@ -224,12 +224,12 @@ def _native_walks(model, spec, names, budget) -> TaskRecord | None:
                                   spec.kind == "rare", 1, watch)
         except runner.NativeMismatch:
             return None
-        stop = walked.stop_reason
-        if stop is not None or any(f.status == VIOLATED for f in walked.found):
+        violated = any(f.status == VIOLATED for f in walked.found)
+        if walked.stop_reason is not None or violated:
             break
     findings = tuple(Finding(f.name, f.status, f.moves) for f in walked.found)
     fired = tuple((e, t, n) for (e, t), n in walked.fired)
-    stop = VIOLATED if stop is None and any(f.status == VIOLATED for f in findings) else stop
+    stop = walked.stop_reason or (VIOLATED if violated else None)
     return TaskRecord(spec, findings, fired, walked.states_seen, walked.steps,
                       time.monotonic() - watch.started, stop_reason=stop)
 

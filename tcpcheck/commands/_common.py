@@ -29,17 +29,19 @@ def positive_int(text: str) -> int:
     return value
 
 
-def whole_number(low: int, high: int, what: str = ""):
+def whole_number(low: int, high: int, what: str = "", shown: str | None = None):
     """An argparse type: a whole number from ``low`` to ``high`` (``what`` says why there
-    is a bound at all, after the range in the message)."""
+    is a bound at all, after the range in the message; ``shown`` writes the range, where
+    its digits say less than a power of two)."""
+    shown = shown or f"{low:,} to {high:,}"
+
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(
-                f"expected {low:,} to {high:,}{what}, got {value:,}")
+            raise argparse.ArgumentTypeError(f"expected {shown}{what}, got {value:,}")
         return value
     return parse
 

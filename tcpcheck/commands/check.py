@@ -10,7 +10,7 @@ from tcpcheck import storage
 from tcpcheck.commands import _artefact as artefact
 from tcpcheck.commands._common import (CheckProgress, add_engine_option, add_file_format_options,
                                        add_memory_option, check_property_names, is_terminal,
-                                       load_model, positive_float, positive_int)
+                                       load_model, positive_float, positive_int, whole_number)
 from tcpcheck.engine import registry
 from tcpcheck.explicit import CheckOptions
 from tcpcheck.diagnostics import UsageError
@@ -181,15 +181,8 @@ def _storage(args, model) -> tuple:
     return mode, bits
 
 
-def hash_seed(text: str) -> int:
-    """--hash-seed: a whole number that fits the C search's 64-bit seed."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if not 0 <= value < 2 ** 64:
-        raise argparse.ArgumentTypeError(f"expected 0 to 2^64 - 1, got {value}")
-    return value
+# --hash-seed: a whole number that fits the C search's 64-bit seed
+hash_seed = whole_number(0, 2 ** 64 - 1, shown="0 to 2^64 - 1")
 
 
 def default_workers() -> int:

@@ -130,9 +130,7 @@ def _predictions_only(model, cases: tuple, max_states, timeout) -> analysis.Prob
     started = time.monotonic()
     predictions, model_complete = analysis.predict(model, cases, max_states=max_states,
                                                    timeout=timeout)
-    outcomes = tuple(analysis.Outcome(c, predictions[c], None, analysis.OUTSIDE
-                                      if predictions[c].outside else analysis.NOT_RUN)
-                     for c in cases)
+    outcomes = tuple(analysis.not_compared(c, predictions[c]) for c in cases)
     e = default_endpoint(model)
     return analysis.ProbeResult(model.name, model.file, model.endpoints[e].name,
                                 lab.kernel_release(), (), kernel.WINDOW, outcomes, True,

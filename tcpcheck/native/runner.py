@@ -360,7 +360,7 @@ class _Sparse:
 
 # -- random walks (tcpcheck simulate, walk.c) ----------------------------------------------
 
-MAX_WALK_DEPTH = 2 ** 31 - 1  # a run's moves are int32 in walk.c
+INT32_DEPTH = 2 ** 31 - 1  # the deepest walk walk.c takes: a run's moves are int32
 # a walker's allocation failed: the machine's memory, not a --max-memory (simulate has none)
 WALK_STOPS = {0: None, 4: "out-of-memory"}
 PROGRESS_SECONDS = 0.5  # between two progress reports of the walks
@@ -414,8 +414,8 @@ def walks(native: Native, names: tuple, seed: int, runs: int, depth: int, rare: 
     """``runs`` walks of ``model`` judging the properties ``names`` (and domain errors), as
     tcpcheck.analyses.simulate walks them, in ``threads`` threads; ``watch`` stops them.
     NativeMismatch when a value goes beyond what int64 follows."""
-    if not (1 <= depth <= MAX_WALK_DEPTH and 0 <= runs < 2 ** 63):
-        raise NativeMismatch(f"the native walks take a depth of 1 to {MAX_WALK_DEPTH:,} and "
+    if not (1 <= depth <= INT32_DEPTH and 0 <= runs < 2 ** 63):
+        raise NativeMismatch(f"the native walks take a depth of 1 to {INT32_DEPTH:,} and "
                              f"fewer than 2^63 runs")
     model, lib = native.model, native.library
     _declare_walks(lib)
