@@ -153,14 +153,20 @@ class _Explorer:
 
     def _judge_liveness_within(self, watch: Watch, exhausted: bool) -> None:
         """Judge the liveness properties unless the run was stopped by a signal or is out of
-        time: then they stay not verified (the user asked to stop, not to wait for an SCC
-        search over the whole graph)."""
-        if watch.reason() is not None:  # they stay undecided, for the run's stop reason
+        time or memory: then they stay not verified (the user asked to stop, not to wait for
+        an SCC search over the whole graph)."""
+        reason = watch.reason()
+        if reason is not None:
+            # a search cut short leaves them undecided for its own stop reason; after a
+            # complete one (the limit reached as the graph was read) they must say why,
+            # or an unjudged property would read as holding
+            if exhausted:
+                self.liveness_stopped = reason
             return
         try:
-            self._judge_liveness(exhausted)
+            self._judge_liveness(exhausted, watch)
         except KeyboardInterrupt:  # what is undecided stays not verified
-            self.liveness_interrupted = True
+            self.liveness_stopped = "interrupted"
 
     def _successors(self, index: int, state):
         succs = self.sem.successors(state, self.watch)
@@ -182,14 +188,20 @@ class _Explorer:
         return succs
 
     # -- liveness ------------------------------------------------------------------------
-    def _judge_liveness(self, exhausted: bool) -> None:
+    def _judge_liveness(self, exhausted: bool, watch: Watch | None = None) -> None:
         """Decide the liveness properties on the explored graph (tcpcheck.explicit.liveness).
         A violation found is real even after a limit (its lasso is made of expanded
-        states); without one, the property holds only if the exploration was complete."""
+        states); without one, the property holds only if the exploration was complete.
+        ``watch`` is asked again before each property: the graph and the regions of the
+        judgement grow the memory past what the search held (--max-memory), and a limit
+        reached here leaves the properties not yet judged not verified."""
         n = len(self.states)
         for p in self.liveness:
             if p.status is not None:
                 continue
+            if watch is not None and (reason := watch.reason()) is not None:
+                self.liveness_stopped = reason
+                return
             goal = self._predicate(p, "goal")
             if goal is None:
                 continue
@@ -454,10 +466,11 @@ class _Explorer:
             trace = self._lasso_trace(p, p.witness[1], decoder)
             return PropertyResult(prop.name, prop.kind, p.status, trace, p.detail, prop.doc,
                                   hints=p.hints)
-        if p.status is None and prop.kind in ir.LIVENESS_KINDS and \
-                getattr(self, "liveness_interrupted", False):
-            return PropertyResult(prop.name, prop.kind, NOT_VERIFIED, detail="the run was "
-                                  "interrupted while judging the liveness properties",
+        stopped = getattr(self, "liveness_stopped", None)
+        if p.status is None and prop.kind in ir.LIVENESS_KINDS and stopped is not None:
+            why = STOP_DETAILS.get(stopped, STOPPED)
+            return PropertyResult(prop.name, prop.kind, NOT_VERIFIED,
+                                  detail=f"{why} while judging the liveness properties",
                                   doc=prop.doc)
         if p.status is None:
             if exhausted:
